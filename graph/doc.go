@@ -1,0 +1,23 @@
+// Package graph builds models and their training losses as Gorgonia expression
+// graphs, with gradients from Gorgonia's automatic differentiation.
+//
+// A model family implements Architecture: it names its parameters, draws their
+// initial values, and builds predictions for a batch of inputs as graph
+// operations. Quadratic is the network of the blog post "Implicit bias by large
+// learning rate: Noise can be helpful for gradient descent",
+//
+//	predict(x) = Σ_i b_i (A_i·x)² / scale,
+//
+// and Tanh is a second architecture, a one-hidden-layer tanh network, that the
+// same training code drives.
+//
+// NewObjective compiles the mean squared error of an architecture on a data set,
+// and its gradient, into a graph and a tape machine; Run evaluates both at the
+// current parameter values. Parameters live in Params, plain Gorgonia tensors
+// that training updates in place.
+//
+// Shapes follow two rules that keep Gorgonia's differentiation correct when the
+// graph is later differentiated a second time (see the regularizer package):
+// every value is a matrix (column vectors are n×1 matrices, never 1-D tensors),
+// and squares are written as HadamardProd(x, x).
+package graph

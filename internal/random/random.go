@@ -1,0 +1,40 @@
+package random
+
+import (
+	"math/rand/v2"
+)
+
+// Stream says what a generator's draws are for.
+type Stream uint64
+
+// The streams a run uses.
+const (
+	Data  Stream = 0x64617461 // the data set's inputs
+	Init  Stream = 0x696e6974 // the model's initial parameters
+	Noise Stream = 0x6e6f6973 // label noise during training
+)
+
+// Normal draws independent normal numbers from a PCG generator.
+type Normal struct {
+	pcg *rand.PCG
+	rng *rand.Rand
+}
+
+// New returns the generator of seed for stream.
+func New(seed uint64, stream Stream) *Normal {
+	pcg := rand.NewPCG(seed, uint64(stream))
+	return &Normal{pcg: pcg, rng: rand.New(pcg)}
+}
+
+// FillNormal fills dst with draws from N(mean, std²).
+func (g *Normal) FillNormal(dst []float64, mean, std float64) {
+	for i := range dst {
+		dst[i] = mean + std*g.rng.NormFloat64()
+	}
+}
+
+// MarshalBinary returns the generator's state.
+func (g *Normal) MarshalBinary() ([]byte, error) { return g.pcg.MarshalBinary() }
+
+// UnmarshalBinary restores a state returned by MarshalBinary.
+func (g *Normal) UnmarshalBinary(b []byte) error { return g.pcg.UnmarshalBinary(b) }

@@ -1,0 +1,6 @@
+// Package tidycsv writes and reads the project's CSV tables: a header line,
+// then one observation per row. Numbers are written in the shortest form that
+// parses back to the same float64; non-finite values are spelled NaN, Inf and
+// -Inf, which Go, Python (pandas, numpy) and R all read. Files are written
+// atomically, and read errors name the file, line and column.
+package tidycsv

@@ -1,0 +1,80 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Job is one run of RunAll.
+type Job struct {
+	Problem  *Problem
+	Settings Settings
+}
+
+// RunAll runs the jobs on workers goroutines (0 means GOMAXPROCS) and returns
+// their results in the order of jobs. Jobs are started in order, so put the
+// longest first for the best balance. Each job is independent, so the results
+// are the same for any number of workers. The first error cancels the jobs not
+// yet finished; results of the jobs that finished are still returned, nil
+// where a job did not finish.
+func RunAll(parent context.Context, jobs []Job, workers int) ([]*Result, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(jobs))
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	results := make([]*Result, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = Run(ctx, jobs[i].Problem, &jobs[i].Settings)
+				if errs[i] != nil {
+					cancel()
+				}
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return results, fmt.Errorf("train: run %d (lr %g): %w", i, jobs[i].Settings.LearningRate, err)
+		}
+	}
+	if err := parent.Err(); err != nil {
+		return results, fmt.Errorf("train: %w", err)
+	}
+	return results, nil
+}
+
+// Sweep trains p once per learning rate, with the other settings from s, in
+// parallel on workers goroutines (0 means GOMAXPROCS). Results are in the
+// order of lrs.
+func Sweep(ctx context.Context, p *Problem, lrs []float64, s *Settings, workers int) ([]*Result, error) {
+	var base Settings
+	if s != nil {
+		base = *s
+	}
+	jobs := make([]Job, len(lrs))
+	for i, lr := range lrs {
+		jobs[i] = Job{Problem: p, Settings: base}
+		jobs[i].Settings.LearningRate = lr
+	}
+	return RunAll(ctx, jobs, workers)
+}

@@ -1,0 +1,336 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/train/dataset"
+)
+
+// Status says how a run ended.
+type Status string
+
+// The ways a run ends.
+const (
+	Converged Status = "converged" // training MSE fell below the tolerance
+	Diverged  Status = "diverged"  // the loss became non-finite or exceeded the bound
+	MaxSteps  Status = "max_steps" // the step cap was reached first
+	Completed Status = "completed" // a fixed-length run took all its steps
+)
+
+// Defaults for the zero values of Settings.
+const (
+	DefaultTol             = 1e-4
+	DefaultMaxSteps        = 1_000_000
+	DefaultDivergenceBound = 1e10
+)
+
+// ErrSettings is returned, wrapped, for settings that cannot be run.
+var ErrSettings = errors.New("train: invalid settings")
+
+// Problem is what a run trains: an architecture, its data and its initial
+// parameters. Runs never modify a Problem, so one Problem can be shared by
+// runs in parallel.
+type Problem struct {
+	Arch graph.Architecture
+	Data *dataset.Set
+	Init graph.Params
+}
+
+// Settings configure a run. The zero value of every field but LearningRate
+// means the documented default.
+type Settings struct {
+	// LearningRate is the step size η; it must be positive.
+	LearningRate float64
+
+	// Tol stops the run, with status Converged, once the training MSE is
+	// below it. Zero means DefaultTol. Runs with a fixed number of Steps
+	// ignore it.
+	Tol float64
+
+	// MaxSteps caps the number of steps of a run without fixed Steps; the
+	// run then ends with status MaxSteps. Zero means DefaultMaxSteps.
+	MaxSteps int
+
+	// Steps, if positive, makes the run take exactly that many steps (status
+	// Completed) unless it diverges. Label-noise runs need it.
+	Steps int
+
+	// LabelNoise is σ: when positive, every step trains on the training
+	// targets plus fresh N(0, σ²) noise. Reported errors always use the
+	// clean targets.
+	LabelNoise float64
+
+	// NoiseSeed seeds the label noise.
+	NoiseSeed uint64
+
+	// NewNoise returns the generator of label noise for a seed. Nil means the
+	// project's own generator, random.New(seed, random.Noise).
+	NewNoise func(seed uint64) graph.NormalSource
+
+	// DivergenceBound declares the run diverged when the loss exceeds it.
+	// Zero means DefaultDivergenceBound.
+	DivergenceBound float64
+
+	// HistoryEvery, if positive, records a Point every that many steps, and
+	// at the first and last step.
+	HistoryEvery int
+
+	// Progress, if not nil, is told how many steps were taken, in batches,
+	// and when the run ends.
+	Progress Progress
+}
+
+// Progress receives a run's progress. It must be safe for concurrent use when
+// shared by parallel runs.
+type Progress interface {
+	Add(steps int)
+	RunDone()
+}
+
+// Point is one record of a run's history.
+type Point struct {
+	Step int
+	// Loss is the loss the step descended: the training MSE, on noisy
+	// targets in a label-noise run.
+	Loss float64
+	// TrainMSE and TestMSE are the errors on the clean training and test sets.
+	TrainMSE, TestMSE float64
+	// GradNormSq is ‖∇L‖² of the loss the step descended.
+	GradNormSq float64
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Status       Status
+	LearningRate float64
+	// Steps is the number of gradient steps taken.
+	Steps int
+	// TrainMSE, TestMSE and GradNormSq are measured at the final parameters
+	// on the clean targets.
+	TrainMSE, TestMSE, GradNormSq float64
+	History                       []Point
+	Params                        graph.Params
+	Runtime                       time.Duration
+}
+
+func (s *Settings) withDefaults() (Settings, error) {
+	var c Settings
+	if s != nil {
+		c = *s
+	}
+	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+		return c, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrSettings, c.LearningRate)
+	}
+	if c.Tol == 0 {
+		c.Tol = DefaultTol
+	}
+	if c.MaxSteps == 0 {
+		c.MaxSteps = DefaultMaxSteps
+	}
+	if c.DivergenceBound == 0 {
+		c.DivergenceBound = DefaultDivergenceBound
+	}
+	switch {
+	case c.Tol < 0 || math.IsNaN(c.Tol):
+		return c, fmt.Errorf("%w: tolerance must be positive, got %g", ErrSettings, c.Tol)
+	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0:
+		return c, fmt.Errorf("%w: step counts must not be negative", ErrSettings)
+	case c.LabelNoise < 0 || math.IsNaN(c.LabelNoise) || math.IsInf(c.LabelNoise, 0):
+		return c, fmt.Errorf("%w: label noise σ must be a finite number ≥ 0, got %g", ErrSettings, c.LabelNoise)
+	case c.LabelNoise > 0 && c.Steps == 0:
+		return c, fmt.Errorf("%w: label-noise training needs a fixed number of steps", ErrSettings)
+	case !(c.DivergenceBound > 0):
+		return c, fmt.Errorf("%w: divergence bound must be positive, got %g", ErrSettings, c.DivergenceBound)
+	}
+	if c.NewNoise == nil {
+		c.NewNoise = func(seed uint64) graph.NormalSource { return random.New(seed, random.Noise) }
+	}
+	return c, nil
+}
+
+// progressBatch is how many steps pass between progress reports and checks of
+// the context.
+const progressBatch = 100
+
+// Run trains a copy of p.Init by gradient descent as s says. It returns an
+// error only when the run cannot be carried out (bad settings, a graph that
+// fails, a cancelled context); divergence is a Status, not an error.
+func Run(ctx context.Context, p *Problem, s *Settings) (*Result, error) {
+	cfg, err := s.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	r, err := newRunner(p, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	res, err := r.run(ctx)
+	if cfg.Progress != nil {
+		cfg.Progress.RunDone()
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Runtime = time.Since(start)
+	return res, nil
+}
+
+// runner holds the graphs of one run.
+type runner struct {
+	cfg       *Settings
+	params    graph.Params
+	objective *graph.Objective // the loss that is descended, on the (noisy) targets
+	trainEval *graph.Objective // clean training MSE, forward only
+	testEval  *graph.Objective // test MSE, forward only
+	clean     []float64        // clean training targets
+	noise     []float64
+	source    graph.NormalSource
+}
+
+func newRunner(p *Problem, cfg *Settings) (*runner, error) {
+	if p == nil || p.Arch == nil || p.Data == nil {
+		return nil, fmt.Errorf("%w: problem needs an architecture and data", ErrSettings)
+	}
+	r := &runner{cfg: cfg, params: p.Init.Clone(), clean: p.Data.Train.Y}
+	d := p.Data
+	var err error
+	if r.objective, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if r.trainEval, err = graph.NewEvaluator(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params); err != nil {
+		r.close()
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if r.testEval, err = graph.NewEvaluator(p.Arch, d.Test.Inputs(d.Dim), d.Test.Targets(), r.params); err != nil {
+		r.close()
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if cfg.LabelNoise > 0 {
+		r.noise = make([]float64, len(r.clean))
+		r.source = cfg.NewNoise(cfg.NoiseSeed)
+	}
+	return r, nil
+}
+
+func (r *runner) close() {
+	for _, o := range []*graph.Objective{r.objective, r.trainEval, r.testEval} {
+		if o != nil {
+			o.Close()
+		}
+	}
+}
+
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	cfg := r.cfg
+	res := &Result{LearningRate: cfg.LearningRate, Params: r.params}
+	limit := cfg.MaxSteps
+	if cfg.Steps > 0 {
+		limit = cfg.Steps
+	}
+	targets := r.objective.Targets()
+	lr := cfg.LearningRate
+	reported := 0
+	for step := 0; ; step++ {
+		noisy := r.noise != nil && step < limit
+		if noisy {
+			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
+			for i, y := range r.clean {
+				targets[i] = y + r.noise[i]
+			}
+		} else if r.noise != nil {
+			copy(targets, r.clean)
+		}
+		if err := r.objective.Run(); err != nil {
+			return nil, fmt.Errorf("train: step %d: %w", step, err)
+		}
+		loss := r.objective.Loss()
+		diverged := math.IsNaN(loss) || math.IsInf(loss, 0) || loss > cfg.DivergenceBound
+		switch {
+		case diverged:
+			res.Status = Diverged
+		case cfg.Steps == 0 && loss < cfg.Tol:
+			res.Status = Converged
+		case step == limit && cfg.Steps > 0:
+			res.Status = Completed
+		case step == limit:
+			res.Status = MaxSteps
+		}
+		if cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "") {
+			pt, err := r.point(step, loss)
+			if err != nil {
+				return nil, err
+			}
+			res.History = append(res.History, pt)
+		}
+		if res.Status != "" {
+			res.Steps = step
+			break
+		}
+		for i := range r.params {
+			p, g := r.params.Data(i), r.objective.Gradient(i)
+			for j := range p {
+				p[j] -= lr * g[j]
+			}
+		}
+		if (step+1)%progressBatch == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("train: stopped after %d steps: %w", step+1, err)
+			}
+			if cfg.Progress != nil {
+				cfg.Progress.Add(step + 1 - reported)
+				reported = step + 1
+			}
+		}
+	}
+	if cfg.Progress != nil && res.Steps > reported {
+		cfg.Progress.Add(res.Steps - reported)
+	}
+	res.GradNormSq = r.gradNormSq()
+	var err error
+	if res.TrainMSE, err = r.evaluate(r.trainEval); err != nil {
+		return nil, err
+	}
+	if res.TestMSE, err = r.evaluate(r.testEval); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// point records the history at step, where loss is the loss just computed.
+func (r *runner) point(step int, loss float64) (Point, error) {
+	pt := Point{Step: step, Loss: loss, TrainMSE: loss, GradNormSq: r.gradNormSq()}
+	var err error
+	if r.noise != nil {
+		if pt.TrainMSE, err = r.evaluate(r.trainEval); err != nil {
+			return pt, err
+		}
+	}
+	pt.TestMSE, err = r.evaluate(r.testEval)
+	return pt, err
+}
+
+func (r *runner) evaluate(o *graph.Objective) (float64, error) {
+	if err := o.Run(); err != nil {
+		return 0, fmt.Errorf("train: %w", err)
+	}
+	return o.Loss(), nil
+}
+
+// gradNormSq is ‖∇L‖² of the last objective Run.
+func (r *runner) gradNormSq() float64 {
+	var s float64
+	for i := 0; i < r.objective.NumParams(); i++ {
+		for _, g := range r.objective.Gradient(i) {
+			s += g * g
+		}
+	}
+	return s
+}
