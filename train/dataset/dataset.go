@@ -45,7 +45,7 @@ func Generate(src graph.NormalSource, n, dim int) (*Set, error) {
 	}
 	return &Set{
 		Dim:   dim,
-		Train: Split{X: x[:n*dim:n*dim], Y: y[:n:n]},
+		Train: Split{X: x[: n*dim : n*dim], Y: y[:n:n]},
 		Test:  Split{X: x[n*dim:], Y: y[n:]},
 	}, nil
 }

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/igr-project/igr/train/experiment"
+)
+
+// common holds the flags every command shares.
+type common struct {
+	cfg   *experiment.Config
+	quiet bool
+}
+
+// configFlags defines the flags every command shares on fs, bound to c.
+func configFlags(fs *flag.FlagSet, c *experiment.Config) *common {
+	cm := &common{cfg: c}
+	fs.StringVar(&c.Out, "out", "out", "output `folder`; everything the run writes goes there")
+	fs.Uint64Var(&c.Seed, "seed", 0, "seed of the data, the initialization and the label noise")
+	fs.IntVar(&c.N, "n", experiment.DefaultN, "training examples; the test set has as many")
+	fs.IntVar(&c.Dim, "dim", 0, "input dimension d (default 30, or the data file's)")
+	fs.IntVar(&c.Width, "width", 0, "hidden units m (default 100, or the init file's)")
+	fs.Float64Var(&c.Scale, "scale", 1, "divide the network's output by this (the blog's small initialization is 100)")
+	fs.StringVar(&c.Arch, "arch", "quadratic", "architecture: quadratic or tanh")
+	fs.StringVar(&c.DataFile, "data", "", "CSV `file` with header x0,…,x{d-1},y[,split] to use instead of generated data")
+	fs.StringVar(&c.InitFile, "init", "", "CSV `file` of the first-layer matrix A, d rows × m columns, no header")
+	fs.Float64Var(&c.Tol, "tol", 1e-4, "stop when the training MSE is below this")
+	fs.IntVar(&c.MaxSteps, "max-steps", 1_000_000, "cap on the steps of a run that stops on convergence")
+	fs.IntVar(&c.Workers, "workers", 0, "runs trained in parallel (default: one per core)")
+	fs.BoolVar(&cm.quiet, "quiet", false, "do not report progress on standard error")
+	return cm
+}
+
+// check validates the shared flags and sets where progress goes; extra are
+// the command's own flags that must be positive.
+func (cm *common) check(env *environment, extra ...flagValue) error {
+	c := cm.cfg
+	if err := checkPositive(append(extra, flagValue{"scale", c.Scale}, flagValue{"tol", c.Tol}, flagValue{"n", float64(c.N)},
+		flagValue{"max-steps", float64(c.MaxSteps)})...); err != nil {
+		return err
+	}
+	for _, f := range []flagValue{{"dim", float64(c.Dim)}, {"width", float64(c.Width)}, {"workers", float64(c.Workers)}} {
+		if f.value < 0 {
+			return usageError{fmt.Errorf("-%s must be positive, got %g", f.name, f.value)}
+		}
+	}
+	if !cm.quiet {
+		c.Log = env.stderr
+	}
+	return nil
+}
+
+// checkPositive returns a usage error unless every named flag value is
+// positive; flags left at a zero default are the library's to fill.
+func checkPositive(values ...flagValue) error {
+	for _, f := range values {
+		if !(f.value > 0) {
+			return usageError{fmt.Errorf("-%s must be positive, got %g", f.name, f.value)}
+		}
+	}
+	return nil
+}
+
+// flagValue is a flag's name and numeric value.
+type flagValue struct {
+	name  string
+	value float64
+}
+
+var reproduceCmd = &command{
+	name:    "reproduce",
+	summary: "run every experiment of the blog post and write its numbers and figures",
+	usage:   "[-out DIR] [-seed N] [-lrs FROM:TO:STEP] [-noise-steps N] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.ReproduceSettings{}
+		flags := configFlags(fs, &s.Config)
+		lrs := fs.String("lrs", experiment.BlogGrid, "learning-rate grid FROM:TO:STEP, or a comma-separated list")
+		fs.Float64Var(&s.SmallLR, "small-lr", 0.01, "learning rate of the first run and of the small-initialization run")
+		fs.Float64Var(&s.NoiseLR, "noise-lr", 0.03, "learning rate of the label-noise run (and of plain GD beside it)")
+		fs.Float64Var(&s.NoiseSigma, "sigma", 1, "standard deviation of the label noise")
+		fs.IntVar(&s.NoiseSteps, "noise-steps", 100_000, "steps of the label-noise run")
+		fs.Float64Var(&s.SmallInitScale, "small-init-scale", 100, "output divisor of the small-initialization run")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"small-lr", s.SmallLR}, flagValue{"noise-lr", s.NoiseLR}, flagValue{"sigma", s.NoiseSigma},
+				flagValue{"noise-steps", float64(s.NoiseSteps)}, flagValue{"small-init-scale", s.SmallInitScale}); err != nil {
+				return err
+			}
+			var err error
+			if s.LRs, err = experiment.ParseGrid(*lrs); err != nil {
+				return err
+			}
+			res, err := experiment.Reproduce(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}
+
+var trainCmd = &command{
+	name:    "train",
+	summary: "train by gradient descent at one learning rate",
+	usage:   "-lr η [-steps N] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.TrainSettings{}
+		flags := configFlags(fs, &s.Config)
+		fs.Float64Var(&s.LR, "lr", 0.01, "learning rate η")
+		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps instead of stopping at -tol")
+		fs.IntVar(&s.HistoryEvery, "history-every", 10, "record the loss every this many steps")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"history-every", float64(s.HistoryEvery)}); err != nil {
+				return err
+			}
+			if s.Steps < 0 {
+				return usageError{fmt.Errorf("-steps must not be negative, got %d", s.Steps)}
+			}
+			res, err := experiment.Train(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}
+
+var sweepCmd = &command{
+	name:    "sweep",
+	summary: "train at every learning rate of a grid, in parallel",
+	usage:   "[-lrs FROM:TO:STEP] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.SweepSettings{}
+		flags := configFlags(fs, &s.Config)
+		lrs := fs.String("lrs", experiment.BlogGrid, "learning-rate grid FROM:TO:STEP, or a comma-separated list")
+		fs.IntVar(&s.HistoryEvery, "history-every", 0, "record every run's loss every this many steps in history.csv (0: no history)")
+		return func(ctx context.Context) error {
+			if err := flags.check(env); err != nil {
+				return err
+			}
+			if s.HistoryEvery < 0 {
+				return usageError{fmt.Errorf("-history-every must not be negative, got %d", s.HistoryEvery)}
+			}
+			var err error
+			if s.LRs, err = experiment.ParseGrid(*lrs); err != nil {
+				return err
+			}
+			res, err := experiment.Sweep(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}
+
+var noiseCmd = &command{
+	name:    "noise",
+	summary: "train with label noise for a fixed number of steps, beside plain GD",
+	usage:   "[-lr η] [-sigma σ] [-steps N] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.NoiseSettings{}
+		flags := configFlags(fs, &s.Config)
+		fs.Float64Var(&s.LR, "lr", 0.03, "learning rate η")
+		fs.Float64Var(&s.Sigma, "sigma", 1, "standard deviation of the label noise")
+		fs.IntVar(&s.Steps, "steps", 100_000, "steps of the label-noise run")
+		fs.IntVar(&s.HistoryEvery, "history-every", 0, "record the loss every this many steps (default steps/1000)")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"sigma", s.Sigma}, flagValue{"steps", float64(s.Steps)}); err != nil {
+				return err
+			}
+			if s.HistoryEvery < 0 {
+				return usageError{fmt.Errorf("-history-every must not be negative, got %d", s.HistoryEvery)}
+			}
+			res, err := experiment.Noise(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}

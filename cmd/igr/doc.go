@@ -1,0 +1,26 @@
+// Command igr reproduces and extends the experiment of the blog post
+// "Implicit bias by large learning rate: Noise can be helpful for gradient
+// descent": a one-hidden-layer network with quadratic activation learns
+// y = x0² from 30-dimensional Gaussian data only when gradient descent takes
+// steps near the edge of divergence, when labels get fresh noise at every
+// step, or when the initialization is small.
+//
+// Usage:
+//
+//	igr <command> [flags]
+//
+// The commands are:
+//
+//	reproduce   every number and figure of the blog post, into one folder
+//	train       gradient descent at one learning rate
+//	sweep       gradient descent at every learning rate of a grid
+//	noise       label-noise gradient descent beside plain gradient descent
+//
+// Run "igr <command> -h" for a command's flags. Every command writes into
+// the folder given by -out: data.csv (the data set used), one CSV per result
+// table, the figures as PNG and SVG, and summary.json with the headline
+// numbers. Progress goes to standard error, results to standard output.
+//
+// Exit status is 0 on success, 1 when a run fails, 2 for bad usage or input.
+// Errors are one line on standard error starting with "igr:".
+package main

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runIgr runs the command line in-process and returns its exit status and
+// outputs.
+func runIgr(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	badData := writeFile(t, dir, "bad.csv", "x0,x1,y\n1,2,3\n4,oops,6\n7,8,9\n")
+	ragged := writeFile(t, dir, "ragged.csv", "x0,x1,y\n1,2,3\n4,5\n")
+	goodData := writeFile(t, dir, "good.csv", "x0,x1,y,split\n1,2,1,train\n3,4,9,test\n")
+	wrongInit := writeFile(t, dir, "init.csv", "1,2,3\n4,5,6\n7,8,9\n")
+	badInit := writeFile(t, dir, "badinit.csv", "1,2\n3,\n")
+	small := []string{"-n", "4", "-dim", "2", "-width", "3", "-max-steps", "5", "-quiet"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string // in the one-line message
+	}{
+		{"no command", nil, 2, "usage: igr <command>"},
+		{"unknown command", []string{"fly"}, 2, `unknown command "fly"`},
+		{"unknown flag", []string{"train", "-speed", "3"}, 2, "flag provided but not defined: -speed"},
+		{"stray argument", []string{"sweep", "extra"}, 2, `unexpected argument "extra"`},
+		{"zero lr", []string{"train", "-lr", "0"}, 2, "-lr must be positive"},
+		{"negative lr", []string{"train", "-lr", "-0.1"}, 2, "-lr must be positive"},
+		{"lr not a number", []string{"train", "-lr", "fast"}, 2, `invalid value "fast" for flag -lr`},
+		{"malformed grid", []string{"sweep", "-lrs", "0.1:0.2"}, 2, "is not FROM:TO:STEP"},
+		{"grid with zero step", []string{"sweep", "-lrs", "0.1:0.2:0"}, 2, "STEP must be positive"},
+		{"grid with bad value", []string{"sweep", "-lrs", "0.1,x"}, 2, `learning rate "x"`},
+		{"negative sigma", []string{"noise", "-sigma", "-1"}, 2, "-sigma must be positive"},
+		{"zero steps", []string{"noise", "-steps", "0"}, 2, "-steps must be positive"},
+		{"negative tol", []string{"train", "-tol", "-1"}, 2, "-tol must be positive"},
+		{"negative width", []string{"train", "-width", "-3"}, 2, "-width must be positive"},
+		{"unknown arch", []string{"train", "-arch", "mlp"}, 2, `unknown architecture "mlp"`},
+		{"missing data", []string{"train", "-data", filepath.Join(dir, "none.csv")}, 2, "none.csv: no such file"},
+		{"malformed data", []string{"train", "-data", badData}, 2, `bad.csv:3:2: "oops" is not a number`},
+		{"ragged data", []string{"train", "-data", ragged}, 2, "ragged.csv:3: has 2 cells"},
+		{"dim disagrees with data", []string{"train", "-data", goodData, "-dim", "3"}, 2, "-dim is 3 but"},
+		{"init disagrees with data", []string{"train", "-data", goodData, "-init", wrongInit}, 2, "init.csv has 3 rows, the data have dimension 2"},
+		{"init disagrees with width", append([]string{"train", "-init", wrongInit, "-dim", "3", "-width", "4"}, small[:2]...), 2, "-width is 4 but"},
+		{"malformed init", []string{"train", "-data", goodData, "-init", badInit}, 2, `badinit.csv:2:2: "" is not a number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := tc.args
+			if len(args) > 0 && args[0] != "fly" {
+				args = append([]string{args[0], "-out", out}, args[1:]...)
+			}
+			code, stdout, stderr := runIgr(t, args...)
+			if code != tc.code {
+				t.Errorf("exit status %d, want %d; stderr: %s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q does not say %q", stderr, tc.want)
+			}
+			if tc.args != nil {
+				if lines := strings.Count(strings.TrimSpace(stderr), "\n") + 1; lines != 1 || !strings.HasPrefix(stderr, "igr: ") {
+					t.Errorf("want one line starting with igr:, got %q", stderr)
+				}
+			}
+			if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace on stderr: %s", stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout not empty: %q", stdout)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("a rejected run created %s", out)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, cmd := range commands {
+		code, _, stderr := runIgr(t, cmd.name, "-h")
+		if code != 0 || !strings.Contains(stderr, "usage: igr "+cmd.name) || !strings.Contains(stderr, "-out") {
+			t.Errorf("%s -h: status %d, output %q", cmd.name, code, stderr)
+		}
+	}
+	if code, _, stderr := runIgr(t, "-h"); code != 0 || !strings.Contains(stderr, "reproduce") {
+		t.Errorf("-h: status %d, output %q", code, stderr)
+	}
+}

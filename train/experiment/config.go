@@ -1,0 +1,178 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/dataset"
+)
+
+// The blog's defaults.
+const (
+	DefaultN     = 200
+	DefaultDim   = 30
+	DefaultWidth = 100
+)
+
+// ErrConfig is returned, wrapped, when a Config cannot be used: bad values,
+// unreadable files, or shapes that disagree.
+var ErrConfig = errors.New("experiment: invalid configuration")
+
+// Config holds what every experiment shares. The zero value of each field
+// means its default.
+type Config struct {
+	// Out is the output folder; it is created if needed. Empty means "out".
+	Out string
+
+	// Seed seeds the data, the initialization and the label noise.
+	Seed uint64
+
+	// N is the number of training examples (the test set has as many).
+	// Zero means DefaultN.
+	N int
+
+	// Dim is the input dimension d. Zero means DefaultDim, or the data
+	// file's.
+	Dim int
+
+	// Width is the number of hidden units m. Zero means DefaultWidth, or the
+	// initialization file's.
+	Width int
+
+	// Scale divides the network's output. Zero means 1.
+	Scale float64
+
+	// Arch names the architecture: "quadratic" (the default) or "tanh".
+	Arch string
+
+	// DataFile, if set, is a data set to use instead of generating one.
+	DataFile string
+
+	// InitFile, if set, is the first-layer matrix A (Dim×Width, no header)
+	// to start from; the other parameters start at zero.
+	InitFile string
+
+	// Tol is the training-MSE goal. Zero means train.DefaultTol.
+	Tol float64
+
+	// MaxSteps caps runs that stop on convergence. Zero means
+	// train.DefaultMaxSteps.
+	MaxSteps int
+
+	// Workers is the number of runs trained in parallel. Zero means
+	// GOMAXPROCS.
+	Workers int
+
+	// Log receives progress reports. Nil means none.
+	Log io.Writer
+}
+
+// Architectures lists the architectures a Config can name.
+var Architectures = map[string]func(dim, width int, scale float64) graph.Architecture{
+	"quadratic": func(d, m int, s float64) graph.Architecture { return graph.Quadratic{Dim: d, Width: m, Scale: s} },
+	"tanh":      func(d, m int, s float64) graph.Architecture { return graph.Tanh{Dim: d, Width: m, Scale: s} },
+}
+
+// Setup is a Config resolved into the problem it trains.
+type Setup struct {
+	Config
+	Problem *train.Problem
+}
+
+// Data is the data set of the setup.
+func (s *Setup) Data() *dataset.Set { return s.Problem.Data }
+
+// Resolve checks c, loads or generates the data and the initialization, and
+// returns the problem they define. It writes nothing.
+func (c Config) Resolve() (*Setup, error) {
+	if c.Out == "" {
+		c.Out = "out"
+	}
+	if c.Arch == "" {
+		c.Arch = "quadratic"
+	}
+	newArch, ok := Architectures[c.Arch]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown architecture %q (want quadratic or tanh)", ErrConfig, c.Arch)
+	}
+	switch {
+	case c.N < 0 || c.Dim < 0 || c.Width < 0:
+		return nil, fmt.Errorf("%w: n, dim and width must be positive", ErrConfig)
+	case c.Scale < 0 || math.IsNaN(c.Scale) || math.IsInf(c.Scale, 0):
+		return nil, fmt.Errorf("%w: scale must be a positive number, got %g", ErrConfig, c.Scale)
+	case c.Tol < 0 || math.IsNaN(c.Tol):
+		return nil, fmt.Errorf("%w: tolerance must be positive, got %g", ErrConfig, c.Tol)
+	case c.MaxSteps < 0:
+		return nil, fmt.Errorf("%w: max steps must be positive, got %d", ErrConfig, c.MaxSteps)
+	case c.Workers < 0:
+		return nil, fmt.Errorf("%w: workers must be positive, got %d", ErrConfig, c.Workers)
+	}
+	if c.N == 0 {
+		c.N = DefaultN
+	}
+	if c.Scale == 0 {
+		c.Scale = 1
+	}
+	var data *dataset.Set
+	var err error
+	if c.DataFile != "" {
+		if data, err = dataset.ReadFile(c.DataFile, c.N); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if c.Dim != 0 && c.Dim != data.Dim {
+			return nil, fmt.Errorf("%w: -dim is %d but %s has %d input columns", ErrConfig, c.Dim, c.DataFile, data.Dim)
+		}
+		c.Dim = data.Dim
+	} else {
+		if c.Dim == 0 {
+			c.Dim = DefaultDim
+		}
+		if data, err = dataset.Generate(random.New(c.Seed, random.Data), c.N, c.Dim); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	var a []float64
+	if c.InitFile != "" {
+		var rows, cols int
+		if a, rows, cols, err = dataset.ReadMatrixFile(c.InitFile); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if rows != c.Dim {
+			return nil, fmt.Errorf("%w: %s has %d rows, the data have dimension %d", ErrConfig, c.InitFile, rows, c.Dim)
+		}
+		if c.Width != 0 && c.Width != cols {
+			return nil, fmt.Errorf("%w: -width is %d but %s has %d columns", ErrConfig, c.Width, c.InitFile, cols)
+		}
+		c.Width = cols
+	}
+	if c.Width == 0 {
+		c.Width = DefaultWidth
+	}
+	arch := newArch(c.Dim, c.Width, c.Scale)
+	var init graph.Params
+	if a != nil {
+		init = graph.ZeroParams(arch.Params())
+		copy(init.Data(0), a)
+	} else {
+		init = arch.Init(random.New(c.Seed, random.Init))
+	}
+	return &Setup{Config: c, Problem: &train.Problem{Arch: arch, Data: data, Init: init}}, nil
+}
+
+// WithScale returns the problem with the same data and initial parameters
+// and the network output divided by scale instead.
+func (s *Setup) WithScale(scale float64) *train.Problem {
+	p := *s.Problem
+	p.Arch = Architectures[s.Arch](s.Dim, s.Width, scale)
+	return &p
+}
+
+// settings returns the training settings of the Config for learning rate lr.
+func (s *Setup) settings(lr float64) train.Settings {
+	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed}
+}

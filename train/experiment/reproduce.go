@@ -1,0 +1,316 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/igr-project/igr/internal/progress"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/plots"
+)
+
+// ReproduceSettings configure Reproduce. Zero values mean the blog's choices.
+type ReproduceSettings struct {
+	Config
+
+	// LRs is the learning-rate grid of the sweep. Nil means BlogGrid.
+	LRs []float64
+
+	// SmallLR is the learning rate of the blog's first run, 0.01.
+	SmallLR float64
+
+	// NoiseLR is the learning rate of the label-noise run, 0.03; plain GD
+	// runs at it too, for comparison.
+	NoiseLR float64
+
+	// NoiseSigma is the standard deviation of the label noise, 1.
+	NoiseSigma float64
+
+	// NoiseSteps is the length of the label-noise run, 100,000.
+	NoiseSteps int
+
+	// SmallInitScale is the output divisor of the small-initialization run,
+	// 100; it trains at SmallLR.
+	SmallInitScale float64
+
+	// HistoryEvery is the interval of the recorded history of the runs that
+	// stop on convergence. Zero means 10; the label-noise run records every
+	// NoiseSteps/1000 steps.
+	HistoryEvery int
+}
+
+func (s *ReproduceSettings) withDefaults() ReproduceSettings {
+	var c ReproduceSettings
+	if s != nil {
+		c = *s
+	}
+	if c.SmallLR == 0 {
+		c.SmallLR = 0.01
+	}
+	if c.NoiseLR == 0 {
+		c.NoiseLR = 0.03
+	}
+	if c.NoiseSigma == 0 {
+		c.NoiseSigma = 1
+	}
+	if c.NoiseSteps == 0 {
+		c.NoiseSteps = 100_000
+	}
+	if c.SmallInitScale == 0 {
+		c.SmallInitScale = 100
+	}
+	if c.HistoryEvery == 0 {
+		c.HistoryEvery = 10
+	}
+	return c
+}
+
+// Summary holds the headline numbers of Reproduce, written to summary.json.
+// Numbers that do not exist (no run diverged, say) are null.
+type Summary struct {
+	Headline
+	SmallLR             Number  `json:"small_lr"`
+	SmallLRTestMSE      Number  `json:"small_lr_test_mse"`
+	NoiseLR             Number  `json:"noise_lr"`
+	PlainNoiseLRTestMSE Number  `json:"plain_noise_lr_test_mse"`
+	LabelNoiseTestMSE   Number  `json:"label_noise_test_mse"`
+	LabelNoiseSteps     int     `json:"label_noise_steps"`
+	SmallInitScale      Number  `json:"small_init_scale"`
+	SmallInitTestMSE    Number  `json:"small_init_test_mse"`
+	SmallInitStatus     string  `json:"small_init_status"`
+	TotalSteps          int     `json:"total_steps"`
+	WallSeconds         Number  `json:"wall_seconds"`
+	MicrosecondsPerStep Number  `json:"cpu_microseconds_per_step"`
+	Workers             int     `json:"workers"`
+	Seed                uint64  `json:"seed"`
+	N                   int     `json:"n"`
+	Dim                 int     `json:"dim"`
+	Width               int     `json:"width"`
+	Arch                string  `json:"arch"`
+	Checks              []Check `json:"checks"`
+}
+
+// Check is one claim of the blog, tested on this run's numbers.
+type Check struct {
+	Claim string `json:"claim"`
+	Holds bool   `json:"holds"`
+}
+
+// Blog holds the blog's numbers (seed 0, PyTorch, float32), printed beside
+// the run's.
+var Blog = struct {
+	ConstantTestMSE, SmallLRTestMSE, BestTestMSE, FirstDivergedLR, LabelNoiseTestMSE, SmallInitTestMSE float64
+	BestLR                                                                                             string
+}{1.97, 0.40, 0.002, 0.101, 0.01, 0.00, "0.08–0.09"}
+
+// ReproduceResult is what Reproduce computed.
+type ReproduceResult struct {
+	Summary Summary
+	Sweep   []RunRow
+	Runs    []RunRow
+	History []HistoryRow
+	Out     string
+}
+
+// The names of Reproduce's single runs in runs.csv and history.csv.
+const (
+	RunSmallLR    = "small_lr"
+	RunPlain      = "plain"
+	RunLabelNoise = "label_noise"
+	RunSmallInit  = "small_init"
+	RunSweep      = "sweep"
+)
+
+// Reproduce runs every experiment of the blog post on one data set and one
+// initialization and writes the results to s.Out: data.csv, sweep.csv,
+// runs.csv, history.csv, summary.json and the figures data, sweep and curves
+// (PNG and SVG).
+func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, error) {
+	start := time.Now()
+	cfg := s.withDefaults()
+	setup, err := cfg.Config.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	lrs := cfg.LRs
+	if lrs == nil {
+		if lrs, err = ParseGrid(BlogGrid); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case !(cfg.SmallLR > 0) || !(cfg.NoiseLR > 0) || !(cfg.SmallInitScale > 0):
+		return nil, fmt.Errorf("%w: learning rates and scale must be positive", ErrConfig)
+	case cfg.NoiseSteps < 0 || cfg.HistoryEvery < 0 || !(cfg.NoiseSigma > 0):
+		return nil, fmt.Errorf("%w: label noise needs σ > 0 and steps > 0", ErrConfig)
+	}
+	out, err := newFolder(setup.Out)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.writeData(setup); err != nil {
+		return nil, err
+	}
+
+	// The single runs come first, longest first, then the sweep from the
+	// smallest learning rate (the slowest) up, so that the workers finish
+	// together.
+	single := []struct {
+		name string
+		job  train.Job
+	}{
+		{RunSmallInit, train.Job{Problem: setup.WithScale(cfg.SmallInitScale), Settings: setup.settings(cfg.SmallLR)}},
+		{RunLabelNoise, train.Job{Problem: setup.Problem, Settings: setup.settings(cfg.NoiseLR)}},
+		{RunPlain, train.Job{Problem: setup.Problem, Settings: setup.settings(cfg.NoiseLR)}},
+		{RunSmallLR, train.Job{Problem: setup.Problem, Settings: setup.settings(cfg.SmallLR)}},
+	}
+	single[1].job.Settings.LabelNoise = cfg.NoiseSigma
+	single[1].job.Settings.Steps = cfg.NoiseSteps
+	jobs := make([]train.Job, 0, len(single)+len(lrs))
+	for _, r := range single {
+		r.job.Settings.HistoryEvery = cfg.HistoryEvery
+		if r.name == RunLabelNoise {
+			r.job.Settings.HistoryEvery = max(1, cfg.NoiseSteps/1000)
+		}
+		jobs = append(jobs, r.job)
+	}
+	for _, lr := range lrs {
+		st := setup.settings(lr)
+		st.HistoryEvery = cfg.HistoryEvery
+		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: st})
+	}
+	var rep *progress.Reporter
+	if cfg.Log != nil {
+		rep = progress.New(cfg.Log, "reproduce", len(jobs), 0)
+		for i := range jobs {
+			jobs[i].Settings.Progress = rep
+		}
+	}
+	results, err := train.RunAll(ctx, jobs, cfg.Workers)
+	rep.Stop()
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+
+	res := &ReproduceResult{Out: setup.Out}
+	var cpu time.Duration
+	for i, r := range single {
+		scale, noise := setup.Scale, 0.0
+		if r.name == RunSmallInit {
+			scale = cfg.SmallInitScale
+		}
+		if r.name == RunLabelNoise {
+			noise = cfg.NoiseSigma
+		}
+		res.Runs = append(res.Runs, runRow(r.name, setup.Seed, scale, noise, results[i]))
+		res.History = append(res.History, historyRows(r.name, results[i])...)
+	}
+	res.Sweep = sweepRows(setup.Seed, setup.Scale, results[len(single):])
+	for _, r := range results[len(single):] {
+		res.History = append(res.History, historyRows(RunSweep, r)...)
+	}
+	for _, r := range results {
+		cpu += r.Runtime
+	}
+	res.Summary = summarize(setup, &cfg, res)
+	res.Summary.TotalSteps = 0
+	for _, r := range results {
+		res.Summary.TotalSteps += r.Steps
+	}
+	res.Summary.MicrosecondsPerStep = Number(float64(cpu.Microseconds()) / float64(max(1, res.Summary.TotalSteps)))
+
+	constant := plots.Reference{Name: "constant predictor 1", Value: float64(res.Summary.ConstantTestMSE)}
+	if err := out.writeSweep(res.Sweep, "Test MSE after GD to train MSE < tol", constant); err != nil {
+		return nil, err
+	}
+	if err := WriteRuns(out.path("runs.csv"), RunsColumns, res.Runs); err != nil {
+		return nil, err
+	}
+	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
+		return nil, err
+	}
+	title := fmt.Sprintf("Label noise vs plain GD (lr %g) and small init", cfg.NoiseLR)
+	if err := out.writeCurves("curves", title, res.History, RunLabelNoise, RunPlain, RunSmallInit); err != nil {
+		return nil, err
+	}
+	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
+	if err := out.writeJSON("summary.json", res.Summary); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func summarize(setup *Setup, cfg *ReproduceSettings, res *ReproduceResult) Summary {
+	s := Summary{
+		Headline:        headline(setup, res.Sweep),
+		SmallLR:         Number(cfg.SmallLR),
+		NoiseLR:         Number(cfg.NoiseLR),
+		LabelNoiseSteps: cfg.NoiseSteps,
+		SmallInitScale:  Number(cfg.SmallInitScale),
+		Workers:         cfg.Workers, Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch,
+	}
+	for _, r := range res.Runs {
+		switch r.Run {
+		case RunSmallLR:
+			s.SmallLRTestMSE = Number(r.TestMSE)
+		case RunPlain:
+			s.PlainNoiseLRTestMSE = Number(r.TestMSE)
+		case RunLabelNoise:
+			s.LabelNoiseTestMSE = Number(r.TestMSE)
+		case RunSmallInit:
+			s.SmallInitTestMSE = Number(r.TestMSE)
+			s.SmallInitStatus = string(r.Status)
+		}
+	}
+	s.Checks = []Check{
+		{fmt.Sprintf("GD at lr %g reaches test MSE ≥ 0.05", cfg.SmallLR), s.SmallLRTestMSE >= 0.05},
+		{"the best converged lr of the grid gives ≥ 10× less test MSE than lr " + fmt.Sprint(cfg.SmallLR),
+			s.BestTestMSE*10 <= s.SmallLRTestMSE},
+		{"some lr of the grid diverges", !math.IsNaN(float64(s.FirstDivergedLR))},
+		{fmt.Sprintf("label noise at lr %g beats plain GD at lr %g", cfg.NoiseLR, cfg.NoiseLR), s.LabelNoiseTestMSE < s.PlainNoiseLRTestMSE},
+		{fmt.Sprintf("small initialization (scale %g) gives ≥ 10× less test MSE than plain GD at lr %g", cfg.SmallInitScale, cfg.SmallLR),
+			s.SmallInitTestMSE*10 <= s.SmallLRTestMSE},
+	}
+	return s
+}
+
+// WriteTable prints the headline numbers beside the blog's, and the checks.
+func (r *ReproduceResult) WriteTable(w io.Writer) error {
+	s := r.Summary
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	f := func(v Number) string {
+		if math.IsNaN(float64(v)) {
+			return "—"
+		}
+		return fmt.Sprintf("%.4g", float64(v))
+	}
+	fmt.Fprintf(tw, "quantity\tigr\tblog\n")
+	fmt.Fprintf(tw, "test MSE, constant predictor 1\t%s\t%.2f\n", f(s.ConstantTestMSE), Blog.ConstantTestMSE)
+	fmt.Fprintf(tw, "test MSE, GD lr %g\t%s\t%.2f\n", float64(s.SmallLR), f(s.SmallLRTestMSE), Blog.SmallLRTestMSE)
+	fmt.Fprintf(tw, "best converged lr of the grid\t%s\t%s\n", f(s.BestLR), Blog.BestLR)
+	fmt.Fprintf(tw, "test MSE at the best lr\t%s\t≈%.3f\n", f(s.BestTestMSE), Blog.BestTestMSE)
+	fmt.Fprintf(tw, "first diverging lr of the grid\t%s\t%.3f\n", f(s.FirstDivergedLR), Blog.FirstDivergedLR)
+	fmt.Fprintf(tw, "test MSE, GD lr %g\t%s\t%.2f\n", float64(s.NoiseLR), f(s.PlainNoiseLRTestMSE), Blog.SmallLRTestMSE)
+	fmt.Fprintf(tw, "test MSE, label noise lr %g, %d steps\t%s\t%.2f\n", float64(s.NoiseLR), s.LabelNoiseSteps, f(s.LabelNoiseTestMSE), Blog.LabelNoiseTestMSE)
+	fmt.Fprintf(tw, "test MSE, small init (scale %g) lr %g\t%s\t%.2f\n", float64(s.SmallInitScale), float64(s.SmallLR), f(s.SmallInitTestMSE), Blog.SmallInitTestMSE)
+	fmt.Fprintf(tw, "gradient steps, all runs\t%d\t\n", s.TotalSteps)
+	fmt.Fprintf(tw, "wall time\t%.1f s\t\n", float64(s.WallSeconds))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for _, c := range s.Checks {
+		mark := "yes"
+		if !c.Holds {
+			mark = "NO "
+		}
+		if _, err := fmt.Fprintf(w, "[%s] %s\n", mark, c.Claim); err != nil {
+			return err
+		}
+	}
+	return nil
+}

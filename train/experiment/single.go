@@ -1,0 +1,379 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/igr-project/igr/internal/progress"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/dataset"
+	"github.com/igr-project/igr/train/plots"
+)
+
+// TrainSettings configure Train.
+type TrainSettings struct {
+	Config
+	// LR is the learning rate; it must be positive.
+	LR float64
+	// Steps, if positive, runs exactly that many steps instead of stopping
+	// at the tolerance.
+	Steps int
+	// HistoryEvery is the interval of the recorded history. Zero means 10.
+	HistoryEvery int
+}
+
+// RunsResult is what Train and Noise computed: one or more runs on one
+// problem.
+type RunsResult struct {
+	Runs        []RunRow
+	History     []HistoryRow
+	Out         string
+	WallSeconds float64
+}
+
+// runsSummary is the summary.json of Train and Noise.
+type runsSummary struct {
+	Runs        []runSummary `json:"runs"`
+	WallSeconds Number       `json:"wall_seconds"`
+	Seed        uint64       `json:"seed"`
+	N           int          `json:"n"`
+	Dim         int          `json:"dim"`
+	Width       int          `json:"width"`
+	Arch        string       `json:"arch"`
+}
+
+type runSummary struct {
+	Run        string `json:"run"`
+	LR         Number `json:"lr"`
+	LabelNoise Number `json:"label_noise"`
+	Status     string `json:"status"`
+	Steps      int    `json:"steps"`
+	TrainMSE   Number `json:"train_mse"`
+	TestMSE    Number `json:"test_mse"`
+	GradNormSq Number `json:"grad_norm_sq"`
+}
+
+// Train trains one model at one learning rate and writes data.csv, runs.csv,
+// history.csv, summary.json and the curves figure to s.Out.
+func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
+	var c TrainSettings
+	if s != nil {
+		c = *s
+	}
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, c.LR)
+	}
+	if c.Steps < 0 {
+		return nil, fmt.Errorf("%w: steps must not be negative", ErrConfig)
+	}
+	setup, err := c.Config.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	st := setup.settings(c.LR)
+	st.Steps = c.Steps
+	st.HistoryEvery = defaultInt(c.HistoryEvery, 10)
+	return runJobs(ctx, setup, "train", []namedJob{{"gd", train.Job{Problem: setup.Problem, Settings: st}}},
+		fmt.Sprintf("GD at lr %g", c.LR))
+}
+
+// NoiseSettings configure Noise.
+type NoiseSettings struct {
+	Config
+	// LR is the learning rate. Zero means 0.03.
+	LR float64
+	// Sigma is the standard deviation of the label noise. Zero means 1.
+	Sigma float64
+	// Steps is the number of steps. Zero means 100,000.
+	Steps int
+	// HistoryEvery is the interval of the recorded history. Zero means
+	// Steps/1000.
+	HistoryEvery int
+}
+
+// Noise trains with label noise for a fixed number of steps and, beside it,
+// plain GD at the same learning rate to the tolerance, and writes data.csv,
+// runs.csv (runs label_noise and plain), history.csv, summary.json and the
+// curves figure to s.Out.
+func Noise(ctx context.Context, s *NoiseSettings) (*RunsResult, error) {
+	var c NoiseSettings
+	if s != nil {
+		c = *s
+	}
+	c.LR = defaultFloat(c.LR, 0.03)
+	c.Sigma = defaultFloat(c.Sigma, 1)
+	c.Steps = defaultInt(c.Steps, 100_000)
+	switch {
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, c.LR)
+	case !(c.Sigma > 0) || math.IsInf(c.Sigma, 0):
+		return nil, fmt.Errorf("%w: label noise σ must be a positive number, got %g", ErrConfig, c.Sigma)
+	case c.Steps < 0 || c.HistoryEvery < 0:
+		return nil, fmt.Errorf("%w: steps must be positive", ErrConfig)
+	}
+	setup, err := c.Config.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	noisy := setup.settings(c.LR)
+	noisy.LabelNoise, noisy.Steps = c.Sigma, c.Steps
+	noisy.HistoryEvery = defaultInt(c.HistoryEvery, max(1, c.Steps/1000))
+	plain := setup.settings(c.LR)
+	plain.HistoryEvery = defaultInt(c.HistoryEvery, 10)
+	return runJobs(ctx, setup, "noise", []namedJob{
+		{RunLabelNoise, train.Job{Problem: setup.Problem, Settings: noisy}},
+		{RunPlain, train.Job{Problem: setup.Problem, Settings: plain}},
+	}, fmt.Sprintf("Label noise σ=%g vs plain GD, lr %g", c.Sigma, c.LR))
+}
+
+type namedJob struct {
+	name string
+	job  train.Job
+}
+
+// runJobs runs named jobs in parallel and writes their outputs.
+func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, title string) (*RunsResult, error) {
+	start := time.Now()
+	out, err := newFolder(setup.Out)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.writeData(setup); err != nil {
+		return nil, err
+	}
+	jobs := make([]train.Job, len(named))
+	var fixed int64
+	for i, n := range named {
+		jobs[i] = n.job
+		fixed += int64(n.job.Settings.Steps)
+	}
+	rep := startProgress(setup.Log, label, jobs)
+	results, err := train.RunAll(ctx, jobs, setup.Workers)
+	rep.Stop()
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	res := &RunsResult{Out: setup.Out}
+	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch}
+	names := make([]string, len(named))
+	for i, n := range named {
+		names[i] = n.name
+		r := runRow(n.name, setup.Seed, setup.Scale, n.job.Settings.LabelNoise, results[i])
+		res.Runs = append(res.Runs, r)
+		res.History = append(res.History, historyRows(n.name, results[i])...)
+		sum.Runs = append(sum.Runs, runSummary{Run: r.Run, LR: Number(r.LR), LabelNoise: Number(r.LabelNoise),
+			Status: string(r.Status), Steps: r.Steps, TrainMSE: Number(r.TrainMSE), TestMSE: Number(r.TestMSE), GradNormSq: Number(r.GradNormSq)})
+	}
+	if err := WriteRuns(out.path("runs.csv"), RunsColumns, res.Runs); err != nil {
+		return nil, err
+	}
+	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
+		return nil, err
+	}
+	if err := out.writeCurves("curves", title, res.History, names...); err != nil {
+		return nil, err
+	}
+	res.WallSeconds = math.Round(time.Since(start).Seconds()*10) / 10
+	sum.WallSeconds = Number(res.WallSeconds)
+	if err := out.writeJSON("summary.json", sum); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// startProgress reports the progress of jobs to w, or returns nil when w is
+// nil.
+func startProgress(w io.Writer, label string, jobs []train.Job) *progress.Reporter {
+	if w == nil {
+		return nil
+	}
+	var total int64
+	for _, j := range jobs {
+		if j.Settings.Steps == 0 {
+			total = 0
+			break
+		}
+		total += int64(j.Settings.Steps)
+	}
+	rep := progress.New(w, label, len(jobs), total)
+	for i := range jobs {
+		jobs[i].Settings.Progress = rep
+	}
+	return rep
+}
+
+// WriteTable prints one line per run.
+func (r *RunsResult) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "run\tlr\tlabel noise\tstatus\tsteps\ttrain MSE\ttest MSE\t‖∇L‖²\n")
+	for _, x := range r.Runs {
+		fmt.Fprintf(tw, "%s\t%g\t%g\t%s\t%d\t%.4g\t%.4g\t%.3g\n", x.Run, x.LR, x.LabelNoise, x.Status, x.Steps, x.TrainMSE, x.TestMSE, x.GradNormSq)
+	}
+	return tw.Flush()
+}
+
+// SweepSettings configure Sweep.
+type SweepSettings struct {
+	Config
+	// LRs is the grid of learning rates. Nil means BlogGrid.
+	LRs []float64
+	// HistoryEvery, if positive, records every run's history in
+	// history.csv.
+	HistoryEvery int
+}
+
+// SweepResult is what Sweep computed.
+type SweepResult struct {
+	Rows    []RunRow
+	Summary SweepSummary
+	Out     string
+}
+
+// SweepSummary is the summary.json of Sweep.
+type SweepSummary struct {
+	Headline
+	TotalSteps  int    `json:"total_steps"`
+	WallSeconds Number `json:"wall_seconds"`
+	Seed        uint64 `json:"seed"`
+	N           int    `json:"n"`
+	Dim         int    `json:"dim"`
+	Width       int    `json:"width"`
+	Scale       Number `json:"scale"`
+	Arch        string `json:"arch"`
+}
+
+// Sweep trains one model per learning rate, in parallel, from the same data
+// and initialization, and writes data.csv, sweep.csv, summary.json, the sweep
+// figure and, with HistoryEvery, history.csv to s.Out.
+func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
+	start := time.Now()
+	var c SweepSettings
+	if s != nil {
+		c = *s
+	}
+	if c.HistoryEvery < 0 {
+		return nil, fmt.Errorf("%w: history interval must not be negative", ErrConfig)
+	}
+	setup, err := c.Config.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	lrs := c.LRs
+	if lrs == nil {
+		if lrs, err = ParseGrid(BlogGrid); err != nil {
+			return nil, err
+		}
+	}
+	for _, lr := range lrs {
+		if !(lr > 0) || math.IsInf(lr, 0) {
+			return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, lr)
+		}
+	}
+	out, err := newFolder(setup.Out)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.writeData(setup); err != nil {
+		return nil, err
+	}
+	jobs := make([]train.Job, len(lrs))
+	for i, lr := range lrs {
+		jobs[i] = train.Job{Problem: setup.Problem, Settings: setup.settings(lr)}
+		jobs[i].Settings.HistoryEvery = c.HistoryEvery
+	}
+	rep := startProgress(setup.Log, "sweep", jobs)
+	results, err := train.RunAll(ctx, jobs, setup.Workers)
+	rep.Stop()
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	res := &SweepResult{Out: setup.Out, Rows: sweepRows(setup.Seed, setup.Scale, results)}
+	res.Summary = SweepSummary{Headline: headline(setup, res.Rows), Seed: setup.Seed, N: setup.N, Dim: setup.Dim,
+		Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch}
+	for _, r := range results {
+		res.Summary.TotalSteps += r.Steps
+	}
+	refs := []plots.Reference{{Name: "constant predictor 1", Value: float64(res.Summary.ConstantTestMSE)}}
+	if err := out.writeSweep(res.Rows, "Test MSE after GD to train MSE < tol", refs...); err != nil {
+		return nil, err
+	}
+	if c.HistoryEvery > 0 {
+		var history []HistoryRow
+		for _, r := range results {
+			history = append(history, historyRows(RunSweep, r)...)
+		}
+		if err := WriteHistory(out.path("history.csv"), history); err != nil {
+			return nil, err
+		}
+	}
+	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
+	if err := out.writeJSON("summary.json", res.Summary); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// WriteTable prints one line per learning rate.
+func (r *SweepResult) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "lr\tstatus\tsteps\ttrain MSE\ttest MSE\n")
+	for _, x := range r.Rows {
+		fmt.Fprintf(tw, "%g\t%s\t%d\t%.3g\t%.4g\n", x.LR, x.Status, x.Steps, x.TrainMSE, x.TestMSE)
+	}
+	return tw.Flush()
+}
+
+func defaultInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func defaultFloat(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Headline holds the numbers a learning-rate sweep is read for.
+type Headline struct {
+	// ConstantTestMSE is the test MSE of the predictor that always says 1.
+	ConstantTestMSE Number `json:"constant_test_mse"`
+	// BestLR is the converged learning rate with the least test MSE,
+	// BestTestMSE that error.
+	BestLR      Number `json:"best_lr"`
+	BestTestMSE Number `json:"best_test_mse"`
+	// FirstDivergedLR is the smallest learning rate that diverged,
+	// LastConvergedLR the largest that converged.
+	FirstDivergedLR Number `json:"first_diverged_lr"`
+	LastConvergedLR Number `json:"last_converged_lr"`
+}
+
+// headline reads the headline numbers off a sweep.
+func headline(setup *Setup, rows []RunRow) Headline {
+	nan := Number(math.NaN())
+	h := Headline{ConstantTestMSE: Number(dataset.ConstantMSE(setup.Data().Test, 1)),
+		BestLR: nan, BestTestMSE: nan, FirstDivergedLR: nan, LastConvergedLR: nan}
+	for _, r := range rows {
+		switch r.Status {
+		case train.Converged:
+			if math.IsNaN(float64(h.BestTestMSE)) || r.TestMSE < float64(h.BestTestMSE) {
+				h.BestLR, h.BestTestMSE = Number(r.LR), Number(r.TestMSE)
+			}
+			if math.IsNaN(float64(h.LastConvergedLR)) || r.LR > float64(h.LastConvergedLR) {
+				h.LastConvergedLR = Number(r.LR)
+			}
+		case train.Diverged:
+			if math.IsNaN(float64(h.FirstDivergedLR)) || r.LR < float64(h.FirstDivergedLR) {
+				h.FirstDivergedLR = Number(r.LR)
+			}
+		}
+	}
+	return h
+}

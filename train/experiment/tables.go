@@ -1,0 +1,181 @@
+package experiment
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/igr-project/igr/internal/tidycsv"
+	"github.com/igr-project/igr/train"
+)
+
+// RunRow is one finished run: a row of sweep.csv or runs.csv.
+type RunRow struct {
+	Run        string // what the run is, e.g. "label_noise"; empty in sweep.csv
+	LR         float64
+	Seed       uint64
+	Scale      float64
+	LabelNoise float64
+	Status     train.Status
+	Steps      int
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+}
+
+// HistoryRow is one point along a run: a row of history.csv.
+type HistoryRow struct {
+	Run        string
+	LR         float64
+	Step       int
+	Loss       float64
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+}
+
+// column is one column of a table: its name, how to write a row's cell and
+// how to read it back.
+type column[R any] struct {
+	name  string
+	write func(*R) string
+	read  func(*R, string) error
+}
+
+func floatColumn[R any](name string, field func(*R) *float64) column[R] {
+	return column[R]{name,
+		func(r *R) string { return tidycsv.Float(*field(r)) },
+		func(r *R, s string) (err error) { *field(r), err = strconv.ParseFloat(s, 64); return err }}
+}
+
+func intColumn[R any](name string, field func(*R) *int) column[R] {
+	return column[R]{name,
+		func(r *R) string { return strconv.Itoa(*field(r)) },
+		func(r *R, s string) (err error) { *field(r), err = strconv.Atoi(s); return err }}
+}
+
+func stringColumn[R any](name string, field func(*R) *string) column[R] {
+	return column[R]{name,
+		func(r *R) string { return *field(r) },
+		func(r *R, s string) error { *field(r) = s; return nil }}
+}
+
+var (
+	runColumns = map[string]column[RunRow]{}
+	runOrder   = []column[RunRow]{
+		stringColumn("run", func(r *RunRow) *string { return &r.Run }),
+		floatColumn("lr", func(r *RunRow) *float64 { return &r.LR }),
+		{"seed", func(r *RunRow) string { return strconv.FormatUint(r.Seed, 10) },
+			func(r *RunRow, s string) (err error) { r.Seed, err = strconv.ParseUint(s, 10, 64); return err }},
+		floatColumn("scale", func(r *RunRow) *float64 { return &r.Scale }),
+		floatColumn("label_noise", func(r *RunRow) *float64 { return &r.LabelNoise }),
+		{"status", func(r *RunRow) string { return string(r.Status) },
+			func(r *RunRow, s string) error { r.Status = train.Status(s); return nil }},
+		intColumn("steps", func(r *RunRow) *int { return &r.Steps }),
+		floatColumn("train_mse", func(r *RunRow) *float64 { return &r.TrainMSE }),
+		floatColumn("test_mse", func(r *RunRow) *float64 { return &r.TestMSE }),
+		floatColumn("grad_norm_sq", func(r *RunRow) *float64 { return &r.GradNormSq }),
+	}
+	historyColumns = map[string]column[HistoryRow]{}
+	historyOrder   = []column[HistoryRow]{
+		stringColumn("run", func(r *HistoryRow) *string { return &r.Run }),
+		floatColumn("lr", func(r *HistoryRow) *float64 { return &r.LR }),
+		intColumn("step", func(r *HistoryRow) *int { return &r.Step }),
+		floatColumn("loss", func(r *HistoryRow) *float64 { return &r.Loss }),
+		floatColumn("train_mse", func(r *HistoryRow) *float64 { return &r.TrainMSE }),
+		floatColumn("test_mse", func(r *HistoryRow) *float64 { return &r.TestMSE }),
+		floatColumn("grad_norm_sq", func(r *HistoryRow) *float64 { return &r.GradNormSq }),
+	}
+)
+
+func init() {
+	for _, c := range runOrder {
+		runColumns[c.name] = c
+	}
+	for _, c := range historyOrder {
+		historyColumns[c.name] = c
+	}
+}
+
+// The column sets of the tables.
+var (
+	SweepColumns   = []string{"lr", "seed", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
+	RunsColumns    = []string{"run", "lr", "seed", "scale", "label_noise", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
+	HistoryColumns = []string{"run", "lr", "step", "loss", "train_mse", "test_mse", "grad_norm_sq"}
+)
+
+// writeTable writes rows with the named columns to path atomically.
+func writeTable[R any](path string, names []string, all map[string]column[R], rows []R) error {
+	cells := make([][]string, len(rows))
+	for i := range rows {
+		cells[i] = make([]string, len(names))
+		for j, n := range names {
+			cells[i][j] = all[n].write(&rows[i])
+		}
+	}
+	if err := tidycsv.WriteFile(path, names, cells); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
+}
+
+// readTable reads the rows of a table at path; columns it does not know are
+// ignored, columns it lacks keep their zero values.
+func readTable[R any](path string, all map[string]column[R]) ([]R, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	defer f.Close()
+	t, err := tidycsv.Read(f, filepath.Base(path), true)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	rows := make([]R, len(t.Rows))
+	for j, name := range t.Header {
+		c, ok := all[name]
+		if !ok {
+			continue
+		}
+		for i := range t.Rows {
+			if err := c.read(&rows[i], t.Rows[i][j]); err != nil {
+				return nil, fmt.Errorf("experiment: %w", t.Errorf(i, j, "%s: %v", name, err))
+			}
+		}
+	}
+	return rows, nil
+}
+
+// WriteRuns writes rows to path with the given columns (SweepColumns or
+// RunsColumns).
+func WriteRuns(path string, columns []string, rows []RunRow) error {
+	return writeTable(path, columns, runColumns, rows)
+}
+
+// ReadRuns reads sweep.csv or runs.csv.
+func ReadRuns(path string) ([]RunRow, error) { return readTable(path, runColumns) }
+
+// WriteHistory writes history rows to path.
+func WriteHistory(path string, rows []HistoryRow) error {
+	return writeTable(path, HistoryColumns, historyColumns, rows)
+}
+
+// ReadHistory reads history.csv.
+func ReadHistory(path string) ([]HistoryRow, error) { return readTable(path, historyColumns) }
+
+// runRow returns the row of a result.
+func runRow(name string, seed uint64, scale, noise float64, r *train.Result) RunRow {
+	return RunRow{Run: name, LR: r.LearningRate, Seed: seed, Scale: scale, LabelNoise: noise, Status: r.Status,
+		Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+}
+
+// historyRows returns the history of a result as rows.
+func historyRows(name string, r *train.Result) []HistoryRow {
+	rows := make([]HistoryRow, len(r.History))
+	for i, p := range r.History {
+		rows[i] = HistoryRow{Run: name, LR: r.LearningRate, Step: p.Step, Loss: p.Loss,
+			TrainMSE: p.TrainMSE, TestMSE: p.TestMSE, GradNormSq: p.GradNormSq}
+	}
+	return rows
+}

@@ -1,0 +1,311 @@
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+
+	"github.com/igr-project/igr/internal/atomicfile"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Size of the figures, a column of a two-column paper at 2:1.5.
+const (
+	Width  = 6 * vg.Inch
+	Height = 4.5 * vg.Inch
+)
+
+// Formats are the file formats Save writes.
+var Formats = []string{"png", "svg"}
+
+// Palette is the color cycle of the figures (Okabe–Ito, readable with color
+// vision deficiencies).
+var Palette = []color.Color{
+	color.RGBA{0, 114, 178, 255},   // blue
+	color.RGBA{213, 94, 0, 255},    // vermillion
+	color.RGBA{0, 158, 115, 255},   // green
+	color.RGBA{204, 121, 167, 255}, // purple
+	color.RGBA{230, 159, 0, 255},   // orange
+	color.RGBA{86, 180, 233, 255},  // sky blue
+	color.RGBA{0, 0, 0, 255},       // black
+}
+
+// Encode renders p in format ("png", "svg", "pdf", "eps") at the standard size.
+func Encode(p *plot.Plot, format string) ([]byte, error) {
+	w, err := p.WriterTo(Width, Height, format)
+	if err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plots: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Save writes p to base.png and base.svg (see Formats), each atomically.
+func Save(p *plot.Plot, base string) error {
+	for _, f := range Formats {
+		b, err := Encode(p, f)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteBytes(base+"."+f, b); err != nil {
+			return fmt.Errorf("plots: %s: %w", filepath.Base(base), err)
+		}
+	}
+	return nil
+}
+
+// XY is a set of points.
+type XY struct {
+	X, Y []float64
+}
+
+// Data draws the regression data: the target y against the first input x0,
+// training and test sets in two colors.
+func Data(train, test XY) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = "Data: y = x0²"
+	p.X.Label.Text = "x0"
+	p.Y.Label.Text = "y"
+	for i, set := range []struct {
+		name string
+		xy   XY
+	}{{"train", train}, {"test", test}} {
+		s, err := plotter.NewScatter(finitePoints(set.xy, false, false))
+		if err != nil {
+			return nil, fmt.Errorf("plots: data: %w", err)
+		}
+		s.GlyphStyle.Color = Palette[i]
+		s.GlyphStyle.Radius = vg.Points(2)
+		if i == 1 {
+			s.GlyphStyle.Shape = draw.CrossGlyph{}
+		}
+		p.Add(s)
+		p.Legend.Add(set.name, s)
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Add(plotter.NewGrid())
+	return p, nil
+}
+
+// SweepPoint is one run of a learning-rate sweep.
+type SweepPoint struct {
+	LR      float64
+	TestMSE float64
+	// Status is "converged", "diverged", "max_steps", or another status,
+	// each drawn with its own marker.
+	Status string
+}
+
+// Reference is a horizontal line drawn for comparison, such as the error of
+// the constant predictor.
+type Reference struct {
+	Name  string
+	Value float64
+}
+
+// Sweep draws test MSE against learning rate on a log y axis. Converged runs
+// are joined by a line; runs that hit the step cap are hollow markers; diverged
+// runs, which have no meaningful error, are red crosses along the top edge, so
+// the edge of divergence is visible rather than silently dropped.
+func Sweep(title string, points []SweepPoint, refs ...Reference) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "learning rate η"
+	p.Y.Label.Text = "test MSE"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+
+	groups := map[string]XY{}
+	var order []string
+	top := math.Inf(-1)
+	bottom := math.Inf(1)
+	for _, pt := range points {
+		if pt.Status != "diverged" && usable(pt.TestMSE, true) {
+			top = math.Max(top, pt.TestMSE)
+			bottom = math.Min(bottom, pt.TestMSE)
+		}
+	}
+	for _, r := range refs {
+		if usable(r.Value, true) {
+			top = math.Max(top, r.Value)
+			bottom = math.Min(bottom, r.Value)
+		}
+	}
+	if math.IsInf(top, -1) {
+		top, bottom = 1, 1
+	}
+	edge := top * 2 // diverged runs sit just above everything else
+	for _, pt := range points {
+		key := pt.Status
+		y := pt.TestMSE
+		if pt.Status == "diverged" || !usable(y, true) {
+			key, y = "diverged", edge
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		g := groups[key]
+		g.X = append(g.X, pt.LR)
+		g.Y = append(g.Y, y)
+		groups[key] = g
+	}
+	for i, key := range sortStatuses(order) {
+		xy := groups[key]
+		pts := finitePoints(xy, false, true)
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			return nil, fmt.Errorf("plots: sweep: %w", err)
+		}
+		s.GlyphStyle.Radius = vg.Points(3)
+		label := key
+		switch key {
+		case "converged":
+			s.GlyphStyle.Color = Palette[0]
+			s.GlyphStyle.Shape = draw.CircleGlyph{}
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return nil, fmt.Errorf("plots: sweep: %w", err)
+			}
+			l.Color = Palette[0]
+			p.Add(l)
+		case "diverged":
+			s.GlyphStyle.Color = color.RGBA{200, 0, 0, 255}
+			s.GlyphStyle.Shape = draw.CrossGlyph{}
+			s.GlyphStyle.Radius = vg.Points(4)
+			label = "diverged (drawn at top)"
+		default:
+			s.GlyphStyle.Color = Palette[(i+2)%len(Palette)]
+			s.GlyphStyle.Shape = draw.RingGlyph{}
+		}
+		p.Add(s)
+		p.Legend.Add(label, s)
+	}
+	for i, r := range refs {
+		if !usable(r.Value, true) {
+			continue
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: minLR(points), Y: r.Value}, {X: maxLR(points), Y: r.Value}})
+		if err != nil {
+			return nil, fmt.Errorf("plots: sweep: %w", err)
+		}
+		l.Color = Palette[(4+i)%len(Palette)]
+		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(r.Name, l)
+	}
+	p.Y.Min, p.Y.Max = bottom/2, edge*1.5
+	p.Legend.Top, p.Legend.Left = false, true
+	p.Add(plotter.NewGrid())
+	return p, nil
+}
+
+// Curve is one line of a loss-curve figure.
+type Curve struct {
+	Name   string
+	Steps  []float64
+	Values []float64
+	// Color indexes Palette; curves of one run share it.
+	Color int
+	// Dashed draws the curve dashed, e.g. the test error beside a solid
+	// training error.
+	Dashed bool
+}
+
+// Curves draws values against step with both axes logarithmic. Points that a
+// log axis cannot show, step 0 among them, are left out.
+func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = ylabel
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	drawn := 0
+	for _, c := range curves {
+		pts := finitePoints(XY{X: c.Steps, Y: c.Values}, true, true)
+		if len(pts) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, fmt.Errorf("plots: curves: %w", err)
+		}
+		l.Color = Palette[c.Color%len(Palette)]
+		l.Width = vg.Points(1.2)
+		if c.Dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		p.Add(l)
+		p.Legend.Add(c.Name, l)
+		drawn++
+	}
+	if drawn == 0 {
+		return nil, fmt.Errorf("plots: curves: nothing to draw in %q", title)
+	}
+	p.Legend.Top, p.Legend.Left = false, true
+	p.Add(plotter.NewGrid())
+	return p, nil
+}
+
+// usable reports whether v can be drawn, on a log axis if log.
+func usable(v float64, log bool) bool {
+	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!log || v > 0)
+}
+
+// finitePoints returns the points of xy that the axes can show.
+func finitePoints(xy XY, logX, logY bool) plotter.XYs {
+	pts := make(plotter.XYs, 0, len(xy.X))
+	for i := range xy.X {
+		if usable(xy.X[i], logX) && usable(xy.Y[i], logY) {
+			pts = append(pts, plotter.XY{X: xy.X[i], Y: xy.Y[i]})
+		}
+	}
+	return pts
+}
+
+// sortStatuses puts converged first and diverged last, keeping the rest in
+// order of appearance.
+func sortStatuses(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	rank := func(k string) int {
+		switch k {
+		case "converged":
+			return 0
+		case "diverged":
+			return 2
+		}
+		return 1
+	}
+	for r := 0; r < 3; r++ {
+		for _, k := range keys {
+			if rank(k) == r {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func minLR(points []SweepPoint) float64 {
+	m := math.Inf(1)
+	for _, p := range points {
+		m = math.Min(m, p.LR)
+	}
+	return m
+}
+
+func maxLR(points []SweepPoint) float64 {
+	m := math.Inf(-1)
+	for _, p := range points {
+		m = math.Max(m, p.LR)
+	}
+	return m
+}

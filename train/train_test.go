@@ -1,0 +1,211 @@
+package train_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/dataset"
+)
+
+// smallProblem is the blog's task at a size that trains in milliseconds.
+func smallProblem(t testing.TB, arch graph.Architecture, seed uint64) *train.Problem {
+	t.Helper()
+	dim := arch.Params()[0].Rows
+	data, err := dataset.Generate(random.New(seed, random.Data), 20, dim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &train.Problem{Arch: arch, Data: data, Init: arch.Init(random.New(seed, random.Init))}
+}
+
+var quadratic = graph.Quadratic{Dim: 5, Width: 8}
+
+func run(t *testing.T, p *train.Problem, s train.Settings) *train.Result {
+	t.Helper()
+	r, err := train.Run(context.Background(), p, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestStopsAtFirstStepBelowTolerance(t *testing.T) {
+	p := smallProblem(t, quadratic, 1)
+	const tol = 1e-3
+	r := run(t, p, train.Settings{LearningRate: 0.02, Tol: tol})
+	if r.Status != train.Converged || !(r.TrainMSE < tol) {
+		t.Fatalf("status %s, train MSE %g; want converged below %g", r.Status, r.TrainMSE, tol)
+	}
+	if r.Steps < 2 {
+		t.Fatalf("converged after %d steps; the test needs a longer run", r.Steps)
+	}
+	before := run(t, p, train.Settings{LearningRate: 0.02, Steps: r.Steps - 1})
+	if before.TrainMSE < tol {
+		t.Errorf("after %d steps train MSE is already %g < %g, but the run went on to %d", r.Steps-1, before.TrainMSE, tol, r.Steps)
+	}
+}
+
+func TestOneStepIsGradientDescent(t *testing.T) {
+	for _, arch := range []graph.Architecture{quadratic, graph.Tanh{Dim: 5, Width: 8}} {
+		t.Run(arch.Name(), func(t *testing.T) {
+			p := smallProblem(t, arch, 2)
+			// b starts at zero; take one step first so that every
+			// gradient entry is non-zero.
+			p.Init = run(t, p, train.Settings{LearningRate: 0.05, Steps: 1}).Params
+			const lr = 0.05
+			o, err := graph.NewObjective(arch, p.Data.Train.Inputs(p.Data.Dim), p.Data.Train.Targets(), p.Init)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer o.Close()
+			if err := o.Run(); err != nil {
+				t.Fatal(err)
+			}
+			r := run(t, p, train.Settings{LearningRate: lr, Steps: 1})
+			for i := range p.Init {
+				g := o.Gradient(i)
+				for j, v := range r.Params.Data(i) {
+					if want := p.Init.Data(i)[j] - lr*g[j]; v != want {
+						t.Fatalf("param %d[%d] = %g after one step, want θ − η∇L = %g", i, j, v, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDivergenceIsAStatus(t *testing.T) {
+	p := smallProblem(t, quadratic, 3)
+	r := run(t, p, train.Settings{LearningRate: 5})
+	if r.Status != train.Diverged {
+		t.Fatalf("lr 5: status %s after %d steps, want diverged", r.Status, r.Steps)
+	}
+	if r.Steps > 100 {
+		t.Errorf("divergence detected only after %d steps", r.Steps)
+	}
+	// A bound below the initial loss declares divergence at once.
+	r = run(t, p, train.Settings{LearningRate: 0.01, DivergenceBound: 1e-9})
+	if r.Status != train.Diverged || r.Steps != 0 {
+		t.Errorf("bound below the initial loss: status %s after %d steps, want diverged after 0", r.Status, r.Steps)
+	}
+}
+
+func TestMaxSteps(t *testing.T) {
+	p := smallProblem(t, quadratic, 4)
+	r := run(t, p, train.Settings{LearningRate: 1e-4, MaxSteps: 7})
+	if r.Status != train.MaxSteps || r.Steps != 7 {
+		t.Errorf("status %s after %d steps, want max_steps after 7", r.Status, r.Steps)
+	}
+}
+
+func TestLabelNoise(t *testing.T) {
+	p := smallProblem(t, quadratic, 5)
+	s := train.Settings{LearningRate: 0.01, LabelNoise: 1, Steps: 40, NoiseSeed: 9, HistoryEvery: 10}
+	a := run(t, p, s)
+	if a.Status != train.Completed || a.Steps != 40 {
+		t.Fatalf("status %s after %d steps, want completed after 40", a.Status, a.Steps)
+	}
+	b := run(t, p, s)
+	if a.Params.Distance(b.Params) != 0 {
+		t.Error("two label-noise runs with one seed differ")
+	}
+	s.NoiseSeed = 10
+	if c := run(t, p, s); a.Params.Distance(c.Params) == 0 {
+		t.Error("label-noise runs with different seeds are identical")
+	}
+	plain := run(t, p, train.Settings{LearningRate: 0.01, Steps: 40})
+	if a.Params.Distance(plain.Params) == 0 {
+		t.Error("label noise changed nothing")
+	}
+	// The noisy loss is measured on noisy targets: with σ = 1 it is near
+	// 1 + train MSE, well above the clean training error.
+	for _, pt := range a.History[:len(a.History)-1] {
+		if !(pt.Loss > pt.TrainMSE) {
+			t.Errorf("step %d: noisy loss %g not above clean train MSE %g", pt.Step, pt.Loss, pt.TrainMSE)
+		}
+	}
+	// The last point and the result are measured on clean targets.
+	last := a.History[len(a.History)-1]
+	if last.Step != 40 || last.Loss != a.TrainMSE || last.TrainMSE != a.TrainMSE {
+		t.Errorf("last history point %+v does not match the clean result (train MSE %g)", last, a.TrainMSE)
+	}
+}
+
+func TestHistoryInterval(t *testing.T) {
+	p := smallProblem(t, quadratic, 6)
+	r := run(t, p, train.Settings{LearningRate: 0.01, Steps: 25, HistoryEvery: 10})
+	var steps []int
+	for _, pt := range r.History {
+		steps = append(steps, pt.Step)
+	}
+	want := []int{0, 10, 20, 25}
+	if len(steps) != len(want) {
+		t.Fatalf("history at steps %v, want %v", steps, want)
+	}
+	for i := range want {
+		if steps[i] != want[i] {
+			t.Fatalf("history at steps %v, want %v", steps, want)
+		}
+	}
+	if r.History[3].TestMSE != r.TestMSE || r.History[3].GradNormSq != r.GradNormSq {
+		t.Errorf("last history point %+v disagrees with the result %+v", r.History[3], r)
+	}
+}
+
+func TestParallelEqualsSerial(t *testing.T) {
+	p := smallProblem(t, quadratic, 7)
+	lrs := []float64{0.005, 0.02, 0.05, 0.1, 0.5, 3}
+	s := &train.Settings{LabelNoise: 0.5, Steps: 30, NoiseSeed: 3}
+	serial, err := train.Sweep(context.Background(), p, lrs, s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parallel, err := train.Sweep(context.Background(), p, lrs, s, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range lrs {
+		a, b := serial[i], parallel[i]
+		if a.LearningRate != lrs[i] || b.LearningRate != lrs[i] {
+			t.Fatalf("result %d is for lr %g/%g, want %g", i, a.LearningRate, b.LearningRate, lrs[i])
+		}
+		same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+		if a.Status != b.Status || a.Steps != b.Steps || !same(a.TestMSE, b.TestMSE) || !same(a.TrainMSE, b.TrainMSE) {
+			t.Errorf("lr %g: serial %s/%d/%g, parallel %s/%d/%g", lrs[i], a.Status, a.Steps, a.TestMSE, b.Status, b.Steps, b.TestMSE)
+		}
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	p := smallProblem(t, quadratic, 8)
+	for name, s := range map[string]train.Settings{
+		"zero lr":             {},
+		"negative lr":         {LearningRate: -0.1},
+		"NaN lr":              {LearningRate: math.NaN()},
+		"noise without steps": {LearningRate: 0.1, LabelNoise: 1},
+		"negative tol":        {LearningRate: 0.1, Tol: -1},
+		"negative noise":      {LearningRate: 0.1, LabelNoise: -1, Steps: 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := train.Run(context.Background(), p, &s)
+			if !errors.Is(err, train.ErrSettings) {
+				t.Errorf("error %v, want ErrSettings", err)
+			}
+		})
+	}
+}
+
+func TestCancelledContextStopsRun(t *testing.T) {
+	p := smallProblem(t, quadratic, 9)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := train.Run(ctx, p, &train.Settings{LearningRate: 1e-5, Steps: 10_000})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
