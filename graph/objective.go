@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/igr-project/igr/internal/machine"
 )
 
 // Objective is the mean squared error of an architecture's predictions on a
@@ -22,13 +24,19 @@ type Objective struct {
 	pred    *G.Node
 	loss    *G.Node
 	grads   []*G.Node
-	vm      G.VM
+	machine *machine.Machine
 	targets []float64
+
+	// Values of the last Run.
+	lossValue float64
+	gradData  [][]float64
 }
 
 // NewObjective compiles the mean squared error of arch on inputs x (n×d) and
 // targets y (n×1) at parameters p, and its gradient. The targets are copied:
-// Targets gives the copy, which label-noise training overwrites.
+// Targets gives the copy, which label-noise training overwrites. The graph
+// runs on a machine.Machine: only what the loss and its gradient need, with
+// reused buffers, on the calling goroutine.
 func NewObjective(arch Architecture, x, y *tensor.Dense, p Params) (*Objective, error) {
 	return newObjective(arch, x, y, p, true)
 }
@@ -77,7 +85,10 @@ func newObjective(arch Architecture, x, y *tensor.Dense, p Params, withGrad bool
 			return nil, fmt.Errorf("graph: gradient of %s loss: %w", arch.Name(), err)
 		}
 	}
-	o.vm = G.NewTapeMachine(o.g)
+	if o.machine, err = machine.New(append([]*G.Node{o.loss}, o.grads...)...); err != nil {
+		return nil, fmt.Errorf("graph: compiling %s: %w", arch.Name(), err)
+	}
+	o.gradData = make([][]float64, len(o.grads))
 	return o, nil
 }
 
@@ -105,26 +116,32 @@ func MeanSquaredError(pred, y *G.Node) (*G.Node, error) {
 // Run evaluates the loss, and the gradient if the Objective has one, at the
 // current parameter values.
 func (o *Objective) Run() error {
-	o.vm.Reset()
-	if err := o.vm.RunAll(); err != nil {
+	if err := o.machine.Run(); err != nil {
 		return fmt.Errorf("graph: evaluating %s: %w", o.arch.Name(), err)
+	}
+	var err error
+	if o.lossValue, err = o.machine.Scalar(o.loss); err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
+	for i, g := range o.grads {
+		d, err := o.machine.Dense(g)
+		if err != nil {
+			return fmt.Errorf("graph: %w", err)
+		}
+		o.gradData[i] = d.Float64s()
 	}
 	return nil
 }
 
 // Loss returns the mean squared error computed by the last Run.
-func (o *Objective) Loss() float64 { return o.loss.Value().Data().(float64) }
+func (o *Objective) Loss() float64 { return o.lossValue }
 
 // Gradient returns the gradient with respect to parameter i computed by the
 // last Run. The slice belongs to the Objective and is valid until the next Run.
-func (o *Objective) Gradient(i int) []float64 { return o.grads[i].Value().Data().([]float64) }
+func (o *Objective) Gradient(i int) []float64 { return o.gradData[i] }
 
 // NumParams is the number of parameter matrices.
 func (o *Objective) NumParams() int { return len(o.params) }
-
-// Predictions returns the predictions computed by the last Run, valid until
-// the next Run.
-func (o *Objective) Predictions() []float64 { return o.pred.Value().Data().([]float64) }
 
 // Targets returns the Objective's own copy of the targets; writing to it
 // changes the targets of the next Run.
@@ -134,4 +151,4 @@ func (o *Objective) Targets() []float64 { return o.targets }
 func (o *Objective) Graph() *G.ExprGraph { return o.g }
 
 // Close releases the tape machine.
-func (o *Objective) Close() error { return o.vm.Close() }
+func (o *Objective) Close() error { return o.machine.Close() }

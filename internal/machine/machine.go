@@ -1,0 +1,93 @@
+package machine
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Machine evaluates some roots of a differentiated graph over and over: their
+// subgraph copied with Reuse and Gemm, compiled into a tape machine, run on
+// the calling goroutine.
+//
+// The original graph is neither modified nor run. Its input nodes' values are
+// shared, so writing to a parameter's backing array is seen by the next Run.
+// A Machine is not safe for concurrent use; independent Machines are.
+type Machine struct {
+	copied *Copied
+	vm     G.VM
+	sync   *syncRunner // nil: fall back to Reset and RunAll
+}
+
+// New compiles a Machine for roots, nodes of one graph on which every Grad has
+// already been called.
+func New(roots ...*G.Node) (*Machine, error) {
+	c, err := Copy(roots, Options{Reuse: true, Gemm: true})
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{copied: c, vm: G.NewTapeMachine(c.Graph)}
+	m.sync, _ = newSyncRunner(m.vm, c.Graph) // on error, RunAll stays correct
+	return m, nil
+}
+
+// Synchronous reports whether Run executes on the calling goroutine (true
+// with the pinned Gorgonia) rather than through RunAll.
+func (m *Machine) Synchronous() bool { return m.sync != nil }
+
+// Run evaluates the roots once.
+func (m *Machine) Run() error {
+	if m.sync != nil {
+		return m.sync.Run()
+	}
+	m.vm.Reset()
+	return m.vm.RunAll()
+}
+
+// Value returns the value the last Run computed for root, one of the nodes
+// New was given. It is the machine's own buffer, overwritten by the next Run.
+func (m *Machine) Value(root *G.Node) (G.Value, error) {
+	n := m.copied.Node(root)
+	if n == nil {
+		return nil, fmt.Errorf("machine: %v is not a root of this machine", root)
+	}
+	if v := output(n); v != nil {
+		return v, nil
+	}
+	if v := n.Value(); v != nil {
+		return v, nil
+	}
+	return nil, fmt.Errorf("machine: %v has no value; was Run called?", root)
+}
+
+// Scalar returns the float64 value of a scalar root.
+func (m *Machine) Scalar(root *G.Node) (float64, error) {
+	v, err := m.Value(root)
+	if err != nil {
+		return 0, err
+	}
+	switch s := v.(type) {
+	case *G.F64:
+		return float64(*s), nil
+	case *G.F32:
+		return float64(*s), nil
+	}
+	return 0, fmt.Errorf("machine: %v is %T, not a scalar", root, v)
+}
+
+// Dense returns the tensor value of a root.
+func (m *Machine) Dense(root *G.Node) (*tensor.Dense, error) {
+	v, err := m.Value(root)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("machine: %v is %T, not a tensor", root, v)
+	}
+	return d, nil
+}
+
+// Close releases the tape machine.
+func (m *Machine) Close() error { return m.vm.Close() }

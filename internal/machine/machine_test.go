@@ -1,0 +1,244 @@
+package machine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func TestGemmMatchesDgemmBitwise(t *testing.T) {
+	impl := gonum.Implementation{}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, s := range [][3]int{{200, 1, 100}, {100, 1, 200}, {200, 100, 1}, {1, 100, 200}, {1, 1, 50}, {7, 1, 1}, {1, 9, 1}, {1, 1, 1}, {30, 20, 10}} {
+				m, n, k := s[0], s[1], s[2]
+				a, b := normals(r, m*k), normals(r, k*n)
+				lda, ldb := k, n
+				if tA == blas.Trans {
+					lda = m
+				}
+				if tB == blas.Trans {
+					ldb = k
+				}
+				want, got := make([]float64, m*n), make([]float64, m*n)
+				for i := range got {
+					got[i] = 12345 // must be overwritten
+				}
+				impl.Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, want, n)
+				gemm64(impl, tA, tB, m, n, k, a, lda, b, ldb, got)
+				if i := firstDifference(got, want); i >= 0 {
+					t.Fatalf("%c%c %v: c[%d] = %v, Dgemm %v", tA, tB, s, i, got[i], want[i])
+				}
+				a32, b32 := float32s(a), float32s(b)
+				w32, g32 := make([]float32, m*n), make([]float32, m*n)
+				impl.Sgemm(tA, tB, m, n, k, 1, a32, lda, b32, ldb, 0, w32, n)
+				gemm32(impl, tA, tB, m, n, k, a32, lda, b32, ldb, g32)
+				for i := range w32 {
+					if w32[i] != g32[i] {
+						t.Fatalf("float32 %c%c %v: c[%d] = %v, Sgemm %v", tA, tB, s, i, g32[i], w32[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// network is the blog's network with a tanh variant, built in a fresh graph
+// and differentiated.
+type network struct {
+	loss   *G.Node
+	grads  []*G.Node
+	params []*tensor.Dense
+}
+
+func buildNetwork(t *testing.T, tanh bool, scale float64, x, y []float64, a, b []float64, n, d, m int) *network {
+	t.Helper()
+	g := G.NewGraph()
+	mat := func(name string, r, c int, v []float64) *G.Node {
+		return G.NewMatrix(g, G.Float64, G.WithShape(r, c), G.WithName(name),
+			G.WithValue(tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), v...)))))
+	}
+	X, Y, A, B := mat("x", n, d, x), mat("y", n, 1, y), mat("A", d, m, a), mat("b", m, 1, b)
+	h := G.Must(G.Mul(X, A))
+	var act *G.Node
+	if tanh {
+		act = G.Must(G.Tanh(h))
+	} else {
+		act = G.Must(G.HadamardProd(h, h))
+	}
+	p := G.Must(G.HadamardDiv(G.Must(G.Mul(act, B)), G.NewConstant(scale, G.WithName("scale"))))
+	r := G.Must(G.Sub(p, Y))
+	loss := G.Must(G.HadamardDiv(G.Must(G.Sum(G.Must(G.HadamardProd(r, r)))), G.NewConstant(float64(n), G.WithName("n"))))
+	grads, err := G.Grad(loss, A, B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &network{loss: loss, grads: grads, params: []*tensor.Dense{A.Value().(*tensor.Dense), B.Value().(*tensor.Dense)}}
+}
+
+// TestMachineEqualsTapeMachine trains two copies of each network by gradient
+// descent, one run by Gorgonia's tape machine as it comes, one by a Machine,
+// and requires every loss and gradient to agree bit for bit.
+func TestMachineEqualsTapeMachine(t *testing.T) {
+	const n, d, m, steps, lr = 40, 6, 9, 60, 0.01
+	r := rand.New(rand.NewPCG(5, 6))
+	x, a, b := normals(r, n*d), normals(r, d*m), normals(r, m)
+	for i := range a {
+		a[i] *= math.Sqrt(2.0 / (d + m))
+	}
+	for i := range b {
+		b[i] *= 0.1
+	}
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = x[i*d] * x[i*d]
+	}
+	for _, tc := range []struct {
+		name  string
+		tanh  bool
+		scale float64
+	}{{"quadratic", false, 1}, {"quadratic/scale100", false, 100}, {"tanh", true, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref := buildNetwork(t, tc.tanh, tc.scale, x, y, a, b, n, d, m)
+			fast := buildNetwork(t, tc.tanh, tc.scale, x, y, a, b, n, d, m)
+			vm := G.NewTapeMachine(ref.loss.Graph())
+			defer vm.Close()
+			mc, err := New(append([]*G.Node{fast.loss}, fast.grads...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mc.Close()
+			if !mc.Synchronous() {
+				t.Error("machine fell back to RunAll with the pinned Gorgonia")
+			}
+			for step := 0; step < steps; step++ {
+				vm.Reset()
+				if err := vm.RunAll(); err != nil {
+					t.Fatal(err)
+				}
+				if err := mc.Run(); err != nil {
+					t.Fatal(err)
+				}
+				got, err := mc.Scalar(fast.loss)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := ref.loss.Value().Data().(float64); got != want {
+					t.Fatalf("step %d: loss %v, tape machine %v", step, got, want)
+				}
+				for i := range ref.grads {
+					gd, err := mc.Dense(fast.grads[i])
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := ref.grads[i].Value().Data().([]float64)
+					if j := firstDifference(gd.Float64s(), want); j >= 0 {
+						t.Fatalf("step %d: gradient %d[%d] = %v, tape machine %v", step, i, j, gd.Float64s()[j], want[j])
+					}
+					for _, net := range []struct {
+						p, g []float64
+					}{{ref.params[i].Float64s(), want}, {fast.params[i].Float64s(), gd.Float64s()}} {
+						for j := range net.p {
+							net.p[j] -= lr * net.g[j]
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestReuseZeroesAccumulatingOps: the gradient of Slice is a sliceIncrOp whose
+// UsePreallocDo adds into its buffer; a reused buffer must start from zero at
+// every run, as a fresh allocation would.
+func TestReuseZeroesAccumulatingOps(t *testing.T) {
+	const n, d, m = 50, 4, 6
+	build := func() (*G.Node, *G.Node) {
+		g := G.NewGraph()
+		x := G.NewMatrix(g, G.Float64, G.WithShape(n, d), G.WithName("x"), G.WithValue(tensor.New(tensor.WithShape(n, d), tensor.WithBacking(normals(rand.New(rand.NewPCG(1, 1)), n*d)))))
+		a := G.NewMatrix(g, G.Float64, G.WithShape(d, m), G.WithName("A"), G.WithValue(tensor.New(tensor.WithShape(d, m), tensor.WithBacking(normals(rand.New(rand.NewPCG(2, 2)), d*m)))))
+		h := G.Must(G.Mul(x, a))
+		s := G.Must(G.Slice(h, G.S(3, 40)))
+		l := G.Must(G.Sum(G.Must(G.HadamardProd(s, s))))
+		gr, err := G.Grad(l, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l, gr[0]
+	}
+	l, gr := build()
+	vm := G.NewTapeMachine(l.Graph())
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]float64(nil), gr.Value().Data().([]float64)...)
+	l, gr = build()
+	mc, err := New(l, gr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := 0; run < 3; run++ {
+		if err := mc.Run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := mc.Dense(gr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := firstDifference(got.Float64s(), want); i >= 0 {
+		t.Fatalf("after 3 runs gradient[%d] = %v, want %v", i, got.Float64s()[i], want[i])
+	}
+}
+
+func TestValueOfUnknownNode(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewScalar(g, G.Float64, G.WithName("x"), G.WithValue(2.0))
+	y := G.Must(G.HadamardProd(x, x))
+	z := G.Must(G.Add(x, x))
+	mc, err := New(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mc.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := mc.Scalar(y); err != nil || v != 4 {
+		t.Errorf("x² at 2 = %v, %v", v, err)
+	}
+	if _, err := mc.Value(z); err == nil {
+		t.Error("Value of a node that is not a root: no error")
+	}
+}
+
+func normals(r *rand.Rand, k int) []float64 {
+	v := make([]float64, k)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return v
+}
+
+func float32s(v []float64) []float32 {
+	o := make([]float32, len(v))
+	for i, x := range v {
+		o[i] = float32(x)
+	}
+	return o
+}
+
+// firstDifference returns the first index where a and b differ in bits, or -1.
+func firstDifference(a, b []float64) int {
+	for i := range b {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}

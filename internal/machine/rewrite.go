@@ -1,0 +1,354 @@
+package machine
+
+import (
+	"fmt"
+	"hash"
+	"reflect"
+
+	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Options selects what Copy changes on the way.
+type Options struct {
+	// Reuse wraps every op that implements gorgonia.UsePreallocDoer so that
+	// it writes into an output buffer it owns.
+	Reuse bool
+	// Gemm replaces every 2-D float matrix product by gemmOp.
+	Gemm bool
+}
+
+// Copied is the result of Copy: a new graph and the map from the old graph's
+// nodes to their copies (only nodes the roots depend on).
+type Copied struct {
+	Graph *G.ExprGraph
+	nodes map[*G.Node]*G.Node
+	o     Options
+}
+
+// Node returns the copy of old, or nil if old is not in the copy.
+func (r *Copied) Node(old *G.Node) *G.Node { return r.nodes[old] }
+
+// Copy copies the subgraph that roots depend on into a fresh graph,
+// re-applying each node's op (replaced as opt says) to the copied children.
+// Input nodes become fresh input nodes bound to the same values, so updating
+// a parameter's backing array in place is seen by both graphs; constants
+// become fresh constants. Names are kept: Gorgonia identifies inputs and
+// constants by name, so distinct ones must be named distinctly.
+//
+// With zero Options the copy is an ordinary graph that can be differentiated
+// once more (Gorgonia's Grad can be called only once per graph, see
+// package graph). With Reuse or Gemm, call it after the last Grad: wrapped
+// ops are meant to be executed, not differentiated again.
+func Copy(roots []*G.Node, opt Options) (*Copied, error) {
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("machine: no roots to copy")
+	}
+	r := &Copied{Graph: G.NewGraph(), nodes: make(map[*G.Node]*G.Node), o: opt}
+	for _, n := range roots {
+		if _, err := r.copy(n); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func children(n *G.Node) []*G.Node {
+	ns := graph.NodesOf(n.Graph().From(n.ID()))
+	out := make([]*G.Node, len(ns))
+	for i, c := range ns {
+		out[i] = c.(*G.Node)
+	}
+	return out
+}
+
+func (r *Copied) copy(n *G.Node) (*G.Node, error) {
+	if c, ok := r.nodes[n]; ok {
+		return c, nil
+	}
+	var c *G.Node
+	op := n.Op()
+	switch {
+	case op == nil: // input
+		v := n.Value()
+		if v == nil {
+			return nil, fmt.Errorf("machine: input %v has no value", n)
+		}
+		sh := n.Shape()
+		if sh.IsScalar() {
+			c = G.NewScalar(r.Graph, n.Dtype(), G.WithName(n.Name()), G.WithValue(v))
+		} else {
+			c = G.NewTensor(r.Graph, n.Dtype(), sh.Dims(), G.WithShape(sh...), G.WithName(n.Name()), G.WithValue(v))
+		}
+	case isConstant(n):
+		c = G.NewConstant(n.Value(), G.WithName(n.Name()), G.In(r.Graph))
+	default:
+		kids := children(n)
+		newKids := make([]*G.Node, len(kids))
+		for i, k := range kids {
+			var err error
+			if newKids[i], err = r.copy(k); err != nil {
+				return nil, err
+			}
+		}
+		newOp := replaceOp(op, n, newKids, r.o)
+		var err error
+		if c, err = G.ApplyOp(newOp, newKids...); err != nil {
+			return nil, fmt.Errorf("machine: re-applying %v: %w", op, err)
+		}
+	}
+	r.nodes[n] = c
+	return c, nil
+}
+
+func isConstant(n *G.Node) bool {
+	_, ok := n.Op().(interface{ Value() G.Value })
+	return ok && len(children(n)) == 0
+}
+
+func replaceOp(op G.Op, n *G.Node, kids []*G.Node, opt Options) G.Op {
+	if opt.Gemm {
+		if ta, tb, ok := isMatMul(op); ok && len(kids) == 2 && kids[0].Dims() == 2 && kids[1].Dims() == 2 {
+			dt := n.Dtype()
+			if dt == tensor.Float64 || dt == tensor.Float32 {
+				return &gemmOp{Op: op, transA: ta, transB: tb, out: newBuffer(dt, n.Shape())}
+			}
+		}
+	}
+	if opt.Reuse {
+		if pd, ok := op.(G.UsePreallocDoer); ok {
+			return newReuseOp(op, pd, n.Dtype(), n.Shape())
+		}
+	}
+	return op
+}
+
+// isMatMul reports whether op is Gorgonia's (unexported) linAlgBinOp with the
+// matMul operator, and its transposition flags. Reading unexported fields
+// through reflect is allowed (only Interface() on them is not).
+func isMatMul(op G.Op) (transA, transB, ok bool) {
+	v := reflect.ValueOf(op)
+	if v.Kind() != reflect.Struct || v.Type().Name() != "linAlgBinOp" || v.Type().PkgPath() != "gorgonia.org/gorgonia" {
+		return false, false, false
+	}
+	if v.Field(0).Uint() != 0 { // āBinaryOperator: matMulOperator is 0
+		return false, false, false
+	}
+	return v.FieldByName("transA").Bool(), v.FieldByName("transB").Bool(), true
+}
+
+func newBuffer(dt tensor.Dtype, sh tensor.Shape) G.Value {
+	if sh.IsScalar() {
+		switch dt {
+		case tensor.Float64:
+			return G.NewF64(0)
+		case tensor.Float32:
+			return G.NewF32(0)
+		}
+		return nil // let the wrapper adopt a copy of the first result
+	}
+	return tensor.New(tensor.Of(dt), tensor.WithShape(sh...))
+}
+
+// ---------------------------------------------------------------------------
+// reuseOp
+
+// reuseOp wraps an op that implements UsePreallocDoer. It owns one output
+// buffer, allocated when the graph is rewritten, and every Do writes into it
+// through the inner op's UsePreallocDo.
+//
+// It reports CallsExtern() == false, so the compiler emits no Alloc
+// instruction for it (an Alloc after Reset allocates every run), and
+// OverwritesInput() == -1, so the machine never runs it unsafely in place.
+//
+// Not every UsePreallocDo overwrites its buffer: sliceIncrOp's adds into the
+// slice of prealloc it addresses and leaves the rest alone, i.e. it assumes a
+// zeroed buffer. Ops not known to overwrite (see overwritesPrealloc) get their
+// buffer zeroed before each call, which is what a fresh allocation would give.
+type reuseOp struct {
+	G.Op
+	pd    G.UsePreallocDoer
+	out   G.Value
+	shape tensor.Shape
+	zero  bool // clear out before each UsePreallocDo
+}
+
+func newReuseOp(op G.Op, pd G.UsePreallocDoer, dt tensor.Dtype, sh tensor.Shape) *reuseOp {
+	return &reuseOp{Op: op, pd: pd, out: newBuffer(dt, sh), shape: sh.Clone(), zero: !overwritesPrealloc(op)}
+}
+
+// overwritesPrealloc lists the ops whose UsePreallocDo is checked to write
+// every element of prealloc without reading it: elemBinOp and linAlgBinOp
+// (tensor ops WithReuse; GEMM with beta = 0) and repeatOp (Memset/copy).
+func overwritesPrealloc(op G.Op) bool {
+	t := reflect.TypeOf(op)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.PkgPath() != "gorgonia.org/gorgonia" {
+		return false
+	}
+	switch t.Name() {
+	case "elemBinOp", "linAlgBinOp", "repeatOp":
+		return true
+	}
+	return false
+}
+
+func (o *reuseOp) Do(in ...G.Value) (G.Value, error) {
+	if d, ok := o.out.(*tensor.Dense); ok && (!d.Shape().Eq(o.shape) || d.IsMaterializable()) {
+		// someone reshaped or transposed our buffer in place: start afresh
+		o.out = newBuffer(d.Dtype(), o.shape)
+	}
+	if o.out != nil {
+		if o.zero {
+			switch v := o.out.(type) {
+			case *tensor.Dense:
+				v.Zero()
+			case *G.F64:
+				*v = 0
+			case *G.F32:
+				*v = 0
+			}
+		}
+		v, err := o.pd.UsePreallocDo(o.out, in...)
+		if err == nil {
+			if v == o.out {
+				return v, nil
+			}
+			// the op computed elsewhere (scalar ops do): copy into the buffer
+			return G.Copy(o.out, v)
+		}
+		// fall through: compute fresh and copy
+	}
+	v, err := o.Op.Do(in...)
+	if err != nil {
+		return nil, err
+	}
+	if o.out == nil {
+		// no buffer could be made up front: adopt a private copy
+		if o.out, err = G.CloneValue(v); err != nil {
+			return nil, err
+		}
+		return o.out, nil
+	}
+	return G.Copy(o.out, v)
+}
+
+func (o *reuseOp) CallsExtern() bool    { return false }
+func (o *reuseOp) OverwritesInput() int { return -1 }
+func (o *reuseOp) ReturnsPtr() bool     { return true }
+func (o *reuseOp) String() string       { return o.Op.String() + "↺" }
+func (o *reuseOp) WriteHash(h hash.Hash) {
+	o.Op.WriteHash(h)
+	h.Write([]byte("reuse"))
+}
+func (o *reuseOp) Hashcode() uint32 { return o.Op.Hashcode() ^ 0x5eed }
+
+// DiffWRT and SymDiff delegate to the wrapped op when it is an SDOp.
+func (o *reuseOp) DiffWRT(i int) []bool {
+	if sd, ok := o.Op.(G.SDOp); ok {
+		return sd.DiffWRT(i)
+	}
+	return make([]bool, i)
+}
+func (o *reuseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if sd, ok := o.Op.(G.SDOp); ok {
+		return sd.SymDiff(in, out, grad)
+	}
+	return nil, fmt.Errorf("%v is not differentiable", o.Op)
+}
+
+// ---------------------------------------------------------------------------
+// gemmOp
+
+// gemmOp is C = op(A)·op(B) for 2-D float64/float32 tensors through the BLAS
+// Gorgonia uses (G.WhichBLAS, so G.Use(netlib) applies), into an owned buffer.
+// It keeps the original linAlgBinOp for type, shape, hashing and symbolic
+// differentiation. Unlike linAlgBinOp it does not transpose its inputs'
+// metadata in place (linAlgBinOp calls a.T() and defers a.T() on the input
+// tensors, which allocates and mutates shared inputs).
+type gemmOp struct {
+	G.Op           // the original linAlgBinOp
+	transA, transB bool
+	out            G.Value
+}
+
+func (o *gemmOp) Do(in ...G.Value) (G.Value, error) {
+	a, ok1 := in[0].(*tensor.Dense)
+	b, ok2 := in[1].(*tensor.Dense)
+	c := o.out.(*tensor.Dense)
+	if !ok1 || !ok2 || !plain(a) || !plain(b) {
+		// views or unusual layouts: let Gorgonia do it, then copy
+		pd := o.Op.(G.UsePreallocDoer)
+		return pd.UsePreallocDo(c, in...)
+	}
+	as, bs := a.Shape(), b.Shape()
+	m, k := as[0], as[1]
+	if o.transA {
+		m, k = k, m
+	}
+	kb, n := bs[0], bs[1]
+	if o.transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		return nil, fmt.Errorf("machine: gemm inner dimensions %v %v (trans %v %v)", as, bs, o.transA, o.transB)
+	}
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if o.transA {
+		tA = blas.Trans
+	}
+	if o.transB {
+		tB = blas.Trans
+	}
+	impl := G.WhichBLAS()
+	// Float64s/Float32s, not Data(): Dense.Data() builds an interface through
+	// reflect and allocates twice per call.
+	switch a.Dtype() {
+	case tensor.Float64:
+		gemm64(impl, tA, tB, m, n, k, a.Float64s(), as[1], b.Float64s(), bs[1], c.Float64s())
+	case tensor.Float32:
+		gemm32(impl, tA, tB, m, n, k, a.Float32s(), as[1], b.Float32s(), bs[1], c.Float32s())
+	default:
+		return nil, fmt.Errorf("machine: gemm of dtype %v", a.Dtype())
+	}
+	return c, nil
+}
+
+// plain reports a row-major, contiguous, non-transposed, non-view 2-D tensor.
+func plain(t *tensor.Dense) bool {
+	return t.Dims() == 2 && !t.IsView() && t.DataOrder().IsRowMajor() && !t.IsMaterializable() && t.DataOrder().IsContiguous()
+}
+
+func (o *gemmOp) CallsExtern() bool    { return false }
+func (o *gemmOp) OverwritesInput() int { return -1 }
+func (o *gemmOp) ReturnsPtr() bool     { return true }
+func (o *gemmOp) String() string       { return o.Op.String() + "(gemm)" }
+func (o *gemmOp) WriteHash(h hash.Hash) {
+	o.Op.WriteHash(h)
+	h.Write([]byte("gemm"))
+}
+func (o *gemmOp) Hashcode() uint32 { return o.Op.Hashcode() ^ 0x6e33 }
+func (o *gemmOp) Type() hm.Type    { return o.Op.Type() }
+func (o *gemmOp) DiffWRT(i int) []bool {
+	return o.Op.(G.SDOp).DiffWRT(i)
+}
+func (o *gemmOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	return o.Op.(G.SDOp).SymDiff(in, out, grad)
+}
+
+// output returns the buffer a rewritten node's op writes into, or nil when the
+// node's op owns no buffer (then use n.Value() after the run).
+func output(n *G.Node) G.Value {
+	switch o := n.Op().(type) {
+	case *reuseOp:
+		return o.out
+	case *gemmOp:
+		return o.out
+	}
+	return nil
+}
