@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/random"
@@ -114,6 +115,9 @@ func (c Config) Resolve() (*Setup, error) {
 	}
 	if c.N == 0 {
 		c.N = DefaultN
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
 	}
 	if c.Scale == 0 {
 		c.Scale = 1

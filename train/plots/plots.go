@@ -229,10 +229,15 @@ func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
 	drawn := 0
+	xr, yr := newSpan(), newSpan()
 	for _, c := range curves {
 		pts := finitePoints(XY{X: c.Steps, Y: c.Values}, true, true)
 		if len(pts) == 0 {
 			continue
+		}
+		for _, pt := range pts {
+			xr.add(pt.X)
+			yr.add(pt.Y)
 		}
 		l, err := plotter.NewLine(pts)
 		if err != nil {
@@ -250,6 +255,10 @@ func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
 	if drawn == 0 {
 		return nil, fmt.Errorf("plots: curves: nothing to draw in %q", title)
 	}
+	// A log axis needs a positive range; gonum/plot pads a degenerate range
+	// (one point) by ±1, which can cross zero.
+	p.X.Min, p.X.Max = xr.logRange()
+	p.Y.Min, p.Y.Max = yr.logRange()
 	p.Legend.Top, p.Legend.Left = false, true
 	p.Add(plotter.NewGrid())
 	return p, nil
@@ -308,4 +317,20 @@ func maxLR(points []SweepPoint) float64 {
 		m = math.Max(m, p.LR)
 	}
 	return m
+}
+
+// span is the range of some positive values.
+type span struct{ min, max float64 }
+
+func newSpan() span { return span{math.Inf(1), math.Inf(-1)} }
+
+func (s *span) add(v float64) { s.min, s.max = math.Min(s.min, v), math.Max(s.max, v) }
+
+// logRange returns the range for a log axis, widened when it is a single
+// value.
+func (s span) logRange() (float64, float64) {
+	if s.min == s.max {
+		return s.min / 2, s.max * 2
+	}
+	return s.min, s.max
 }

@@ -1,0 +1,91 @@
+package plots_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/igr-project/igr/train/plots"
+	"gonum.org/v1/plot"
+)
+
+// A sweep with diverged runs: their test errors are Inf or NaN, which
+// gonum/plot rejects, so they are drawn as crosses along the top edge.
+func ExampleSweep() {
+	points := []plots.SweepPoint{
+		{LR: 0.01, TestMSE: 0.66, Status: "converged"},
+		{LR: 0.05, TestMSE: 0.20, Status: "converged"},
+		{LR: 0.09, TestMSE: 0.004, Status: "converged"},
+		{LR: 0.11, TestMSE: math.Inf(1), Status: "diverged"},
+		{LR: 0.13, TestMSE: math.NaN(), Status: "diverged"},
+	}
+	p, err := plots.Sweep("Test MSE after GD", points, plots.Reference{Name: "constant predictor", Value: 2.5})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	png, err := plots.Encode(p, "png")
+	fmt.Println(err == nil && bytes.HasPrefix(png, []byte("\x89PNG")))
+	// Output: true
+}
+
+// svgText returns the SVG of p, in which every text drawn appears verbatim.
+func svgText(t *testing.T, p *plot.Plot) string {
+	t.Helper()
+	b, err := plots.Encode(p, "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestSweepMarksEveryStatus(t *testing.T) {
+	p, err := plots.Sweep("t", []plots.SweepPoint{
+		{LR: 0.1, TestMSE: 1, Status: "max_steps"},
+		{LR: 0.2, TestMSE: math.Inf(1), Status: "diverged"},
+		{LR: 0.05, TestMSE: 0.5, Status: "converged"},
+		{LR: 0.3, TestMSE: math.NaN(), Status: "converged"}, // non-finite: drawn with the diverged
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := svgText(t, p)
+	for _, want := range []string{"converged", "max_steps", "diverged (drawn at top)"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the figure does not show %q", want)
+		}
+	}
+	for _, f := range []string{"png", "svg", "pdf"} {
+		if _, err := plots.Encode(p, f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestSweepOfDivergedRunsOnly(t *testing.T) {
+	p, err := plots.Sweep("t", []plots.SweepPoint{{LR: 1, TestMSE: math.NaN(), Status: "diverged"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plots.Encode(p, "png"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCurvesDropWhatLogAxesCannotShow(t *testing.T) {
+	p, err := plots.Curves("t", "MSE", []plots.Curve{
+		{Name: "a", Steps: []float64{0, 1, 2, 3}, Values: []float64{1, 0, math.NaN(), 0.5}},
+		{Name: "empty", Steps: []float64{0}, Values: []float64{1}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svg := svgText(t, p); !strings.Contains(svg, ">a<") || strings.Contains(svg, "empty") {
+		t.Error("want a legend entry for the curve with drawable points only")
+	}
+	if _, err := plots.Curves("t", "MSE", []plots.Curve{{Name: "x", Steps: []float64{0}, Values: []float64{1}}}); err == nil {
+		t.Error("a figure with nothing to draw: no error")
+	}
+}
