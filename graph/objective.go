@@ -10,44 +10,85 @@ import (
 )
 
 // Objective is the mean squared error of an architecture's predictions on a
-// data set, (1/n) Σ_i (predict(x_i) − y_i)², compiled with Gorgonia into a tape
-// machine, optionally together with its gradient with respect to the
-// parameters. It is bound to a Params: Run evaluates at whatever values the
-// Params hold at that moment.
+// data set, L = (1/n) Σ_i (predict(x_i) − y_i)², plus optional penalties,
+// compiled with Gorgonia, together with the gradient of the total with
+// respect to the parameters. It is bound to a Params: Run evaluates at
+// whatever values the Params hold at that moment.
 //
 // An Objective is not safe for concurrent use; independent Objectives are.
 type Objective struct {
-	arch    Architecture
-	g       *G.ExprGraph
-	x, y    *G.Node
-	params  []*G.Node
-	pred    *G.Node
-	loss    *G.Node
-	grads   []*G.Node
-	machine *machine.Machine
-	targets []float64
+	arch      Architecture
+	loss      *G.Node   // L
+	lossGrads []*G.Node // ∇L
+	total     *G.Node   // L + Σ penalties
+	grads     []*G.Node // ∇(L + Σ penalties)
+	terms     []*G.Node // penalties, then measures
+	machine   *machine.Machine
+	targets   []float64
 
 	// Values of the last Run.
-	lossValue float64
-	gradData  [][]float64
+	lossValue, totalValue float64
+	termValues            []float64
+	gradData              [][]float64
+	lossGradData          [][]float64
 }
+
+// ObjectiveSettings configure an Objective. The zero value (or nil) means the
+// mean squared error and its gradient.
+type ObjectiveSettings struct {
+	// Penalties are added to the loss: Gradient is the gradient of
+	// L + Σ penalties.
+	Penalties []Penalty
+
+	// Measures are computed beside the loss and not added to it.
+	Measures []Penalty
+
+	// NoGradient skips the gradient of the total: a forward pass, for
+	// measuring errors. Penalties and measures built from ∇L still get it.
+	NoGradient bool
+}
+
+// Penalty is a scalar term built from an Objective's graph: a regularizer
+// added to the loss, or a quantity measured beside it.
+type Penalty interface {
+	// Name identifies the term in outputs.
+	Name() string
+	// Build returns the term, a scalar node of t's graph.
+	Build(t *Terms) (*G.Node, error)
+}
+
+// Terms are the nodes a Penalty can build from. They live in a graph that
+// has not been differentiated yet, so a penalty may use Grads (∇L) and still
+// be differentiated itself: the gradient of λ‖∇L‖² is exact, by automatic
+// differentiation through the gradient.
+type Terms struct {
+	Arch   Architecture
+	X, Y   *G.Node   // inputs n×d, targets n×1
+	Params []*G.Node // in the order of Arch.Params
+	Loss   *G.Node   // the mean squared error L
+	Grads  []*G.Node // ∇L, one node per parameter, shaped like it
+}
+
+// N is the number of examples.
+func (t *Terms) N() int { return t.X.Shape()[0] }
 
 // NewObjective compiles the mean squared error of arch on inputs x (n×d) and
-// targets y (n×1) at parameters p, and its gradient. The targets are copied:
-// Targets gives the copy, which label-noise training overwrites. The graph
-// runs on a machine.Machine: only what the loss and its gradient need, with
-// reused buffers, on the calling goroutine.
-func NewObjective(arch Architecture, x, y *tensor.Dense, p Params) (*Objective, error) {
-	return newObjective(arch, x, y, p, true)
-}
-
-// NewEvaluator is NewObjective without the gradient: a forward pass only, for
-// measuring the error on a test set.
-func NewEvaluator(arch Architecture, x, y *tensor.Dense, p Params) (*Objective, error) {
-	return newObjective(arch, x, y, p, false)
-}
-
-func newObjective(arch Architecture, x, y *tensor.Dense, p Params, withGrad bool) (*Objective, error) {
+// targets y (n×1) at parameters p, with the penalties and measures of s, and
+// the gradient. The targets are copied: Targets gives the copy, which
+// label-noise training overwrites. The graph runs on a machine.Machine: only
+// what the requested values need, with reused buffers, on the calling
+// goroutine.
+//
+// Gorgonia's Grad returns wrong numbers, silently, when called a second time
+// on a graph whose nodes it already differentiated. So when a penalty or a
+// measure needs ∇L, the loss is differentiated in a scratch graph, the loss
+// and ∇L are copied into a fresh graph (machine.Copy), the terms are added
+// there, and Grad is called once more on the fresh graph.
+func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveSettings) (*Objective, error) {
+	var cfg ObjectiveSettings
+	if s != nil {
+		cfg = *s
+	}
 	if err := CheckParams(arch, p); err != nil {
 		return nil, err
 	}
@@ -57,40 +98,205 @@ func newObjective(arch Architecture, x, y *tensor.Dense, p Params, withGrad bool
 	if d := arch.Params()[0].Rows; x.Shape()[1] != d {
 		return nil, fmt.Errorf("graph: inputs have %d columns, %s expects %d", x.Shape()[1], arch.Name(), d)
 	}
-	n := x.Shape()[0]
-	o := &Objective{arch: arch, g: G.NewGraph()}
+	o := &Objective{arch: arch}
 	o.targets = append([]float64(nil), y.Data().([]float64)...)
 	// The graph gets its own copy of the inputs: a tape machine writes to the
 	// tensors bound to its graph, so sharing one between graphs run in
 	// parallel would race.
-	o.x = G.NewMatrix(o.g, tensor.Float64, G.WithShape(x.Shape()...), G.WithName("x"), G.WithValue(x.Clone().(*tensor.Dense)))
-	o.y = G.NewMatrix(o.g, tensor.Float64, G.WithShape(n, 1), G.WithName("y"), G.WithValue(NewMatrix(n, 1, o.targets)))
-	specs := arch.Params()
-	o.params = make([]*G.Node, len(specs))
-	for i, s := range specs {
-		o.params[i] = G.NewMatrix(o.g, tensor.Float64, G.WithShape(s.Rows, s.Cols), G.WithName(s.Name), G.WithValue(p[i]))
-	}
-	var err error
-	if o.pred, err = arch.Predict(o.x, o.params); err != nil {
+	t, err := buildLoss(arch, x.Clone().(*tensor.Dense), NewMatrix(len(o.targets), 1, o.targets), p)
+	if err != nil {
 		return nil, err
 	}
-	if sh := o.pred.Shape(); len(sh) != 2 || sh[0] != n || sh[1] != 1 {
-		return nil, fmt.Errorf("graph: %s predictions have shape %v, want %d×1", arch.Name(), sh, n)
-	}
-	if o.loss, err = MeanSquaredError(o.pred, o.y); err != nil {
-		return nil, err
-	}
-	if withGrad {
-		if o.grads, err = G.Grad(o.loss, o.params...); err != nil {
-			return nil, fmt.Errorf("graph: gradient of %s loss: %w", arch.Name(), err)
+	terms := len(cfg.Penalties) + len(cfg.Measures)
+	if terms == 0 {
+		o.loss, o.total = t.Loss, t.Loss
+		if !cfg.NoGradient {
+			if o.grads, err = G.Grad(t.Loss, t.Params...); err != nil {
+				return nil, fmt.Errorf("graph: gradient of %s loss: %w", arch.Name(), err)
+			}
+			o.lossGrads = o.grads
 		}
+	} else if err := o.buildTerms(t, &cfg); err != nil {
+		return nil, err
 	}
-	if o.machine, err = machine.New(append([]*G.Node{o.loss}, o.grads...)...); err != nil {
+	roots := append([]*G.Node{o.loss, o.total}, o.terms...)
+	roots = append(roots, o.lossGrads...)
+	if o.machine, err = machine.New(append(roots, o.grads...)...); err != nil {
 		return nil, fmt.Errorf("graph: compiling %s: %w", arch.Name(), err)
 	}
+	o.termValues = make([]float64, len(o.terms))
 	o.gradData = make([][]float64, len(o.grads))
+	o.lossGradData = make([][]float64, len(o.lossGrads))
 	return o, nil
 }
+
+// NewEvaluator is NewObjective without the gradient: a forward pass only, for
+// measuring the error on a test set.
+func NewEvaluator(arch Architecture, x, y *tensor.Dense, p Params) (*Objective, error) {
+	return NewObjective(arch, x, y, p, &ObjectiveSettings{NoGradient: true})
+}
+
+// buildLoss builds the predictions and the loss of arch in a new graph.
+func buildLoss(arch Architecture, x, y *tensor.Dense, p Params) (*Terms, error) {
+	g := G.NewGraph()
+	n := x.Shape()[0]
+	t := &Terms{Arch: arch}
+	t.X = G.NewMatrix(g, tensor.Float64, G.WithShape(x.Shape()...), G.WithName("x"), G.WithValue(x))
+	t.Y = G.NewMatrix(g, tensor.Float64, G.WithShape(n, 1), G.WithName("y"), G.WithValue(y))
+	specs := arch.Params()
+	t.Params = make([]*G.Node, len(specs))
+	for i, s := range specs {
+		t.Params[i] = G.NewMatrix(g, tensor.Float64, G.WithShape(s.Rows, s.Cols), G.WithName(s.Name), G.WithValue(p[i]))
+	}
+	pred, err := arch.Predict(t.X, t.Params)
+	if err != nil {
+		return nil, err
+	}
+	if sh := pred.Shape(); len(sh) != 2 || sh[0] != n || sh[1] != 1 {
+		return nil, fmt.Errorf("graph: %s predictions have shape %v, want %d×1", arch.Name(), sh, n)
+	}
+	if t.Loss, err = MeanSquaredError(pred, t.Y); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// buildTerms differentiates the loss of t in its (scratch) graph, copies the
+// loss and ∇L into a fresh graph, builds the penalties and measures there and
+// differentiates the total once.
+func (o *Objective) buildTerms(t *Terms, cfg *ObjectiveSettings) error {
+	name := o.arch.Name()
+	grads, err := G.Grad(t.Loss, t.Params...)
+	if err != nil {
+		return fmt.Errorf("graph: gradient of %s loss: %w", name, err)
+	}
+	// x and y are roots too, so that they are copied even when the loss
+	// no longer depends on them through ∇L (the copy keeps only what the
+	// roots need).
+	roots := append([]*G.Node{t.Loss, t.X, t.Y}, grads...)
+	roots = append(roots, t.Params...)
+	c, err := machine.Copy(roots, machine.Options{})
+	if err != nil {
+		return fmt.Errorf("graph: copying %s loss: %w", name, err)
+	}
+	fresh := &Terms{Arch: o.arch, X: c.Node(t.X), Y: c.Node(t.Y), Loss: c.Node(t.Loss)}
+	for _, p := range t.Params {
+		fresh.Params = append(fresh.Params, c.Node(p))
+	}
+	for _, g := range grads {
+		fresh.Grads = append(fresh.Grads, c.Node(g))
+	}
+	o.loss, o.lossGrads, o.total = fresh.Loss, fresh.Grads, fresh.Loss
+	for i, pen := range append(append([]Penalty(nil), cfg.Penalties...), cfg.Measures...) {
+		term, err := pen.Build(fresh)
+		if err != nil {
+			return fmt.Errorf("graph: %s on %s: %w", pen.Name(), name, err)
+		}
+		if !term.IsScalar() {
+			return fmt.Errorf("graph: %s on %s is not a scalar but %v", pen.Name(), name, term.Shape())
+		}
+		o.terms = append(o.terms, term)
+		if i < len(cfg.Penalties) {
+			if o.total, err = G.Add(o.total, term); err != nil {
+				return fmt.Errorf("graph: adding %s: %w", pen.Name(), err)
+			}
+		}
+	}
+	switch {
+	case cfg.NoGradient:
+	case len(cfg.Penalties) == 0:
+		o.grads = o.lossGrads
+	default:
+		if o.grads, err = G.Grad(o.total, fresh.Params...); err != nil {
+			return fmt.Errorf("graph: gradient of %s loss with penalties: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Run evaluates the loss, the terms and the gradients at the current
+// parameter values.
+func (o *Objective) Run() error {
+	if err := o.machine.Run(); err != nil {
+		return fmt.Errorf("graph: evaluating %s: %w", o.arch.Name(), err)
+	}
+	var err error
+	if o.lossValue, err = o.machine.Scalar(o.loss); err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
+	if o.totalValue, err = o.machine.Scalar(o.total); err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
+	for i, t := range o.terms {
+		if o.termValues[i], err = o.machine.Scalar(t); err != nil {
+			return fmt.Errorf("graph: %w", err)
+		}
+	}
+	if err := o.read(o.grads, o.gradData); err != nil {
+		return err
+	}
+	return o.read(o.lossGrads, o.lossGradData)
+}
+
+func (o *Objective) read(nodes []*G.Node, into [][]float64) error {
+	for i, g := range nodes {
+		d, err := o.machine.Dense(g)
+		if err != nil {
+			return fmt.Errorf("graph: %w", err)
+		}
+		into[i] = d.Float64s()
+	}
+	return nil
+}
+
+// Loss returns the mean squared error computed by the last Run.
+func (o *Objective) Loss() float64 { return o.lossValue }
+
+// Total returns the loss plus the penalties computed by the last Run.
+func (o *Objective) Total() float64 { return o.totalValue }
+
+// Term returns the value of penalty i, or of measure i − len(Penalties),
+// computed by the last Run.
+func (o *Objective) Term(i int) float64 { return o.termValues[i] }
+
+// NumTerms is the number of penalties and measures.
+func (o *Objective) NumTerms() int { return len(o.terms) }
+
+// Gradient returns the gradient of the total with respect to parameter i
+// computed by the last Run: the direction a gradient step descends. The slice
+// belongs to the Objective and is valid until the next Run.
+func (o *Objective) Gradient(i int) []float64 { return o.gradData[i] }
+
+// LossGradient returns ∇L, the gradient of the mean squared error alone, with
+// respect to parameter i; it is Gradient when there are no penalties. Nil for
+// an Objective without gradients.
+func (o *Objective) LossGradient(i int) []float64 {
+	if i >= len(o.lossGradData) {
+		return nil
+	}
+	return o.lossGradData[i]
+}
+
+// LossGradNormSq returns ‖∇L‖² computed by the last Run.
+func (o *Objective) LossGradNormSq() float64 {
+	var s float64
+	for _, g := range o.lossGradData {
+		for _, v := range g {
+			s += v * v
+		}
+	}
+	return s
+}
+
+// NumParams is the number of parameter matrices.
+func (o *Objective) NumParams() int { return len(o.arch.Params()) }
+
+// Targets returns the Objective's own copy of the targets; writing to it
+// changes the targets of the next Run.
+func (o *Objective) Targets() []float64 { return o.targets }
+
+// Close releases the tape machine.
+func (o *Objective) Close() error { return o.machine.Close() }
 
 // MeanSquaredError builds (1/n) Σ_i (pred_i − y_i)² for n×1 matrices pred and y.
 func MeanSquaredError(pred, y *G.Node) (*G.Node, error) {
@@ -106,49 +312,9 @@ func MeanSquaredError(pred, y *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph: sum of squares: %w", err)
 	}
-	mse, err := G.HadamardDiv(s, G.NewConstant(float64(pred.Shape()[0]), G.WithName("n")))
+	mse, err := G.HadamardDiv(s, G.NewConstant(float64(pred.Shape()[0]), G.WithName(fmt.Sprintf("n%d", pred.Shape()[0]))))
 	if err != nil {
 		return nil, fmt.Errorf("graph: mean: %w", err)
 	}
 	return mse, nil
 }
-
-// Run evaluates the loss, and the gradient if the Objective has one, at the
-// current parameter values.
-func (o *Objective) Run() error {
-	if err := o.machine.Run(); err != nil {
-		return fmt.Errorf("graph: evaluating %s: %w", o.arch.Name(), err)
-	}
-	var err error
-	if o.lossValue, err = o.machine.Scalar(o.loss); err != nil {
-		return fmt.Errorf("graph: %w", err)
-	}
-	for i, g := range o.grads {
-		d, err := o.machine.Dense(g)
-		if err != nil {
-			return fmt.Errorf("graph: %w", err)
-		}
-		o.gradData[i] = d.Float64s()
-	}
-	return nil
-}
-
-// Loss returns the mean squared error computed by the last Run.
-func (o *Objective) Loss() float64 { return o.lossValue }
-
-// Gradient returns the gradient with respect to parameter i computed by the
-// last Run. The slice belongs to the Objective and is valid until the next Run.
-func (o *Objective) Gradient(i int) []float64 { return o.gradData[i] }
-
-// NumParams is the number of parameter matrices.
-func (o *Objective) NumParams() int { return len(o.params) }
-
-// Targets returns the Objective's own copy of the targets; writing to it
-// changes the targets of the next Run.
-func (o *Objective) Targets() []float64 { return o.targets }
-
-// Graph returns the expression graph, for inspection.
-func (o *Objective) Graph() *G.ExprGraph { return o.g }
-
-// Close releases the tape machine.
-func (o *Objective) Close() error { return o.machine.Close() }

@@ -62,7 +62,7 @@ func TestObjectiveLossMatchesReference(t *testing.T) {
 	for _, tc := range architectures(d, m) {
 		t.Run(name(tc.arch), func(t *testing.T) {
 			x, y, p := testProblem(tc.arch, n, d)
-			o, err := graph.NewObjective(tc.arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p)
+			o, err := graph.NewObjective(tc.arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestObjectiveGradientMatchesFiniteDifferences(t *testing.T) {
 	for _, tc := range architectures(d, m) {
 		t.Run(name(tc.arch), func(t *testing.T) {
 			x, y, p := testProblem(tc.arch, n, d)
-			o, err := graph.NewObjective(tc.arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p)
+			o, err := graph.NewObjective(tc.arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestObjectiveRejectsMismatchedShapes(t *testing.T) {
 		{"missing param", 3, 5, good[:1]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := graph.NewObjective(arch, graph.NewMatrix(5, tc.x, nil), graph.NewMatrix(tc.y, 1, nil), tc.p)
+			_, err := graph.NewObjective(arch, graph.NewMatrix(5, tc.x, nil), graph.NewMatrix(tc.y, 1, nil), tc.p, nil)
 			if err == nil {
 				t.Fatal("NewObjective accepted mismatched shapes")
 			}

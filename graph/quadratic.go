@@ -57,6 +57,64 @@ func (q Quadratic) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
 	return divideByScale(out, q.Scale)
 }
 
+// ExampleGradNormSq builds Σ_i ‖∇_θ predict(x_i)‖² in closed form. With
+// h = x·A and s = Scale, ∂predict(x_i)/∂b_j = h_ij²/s and
+// ∂predict(x_i)/∂A_kj = 2 b_j h_ij x_ik / s, so
+//
+//	‖∇_θ predict(x_i)‖² = (Σ_j h_ij⁴ + 4 ‖x_i‖² Σ_j b_j² h_ij²) / s².
+func (q Quadratic) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, error) {
+	a, b := params[0], params[1]
+	h, err := G.Mul(x, a)
+	if err != nil {
+		return nil, err
+	}
+	h2, err := G.HadamardProd(h, h)
+	if err != nil {
+		return nil, err
+	}
+	gradB, err := rowSumsOfSquares(h2) // Σ_j h_ij⁴
+	if err != nil {
+		return nil, err
+	}
+	b2, err := G.HadamardProd(b, b)
+	if err != nil {
+		return nil, err
+	}
+	weighted, err := G.Mul(h2, b2) // Σ_j b_j² h_ij²
+	if err != nil {
+		return nil, err
+	}
+	return exampleNorms(x, gradB, weighted, 4, q.Scale)
+}
+
+// exampleNorms builds Σ_i (gradB_i + c ‖x_i‖² weighted_i) / scale², the sum
+// both architectures' closed forms share.
+func exampleNorms(x, gradB, weighted *G.Node, c, scale float64) (*G.Node, error) {
+	xnorm, err := rowSumsOfSquares(x)
+	if err != nil {
+		return nil, err
+	}
+	gradA, err := G.HadamardProd(xnorm, weighted)
+	if err != nil {
+		return nil, err
+	}
+	if gradA, err = G.HadamardProd(gradA, G.NewConstant(c, G.WithName(fmt.Sprintf("c%g", c)))); err != nil {
+		return nil, err
+	}
+	per, err := G.Add(gradB, gradA)
+	if err != nil {
+		return nil, err
+	}
+	total, err := G.Sum(per)
+	if err != nil {
+		return nil, err
+	}
+	if scale == 0 || scale == 1 {
+		return total, nil
+	}
+	return G.HadamardDiv(total, G.NewConstant(scale*scale, G.WithName(fmt.Sprintf("scale%g^2", scale))))
+}
+
 // divideByScale divides out by scale unless scale is 0 or 1.
 func divideByScale(out *G.Node, scale float64) (*G.Node, error) {
 	if scale == 0 || scale == 1 {

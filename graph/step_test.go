@@ -32,7 +32,7 @@ func TestGradientMatchesAnalytic(t *testing.T) {
 		arch, x, y, p := blogProblem(scale)
 		n, d := len(y), arch.Dim
 		h := newAnalytic(n, d, arch.Width, scale, x, y, p.Data(0), p.Data(1))
-		o, err := graph.NewObjective(arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p)
+		o, err := graph.NewObjective(arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestGradientMatchesAnalytic(t *testing.T) {
 // Gorgonia graph: loss, gradient, update.
 func BenchmarkStep(b *testing.B) {
 	arch, x, y, p := blogProblem(1)
-	o, err := graph.NewObjective(arch, graph.NewMatrix(len(y), arch.Dim, x), graph.NewMatrix(len(y), 1, y), p)
+	o, err := graph.NewObjective(arch, graph.NewMatrix(len(y), arch.Dim, x), graph.NewMatrix(len(y), 1, y), p, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -55,3 +55,45 @@ func (t Tanh) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
 	}
 	return divideByScale(out, t.Scale)
 }
+
+// ExampleGradNormSq builds Σ_i ‖∇_θ predict(x_i)‖² in closed form. With
+// t = tanh(x·A) and s = Scale, ∂predict(x_i)/∂b_j = t_ij/s and
+// ∂predict(x_i)/∂A_kj = b_j (1 − t_ij²) x_ik / s, so
+//
+//	‖∇_θ predict(x_i)‖² = (Σ_j t_ij² + ‖x_i‖² Σ_j b_j² (1 − t_ij²)²) / s².
+func (t Tanh) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, error) {
+	a, b := params[0], params[1]
+	h, err := G.Mul(x, a)
+	if err != nil {
+		return nil, err
+	}
+	th, err := G.Tanh(h)
+	if err != nil {
+		return nil, err
+	}
+	gradB, err := rowSumsOfSquares(th) // Σ_j t_ij²
+	if err != nil {
+		return nil, err
+	}
+	t2, err := G.HadamardProd(th, th)
+	if err != nil {
+		return nil, err
+	}
+	deriv, err := G.Sub(G.NewConstant(1.0, G.WithName("one")), t2) // 1 − t²
+	if err != nil {
+		return nil, err
+	}
+	d2, err := G.HadamardProd(deriv, deriv)
+	if err != nil {
+		return nil, err
+	}
+	b2, err := G.HadamardProd(b, b)
+	if err != nil {
+		return nil, err
+	}
+	weighted, err := G.Mul(d2, b2) // Σ_j b_j² (1 − t_ij²)²
+	if err != nil {
+		return nil, err
+	}
+	return exampleNorms(x, gradB, weighted, 1, t.Scale)
+}

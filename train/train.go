@@ -81,9 +81,25 @@ type Settings struct {
 	// at the first and last step.
 	HistoryEvery int
 
+	// Penalties are added to the training loss: the step descends
+	// L + Σ penalties (an explicit regularizer). Stopping and divergence
+	// still look at L.
+	Penalties []graph.Penalty
+
+	// Measures are recorded beside the loss, at every history point and at
+	// the end, on the clean training set; they do not change the run.
+	// Penalties are recorded too.
+	Measures []graph.Penalty
+
 	// Progress, if not nil, is told how many steps were taken, in batches,
 	// and when the run ends.
 	Progress Progress
+}
+
+// Term is the value of a penalty or measure.
+type Term struct {
+	Name  string
+	Value float64
 }
 
 // Progress receives a run's progress. It must be safe for concurrent use when
@@ -103,6 +119,8 @@ type Point struct {
 	TrainMSE, TestMSE float64
 	// GradNormSq is ‖∇L‖² of the loss the step descended.
 	GradNormSq float64
+	// Terms are the penalties and measures on the clean training set.
+	Terms []Term
 }
 
 // Result is the outcome of a run.
@@ -111,9 +129,12 @@ type Result struct {
 	LearningRate float64
 	// Steps is the number of gradient steps taken.
 	Steps int
-	// TrainMSE, TestMSE and GradNormSq are measured at the final parameters
-	// on the clean targets.
+	// TrainMSE, TestMSE and GradNormSq (‖∇L‖², the gradient of the MSE
+	// alone) are measured at the final parameters on the clean targets.
 	TrainMSE, TestMSE, GradNormSq float64
+	// Terms are the penalties and measures at the final parameters on the
+	// clean training set.
+	Terms []Term
 	History                       []Point
 	Params                        graph.Params
 	Runtime                       time.Duration
@@ -193,6 +214,7 @@ type runner struct {
 	clean     []float64        // clean training targets
 	noise     []float64
 	source    graph.NormalSource
+	terms     []graph.Penalty // penalties and measures, measured by trainEval
 }
 
 func newRunner(p *Problem, cfg *Settings) (*runner, error) {
@@ -202,10 +224,13 @@ func newRunner(p *Problem, cfg *Settings) (*runner, error) {
 	r := &runner{cfg: cfg, params: p.Init.Clone(), clean: p.Data.Train.Y}
 	d := p.Data
 	var err error
-	if r.objective, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params); err != nil {
+	if r.objective, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params,
+		&graph.ObjectiveSettings{Penalties: cfg.Penalties}); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	if r.trainEval, err = graph.NewEvaluator(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params); err != nil {
+	r.terms = append(append([]graph.Penalty(nil), cfg.Penalties...), cfg.Measures...)
+	if r.trainEval, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params,
+		&graph.ObjectiveSettings{Measures: r.terms, NoGradient: true}); err != nil {
 		r.close()
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -251,8 +276,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		if err := r.objective.Run(); err != nil {
 			return nil, fmt.Errorf("train: step %d: %w", step, err)
 		}
-		loss := r.objective.Loss()
-		diverged := math.IsNaN(loss) || math.IsInf(loss, 0) || loss > cfg.DivergenceBound
+		loss, total := r.objective.Loss(), r.objective.Total()
+		diverged := math.IsNaN(total) || math.IsInf(total, 0) || total > cfg.DivergenceBound
 		switch {
 		case diverged:
 			res.Status = Diverged
@@ -293,11 +318,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if cfg.Progress != nil && res.Steps > reported {
 		cfg.Progress.Add(res.Steps - reported)
 	}
-	res.GradNormSq = r.gradNormSq()
+	res.GradNormSq = r.objective.LossGradNormSq()
 	var err error
 	if res.TrainMSE, err = r.evaluate(r.trainEval); err != nil {
 		return nil, err
 	}
+	res.Terms = r.termValues()
 	if res.TestMSE, err = r.evaluate(r.testEval); err != nil {
 		return nil, err
 	}
@@ -306,15 +332,28 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 
 // point records the history at step, where loss is the loss just computed.
 func (r *runner) point(step int, loss float64) (Point, error) {
-	pt := Point{Step: step, Loss: loss, TrainMSE: loss, GradNormSq: r.gradNormSq()}
+	pt := Point{Step: step, Loss: loss, TrainMSE: loss, GradNormSq: r.objective.LossGradNormSq()}
 	var err error
-	if r.noise != nil {
+	if r.noise != nil || len(r.terms) > 0 {
 		if pt.TrainMSE, err = r.evaluate(r.trainEval); err != nil {
 			return pt, err
 		}
+		pt.Terms = r.termValues()
 	}
 	pt.TestMSE, err = r.evaluate(r.testEval)
 	return pt, err
+}
+
+// termValues returns the penalties and measures of the last trainEval Run.
+func (r *runner) termValues() []Term {
+	if len(r.terms) == 0 {
+		return nil
+	}
+	out := make([]Term, len(r.terms))
+	for i, t := range r.terms {
+		out[i] = Term{Name: t.Name(), Value: r.trainEval.Term(i)}
+	}
+	return out
 }
 
 func (r *runner) evaluate(o *graph.Objective) (float64, error) {
@@ -322,15 +361,4 @@ func (r *runner) evaluate(o *graph.Objective) (float64, error) {
 		return 0, fmt.Errorf("train: %w", err)
 	}
 	return o.Loss(), nil
-}
-
-// gradNormSq is ‖∇L‖² of the last objective Run.
-func (r *runner) gradNormSq() float64 {
-	var s float64
-	for i := 0; i < r.objective.NumParams(); i++ {
-		for _, g := range r.objective.Gradient(i) {
-			s += g * g
-		}
-	}
-	return s
 }

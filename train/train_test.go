@@ -58,7 +58,7 @@ func TestOneStepIsGradientDescent(t *testing.T) {
 			// gradient entry is non-zero.
 			p.Init = run(t, p, train.Settings{LearningRate: 0.05, Steps: 1}).Params
 			const lr = 0.05
-			o, err := graph.NewObjective(arch, p.Data.Train.Inputs(p.Data.Dim), p.Data.Train.Targets(), p.Init)
+			o, err := graph.NewObjective(arch, p.Data.Train.Inputs(p.Data.Dim), p.Data.Train.Targets(), p.Init, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,10 +44,26 @@ func (r *Copied) Node(old *G.Node) *G.Node { return r.nodes[old] }
 // package graph). With Reuse or Gemm, call it after the last Grad: wrapped
 // ops are meant to be executed, not differentiated again.
 func Copy(roots []*G.Node, opt Options) (*Copied, error) {
+	return copyInto(G.NewGraph(), roots, nil, opt)
+}
+
+// CopyInto copies the subgraph that roots depend on into dst, an existing
+// graph, with zero Options. Nodes that are keys of bind are not copied: the
+// copy uses their values in bind, nodes of dst, instead. This is how an
+// expression differentiated in a scratch graph joins a larger graph, for
+// example a per-example gradient built on a model's parameter nodes.
+func CopyInto(dst *G.ExprGraph, roots []*G.Node, bind map[*G.Node]*G.Node) (*Copied, error) {
+	return copyInto(dst, roots, bind, Options{})
+}
+
+func copyInto(dst *G.ExprGraph, roots []*G.Node, bind map[*G.Node]*G.Node, opt Options) (*Copied, error) {
 	if len(roots) == 0 {
 		return nil, fmt.Errorf("machine: no roots to copy")
 	}
-	r := &Copied{Graph: G.NewGraph(), nodes: make(map[*G.Node]*G.Node), o: opt}
+	r := &Copied{Graph: dst, nodes: make(map[*G.Node]*G.Node, len(bind)), o: opt}
+	for k, v := range bind {
+		r.nodes[k] = v
+	}
 	for _, n := range roots {
 		if _, err := r.copy(n); err != nil {
 			return nil, err

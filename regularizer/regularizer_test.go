@@ -1,0 +1,252 @@
+package regularizer_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/gradcheck"
+	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/regularizer"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/dataset"
+)
+
+// softplusNet is an architecture defined here, without a closed form for its
+// per-example gradients, so the regularizers take their generic path on it:
+// predict(x) = Σ_j b_j softplus(A_j·x).
+type softplusNet struct{ dim, width int }
+
+func (s softplusNet) Name() string { return "softplus" }
+func (s softplusNet) Params() []graph.ParamSpec {
+	return []graph.ParamSpec{{Name: "A", Rows: s.dim, Cols: s.width}, {Name: "b", Rows: s.width, Cols: 1}}
+}
+func (s softplusNet) Init(src graph.NormalSource) graph.Params {
+	p := graph.ZeroParams(s.Params())
+	graph.XavierNormal(src, p.Data(0), s.dim, s.width)
+	return p
+}
+func (s softplusNet) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
+	h, err := G.Mul(x, params[0])
+	if err != nil {
+		return nil, err
+	}
+	a, err := G.Softplus(h)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(a, params[1])
+}
+
+const n, d, m = 9, 4, 5
+
+func architectures() []graph.Architecture {
+	return []graph.Architecture{
+		graph.Quadratic{Dim: d, Width: m},
+		graph.Quadratic{Dim: d, Width: m, Scale: 7},
+		graph.Tanh{Dim: d, Width: m},
+		graph.Tanh{Dim: d, Width: m, Scale: 3},
+		softplusNet{d, m},
+	}
+}
+
+func archName(a graph.Architecture) string {
+	switch a := a.(type) {
+	case graph.Quadratic:
+		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
+	case graph.Tanh:
+		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
+	}
+	return a.Name()
+}
+
+// problem returns data and random parameters, b included, so that every
+// derivative is non-trivial.
+func problem(arch graph.Architecture) (x, y []float64, p graph.Params) {
+	src := random.New(21, random.Data)
+	x = make([]float64, n*d)
+	y = make([]float64, n)
+	src.FillNormal(x, 0, 1)
+	src.FillNormal(y, 1, 1)
+	p = graph.ZeroParams(arch.Params())
+	for i := range p {
+		src.FillNormal(p.Data(i), 0, 0.6)
+	}
+	return x, y, p
+}
+
+func objective(t *testing.T, arch graph.Architecture, x, y []float64, p graph.Params, s *graph.ObjectiveSettings) *graph.Objective {
+	t.Helper()
+	o, err := graph.NewObjective(arch, graph.NewMatrix(len(y), d, x), graph.NewMatrix(len(y), 1, y), p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close() })
+	return o
+}
+
+func TestPenaltyGradientsMatchFiniteDifferences(t *testing.T) {
+	for _, arch := range architectures() {
+		for _, pen := range []graph.Penalty{regularizer.GradientNorm{Lambda: 0.3}, regularizer.LabelNoise{Eta: 5, Sigma: 1.5}} {
+			t.Run(archName(arch)+"/"+pen.Name(), func(t *testing.T) {
+				x, y, p := problem(arch)
+				o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Penalties: []graph.Penalty{pen}})
+				theta := p.Flat()
+				total := func(v []float64) float64 {
+					p.SetFlat(v)
+					if err := o.Run(); err != nil {
+						t.Fatal(err)
+					}
+					return o.Total()
+				}
+				want := gradcheck.Central(total, theta)
+				p.SetFlat(theta)
+				if err := o.Run(); err != nil {
+					t.Fatal(err)
+				}
+				if !(o.Term(0) > 1e-3*o.Loss()) {
+					t.Fatalf("penalty %g is negligible beside the loss %g: the test would not see it", o.Term(0), o.Loss())
+				}
+				var got []float64
+				for i := range p {
+					got = append(got, o.Gradient(i)...)
+				}
+				if e := gradcheck.RelativeError(got, want); e > gradcheck.Tolerance {
+					t.Errorf("relative error of ∇(L + %s) = %.3g, want < %g", pen.Name(), e, gradcheck.Tolerance)
+				}
+			})
+		}
+	}
+}
+
+func TestGradientNormValueIsLambdaTimesGradNormSq(t *testing.T) {
+	for _, arch := range architectures() {
+		x, y, p := problem(arch)
+		const lambda = 0.37
+		o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{regularizer.GradientNorm{Lambda: lambda}}})
+		plain := objective(t, arch, x, y, p, nil)
+		if err := o.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if err := plain.Run(); err != nil {
+			t.Fatal(err)
+		}
+		var sq float64
+		for i := range p {
+			for _, g := range plain.Gradient(i) {
+				sq += g * g
+			}
+		}
+		if got, want := o.Term(0), lambda*sq; math.Abs(got-want) > 1e-13*want {
+			t.Errorf("%s: penalty %.17g, λ‖∇L‖² from the first-order gradient %.17g", archName(arch), got, want)
+		}
+		// A measure does not change what is descended.
+		for i := range p {
+			if e := gradcheck.RelativeError(o.Gradient(i), plain.Gradient(i)); e != 0 {
+				t.Errorf("%s: a measure changed the gradient (relative %g)", archName(arch), e)
+			}
+		}
+	}
+}
+
+// TestLabelNoiseValueMatchesPerExampleFiniteDifferences checks the value of
+// the label-noise regularizer, closed form or generic, against Σ_i of the
+// squared norm of each prediction's gradient taken by central differences.
+func TestLabelNoiseValueMatchesPerExampleFiniteDifferences(t *testing.T) {
+	for _, arch := range architectures() {
+		t.Run(archName(arch), func(t *testing.T) {
+			x, y, p := problem(arch)
+			reg := regularizer.LabelNoise{Eta: 0.05, Sigma: 2}
+			o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{reg}})
+			if err := o.Run(); err != nil {
+				t.Fatal(err)
+			}
+			var sum float64
+			for i := 0; i < n; i++ {
+				// With one example and target ∓1 the loss is (P ± 1)², and
+				// (P + 1)² − (P − 1)² = 4P: the prediction itself.
+				xi := x[i*d : (i+1)*d]
+				lo := objective(t, arch, xi, []float64{1}, p, nil)
+				hi := objective(t, arch, xi, []float64{-1}, p, nil)
+				pred := func(v []float64) float64 {
+					p.SetFlat(v)
+					if err := lo.Run(); err != nil {
+						t.Fatal(err)
+					}
+					if err := hi.Run(); err != nil {
+						t.Fatal(err)
+					}
+					return (hi.Loss() - lo.Loss()) / 4
+				}
+				theta := p.Flat()
+				for _, v := range gradcheck.Central(pred, theta) {
+					sum += v * v
+				}
+				p.SetFlat(theta)
+			}
+			want := reg.Coefficient(n) * sum
+			if got := o.Term(0); math.Abs(got-want) > 1e-7*want {
+				t.Errorf("label-noise regularizer %.12g, from per-example finite differences %.12g", got, want)
+			}
+		})
+	}
+}
+
+func TestClosedFormsEqualGenericConstruction(t *testing.T) {
+	for _, arch := range architectures()[:4] {
+		x, y, p := problem(arch)
+		closed := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{regularizer.LabelNoise{Eta: 1}}})
+		generic := objective(t, genericOnly{arch}, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{regularizer.LabelNoise{Eta: 1}}})
+		if err := closed.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if err := generic.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := closed.Term(0), generic.Term(0); math.Abs(a-b) > 1e-12*math.Abs(b) {
+			t.Errorf("%s: closed form %.17g, generic %.17g", archName(arch), a, b)
+		}
+	}
+}
+
+// genericOnly hides an architecture's closed form.
+type genericOnly struct{ graph.Architecture }
+
+// TestZeroLambdaIsPlainGradientDescent trains with λ = 0 and without a
+// penalty: the runs must be identical.
+func TestZeroLambdaIsPlainGradientDescent(t *testing.T) {
+	arch := graph.Quadratic{Dim: 6, Width: 10}
+	data, err := dataset.Generate(random.New(2, random.Data), 30, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &train.Problem{Arch: arch, Data: data, Init: arch.Init(random.New(2, random.Init))}
+	plain, err := train.Run(context.Background(), p, &train.Settings{LearningRate: 0.05, Steps: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pen := range []graph.Penalty{regularizer.GradientNorm{}, regularizer.LabelNoise{}} {
+		zero, err := train.Run(context.Background(), p, &train.Settings{LearningRate: 0.05, Steps: 200, Penalties: []graph.Penalty{pen}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dist := zero.Params.Distance(plain.Params); dist != 0 || zero.TestMSE != plain.TestMSE {
+			t.Errorf("%s with zero coefficient: parameters %g away from plain GD, test MSE %v vs %v", pen.Name(), dist, zero.TestMSE, plain.TestMSE)
+		}
+	}
+}
+
+func TestBadCoefficients(t *testing.T) {
+	arch := graph.Quadratic{Dim: d, Width: m}
+	x, y, p := problem(arch)
+	for _, pen := range []graph.Penalty{regularizer.GradientNorm{Lambda: -1}, regularizer.LabelNoise{Eta: math.NaN()}, regularizer.LabelNoise{Eta: 1, Sigma: -2}} {
+		_, err := graph.NewObjective(arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p, &graph.ObjectiveSettings{Penalties: []graph.Penalty{pen}})
+		if err == nil {
+			t.Errorf("%+v accepted", pen)
+		}
+	}
+}
