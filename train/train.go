@@ -134,10 +134,10 @@ type Result struct {
 	TrainMSE, TestMSE, GradNormSq float64
 	// Terms are the penalties and measures at the final parameters on the
 	// clean training set.
-	Terms []Term
-	History                       []Point
-	Params                        graph.Params
-	Runtime                       time.Duration
+	Terms   []Term
+	History []Point
+	Params  graph.Params
+	Runtime time.Duration
 }
 
 func (s *Settings) withDefaults() (Settings, error) {
