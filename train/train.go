@@ -91,6 +91,11 @@ type Settings struct {
 	// Penalties are recorded too.
 	Measures []graph.Penalty
 
+	// Observe, if not nil, is called with the parameters θ_k at every step
+	// k (before its update, and at the final step). It must neither keep nor
+	// modify them.
+	Observe func(step int, p graph.Params)
+
 	// Progress, if not nil, is told how many steps were taken, in batches,
 	// and when the run ends.
 	Progress Progress
@@ -294,6 +299,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 			res.History = append(res.History, pt)
+		}
+		if cfg.Observe != nil {
+			cfg.Observe(step, r.params)
 		}
 		if res.Status != "" {
 			res.Steps = step

@@ -185,3 +185,44 @@ var noiseCmd = &command{
 		}
 	},
 }
+
+var compareCmd = &command{
+	name:    "compare",
+	summary: "implicit (large-step GD) vs explicit (regularized small-step GD) regularization, side by side",
+	usage:   "[-eta η] [-h h] [-noise-steps N] [-sweep [-lrs FROM:TO:STEP]] [-out DIR] [flags]   (help: -help)",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.CompareSettings{}
+		flags := configFlags(fs, &s.Config)
+		fs.Float64Var(&s.Eta, "eta", 0.09, "step η of implicit GD; the explicit regularizers use λ = η/4 and η σ²/n²")
+		fs.Float64Var(&s.H, "h", 0.01, "small step of the explicit, plain and label-noise runs")
+		fs.Float64Var(&s.Sigma, "sigma", 1, "standard deviation of the label noise")
+		fs.IntVar(&s.NoiseSteps, "noise-steps", 100_000, "steps of label-noise GD")
+		fs.IntVar(&s.HistoryEvery, "history-every", 100, "record the small-step runs every this many steps")
+		sweep := fs.Bool("sweep", false, "instead: test MSE against η for implicit GD and for explicit GD at step h with λ = η/4")
+		lrs := fs.String("lrs", experiment.BlogGrid, "grid of η for -sweep: FROM:TO:STEP or a comma-separated list")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"eta", s.Eta}, flagValue{"h", s.H}, flagValue{"sigma", s.Sigma},
+				flagValue{"noise-steps", float64(s.NoiseSteps)}, flagValue{"history-every", float64(s.HistoryEvery)}); err != nil {
+				return err
+			}
+			if *sweep {
+				var err error
+				if s.LRs, err = experiment.ParseGrid(*lrs); err != nil {
+					return err
+				}
+				res, err := experiment.CompareSweep(ctx, s)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+				return res.WriteTable(env.stdout)
+			}
+			res, err := experiment.Compare(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}

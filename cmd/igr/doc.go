@@ -15,6 +15,7 @@
 //	train       gradient descent at one learning rate
 //	sweep       gradient descent at every learning rate of a grid
 //	noise       label-noise gradient descent beside plain gradient descent
+//	compare     implicit vs explicit regularization, side by side
 //
 // Run "igr <command> -h" for a command's flags. Every command writes into
 // the folder given by -out: data.csv (the data set used), one CSV per result

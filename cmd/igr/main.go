@@ -37,7 +37,7 @@ type environment struct {
 	stdout, stderr io.Writer
 }
 
-var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd}
+var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd}
 
 // usageError marks errors in how igr was called (exit status 2).
 type usageError struct{ err error }
@@ -72,6 +72,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	exec := cmd.setup(fs, env)
+	// A command may use -h as a flag of its own (compare's small step); a
+	// bare -h at the end still asks for help.
+	if fs.Lookup("h") != nil && args[len(args)-1] == "-h" {
+		args = append(args[:len(args)-1:len(args)-1], "-help")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)

@@ -61,9 +61,17 @@ func stringColumn[R any](name string, field func(*R) *string) column[R] {
 		func(r *R, s string) error { *field(r) = s; return nil }}
 }
 
+// columnMap indexes columns by name.
+func columnMap[R any](cols []column[R]) map[string]column[R] {
+	m := make(map[string]column[R], len(cols))
+	for _, c := range cols {
+		m[c.name] = c
+	}
+	return m
+}
+
 var (
-	runColumns = map[string]column[RunRow]{}
-	runOrder   = []column[RunRow]{
+	runColumns = columnMap([]column[RunRow]{
 		stringColumn("run", func(r *RunRow) *string { return &r.Run }),
 		floatColumn("lr", func(r *RunRow) *float64 { return &r.LR }),
 		{"seed", func(r *RunRow) string { return strconv.FormatUint(r.Seed, 10) },
@@ -76,9 +84,8 @@ var (
 		floatColumn("train_mse", func(r *RunRow) *float64 { return &r.TrainMSE }),
 		floatColumn("test_mse", func(r *RunRow) *float64 { return &r.TestMSE }),
 		floatColumn("grad_norm_sq", func(r *RunRow) *float64 { return &r.GradNormSq }),
-	}
-	historyColumns = map[string]column[HistoryRow]{}
-	historyOrder   = []column[HistoryRow]{
+	})
+	historyColumns = columnMap([]column[HistoryRow]{
 		stringColumn("run", func(r *HistoryRow) *string { return &r.Run }),
 		floatColumn("lr", func(r *HistoryRow) *float64 { return &r.LR }),
 		intColumn("step", func(r *HistoryRow) *int { return &r.Step }),
@@ -86,17 +93,8 @@ var (
 		floatColumn("train_mse", func(r *HistoryRow) *float64 { return &r.TrainMSE }),
 		floatColumn("test_mse", func(r *HistoryRow) *float64 { return &r.TestMSE }),
 		floatColumn("grad_norm_sq", func(r *HistoryRow) *float64 { return &r.GradNormSq }),
-	}
+	})
 )
-
-func init() {
-	for _, c := range runOrder {
-		runColumns[c.name] = c
-	}
-	for _, c := range historyOrder {
-		historyColumns[c.name] = c
-	}
-}
 
 // The column sets of the tables.
 var (

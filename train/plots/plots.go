@@ -116,6 +116,20 @@ type Reference struct {
 // runs, which have no meaningful error, are red crosses along the top edge, so
 // the edge of divergence is visible rather than silently dropped.
 func Sweep(title string, points []SweepPoint, refs ...Reference) (*plot.Plot, error) {
+	return Sweeps(title, []SweepSeries{{Points: points}}, refs...)
+}
+
+// SweepSeries is one curve of a sweep figure.
+type SweepSeries struct {
+	// Name labels the series in the legend; it may be empty for a figure
+	// of one series.
+	Name   string
+	Points []SweepPoint
+}
+
+// Sweeps draws several sweeps on one figure, as Sweep draws one, each series
+// in its own color.
+func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "learning rate η"
@@ -123,76 +137,88 @@ func Sweep(title string, points []SweepPoint, refs ...Reference) (*plot.Plot, er
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 
-	groups := map[string]XY{}
-	var order []string
-	top := math.Inf(-1)
-	bottom := math.Inf(1)
-	for _, pt := range points {
-		if pt.Status != "diverged" && usable(pt.TestMSE, true) {
-			top = math.Max(top, pt.TestMSE)
-			bottom = math.Min(bottom, pt.TestMSE)
+	yr, xr := newSpan(), newSpan()
+	for _, sr := range series {
+		for _, pt := range sr.Points {
+			xr.add(pt.LR)
+			if pt.Status != "diverged" && usable(pt.TestMSE, true) {
+				yr.add(pt.TestMSE)
+			}
 		}
 	}
 	for _, r := range refs {
 		if usable(r.Value, true) {
-			top = math.Max(top, r.Value)
-			bottom = math.Min(bottom, r.Value)
+			yr.add(r.Value)
 		}
 	}
-	if math.IsInf(top, -1) {
-		top, bottom = 1, 1
+	if math.IsInf(yr.max, -1) {
+		yr = span{1, 1}
 	}
-	edge := top * 2 // diverged runs sit just above everything else
-	for _, pt := range points {
-		key := pt.Status
-		y := pt.TestMSE
-		if pt.Status == "diverged" || !usable(y, true) {
-			key, y = "diverged", edge
+	edge := yr.max * 2 // diverged runs sit just above everything else
+	for si, sr := range series {
+		groups := map[string]XY{}
+		var order []string
+		for _, pt := range sr.Points {
+			key, y := pt.Status, pt.TestMSE
+			if pt.Status == "diverged" || !usable(y, true) {
+				key, y = "diverged", edge
+			}
+			if _, ok := groups[key]; !ok {
+				order = append(order, key)
+			}
+			g := groups[key]
+			g.X = append(g.X, pt.LR)
+			g.Y = append(g.Y, y)
+			groups[key] = g
 		}
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
+		col := Palette[si%len(Palette)]
+		prefix := ""
+		if sr.Name != "" {
+			prefix = sr.Name + " "
 		}
-		g := groups[key]
-		g.X = append(g.X, pt.LR)
-		g.Y = append(g.Y, y)
-		groups[key] = g
-	}
-	for i, key := range sortStatuses(order) {
-		xy := groups[key]
-		pts := finitePoints(xy, false, true)
-		s, err := plotter.NewScatter(pts)
-		if err != nil {
-			return nil, fmt.Errorf("plots: sweep: %w", err)
-		}
-		s.GlyphStyle.Radius = vg.Points(3)
-		label := key
-		switch key {
-		case "converged":
-			s.GlyphStyle.Color = Palette[0]
-			s.GlyphStyle.Shape = draw.CircleGlyph{}
-			l, err := plotter.NewLine(pts)
+		for i, key := range sortStatuses(order) {
+			pts := finitePoints(groups[key], false, true)
+			s, err := plotter.NewScatter(pts)
 			if err != nil {
 				return nil, fmt.Errorf("plots: sweep: %w", err)
 			}
-			l.Color = Palette[0]
-			p.Add(l)
-		case "diverged":
-			s.GlyphStyle.Color = color.RGBA{200, 0, 0, 255}
-			s.GlyphStyle.Shape = draw.CrossGlyph{}
-			s.GlyphStyle.Radius = vg.Points(4)
-			label = "diverged (drawn at top)"
-		default:
-			s.GlyphStyle.Color = Palette[(i+2)%len(Palette)]
-			s.GlyphStyle.Shape = draw.RingGlyph{}
+			s.GlyphStyle.Radius = vg.Points(3)
+			s.GlyphStyle.Color = col
+			label := prefix + key
+			switch key {
+			case "converged":
+				s.GlyphStyle.Shape = draw.CircleGlyph{}
+				l, err := plotter.NewLine(pts)
+				if err != nil {
+					return nil, fmt.Errorf("plots: sweep: %w", err)
+				}
+				l.Color = col
+				p.Add(l)
+				if sr.Name != "" {
+					label = sr.Name
+				}
+			case "diverged":
+				if len(series) == 1 {
+					s.GlyphStyle.Color = color.RGBA{200, 0, 0, 255}
+				}
+				s.GlyphStyle.Shape = draw.CrossGlyph{}
+				s.GlyphStyle.Radius = vg.Points(4)
+				label = prefix + "diverged (drawn at top)"
+			default:
+				if len(series) == 1 {
+					s.GlyphStyle.Color = Palette[(i+2)%len(Palette)]
+				}
+				s.GlyphStyle.Shape = draw.RingGlyph{}
+			}
+			p.Add(s)
+			p.Legend.Add(label, s)
 		}
-		p.Add(s)
-		p.Legend.Add(label, s)
 	}
 	for i, r := range refs {
 		if !usable(r.Value, true) {
 			continue
 		}
-		l, err := plotter.NewLine(plotter.XYs{{X: minLR(points), Y: r.Value}, {X: maxLR(points), Y: r.Value}})
+		l, err := plotter.NewLine(plotter.XYs{{X: xr.min, Y: r.Value}, {X: xr.max, Y: r.Value}})
 		if err != nil {
 			return nil, fmt.Errorf("plots: sweep: %w", err)
 		}
@@ -201,8 +227,8 @@ func Sweep(title string, points []SweepPoint, refs ...Reference) (*plot.Plot, er
 		p.Add(l)
 		p.Legend.Add(r.Name, l)
 	}
-	p.Y.Min, p.Y.Max = bottom/2, edge*1.5
-	p.Legend.Top, p.Legend.Left = false, true
+	p.Y.Min, p.Y.Max = yr.min/2, edge*1.5
+	p.Legend.Top, p.Legend.Left = false, false
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
@@ -301,22 +327,6 @@ func sortStatuses(keys []string) []string {
 		}
 	}
 	return out
-}
-
-func minLR(points []SweepPoint) float64 {
-	m := math.Inf(1)
-	for _, p := range points {
-		m = math.Min(m, p.LR)
-	}
-	return m
-}
-
-func maxLR(points []SweepPoint) float64 {
-	m := math.Inf(-1)
-	for _, p := range points {
-		m = math.Max(m, p.LR)
-	}
-	return m
 }
 
 // span is the range of some positive values.

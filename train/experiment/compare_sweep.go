@@ -1,0 +1,162 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/regularizer"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/plots"
+)
+
+// SweepCompareRow is one run of CompareSweep: a row of compare_sweep.csv.
+type SweepCompareRow struct {
+	Method     string  // MethodImplicit or MethodExplicitGradNorm
+	Eta        float64 // the step η of implicit GD, the target step of λ = η/4
+	StepSize   float64 // η for implicit GD, h for explicit GD
+	Status     train.Status
+	Steps      int
+	Time       float64 // steps × step size
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+}
+
+// SweepCompareColumns are the columns of compare_sweep.csv.
+var SweepCompareColumns = []string{"method", "eta", "step_size", "status", "steps", "time", "train_mse", "test_mse", "grad_norm_sq"}
+
+var sweepCompareColumns = columnMap([]column[SweepCompareRow]{
+	stringColumn("method", func(r *SweepCompareRow) *string { return &r.Method }),
+	floatColumn("eta", func(r *SweepCompareRow) *float64 { return &r.Eta }),
+	floatColumn("step_size", func(r *SweepCompareRow) *float64 { return &r.StepSize }),
+	{"status", func(r *SweepCompareRow) string { return string(r.Status) },
+		func(r *SweepCompareRow, s string) error { r.Status = train.Status(s); return nil }},
+	intColumn("steps", func(r *SweepCompareRow) *int { return &r.Steps }),
+	floatColumn("time", func(r *SweepCompareRow) *float64 { return &r.Time }),
+	floatColumn("train_mse", func(r *SweepCompareRow) *float64 { return &r.TrainMSE }),
+	floatColumn("test_mse", func(r *SweepCompareRow) *float64 { return &r.TestMSE }),
+	floatColumn("grad_norm_sq", func(r *SweepCompareRow) *float64 { return &r.GradNormSq }),
+})
+
+// ReadSweepCompare reads compare_sweep.csv.
+func ReadSweepCompare(path string) ([]SweepCompareRow, error) {
+	return readTable(path, sweepCompareColumns)
+}
+
+// SweepCompareResult is what CompareSweep computed.
+type SweepCompareResult struct {
+	Rows []SweepCompareRow
+	Out  string
+}
+
+// CompareSweep trains, for every η of the grid, implicit GD with step η and
+// explicit GD with the small step h on L + (η/4)‖∇L‖², both from the same
+// data and initialization to the tolerance, and writes data.csv,
+// compare_sweep.csv, summary.json and the figure compare_sweep (test MSE
+// against η, both curves) to s.Out.
+func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult, error) {
+	start := time.Now()
+	c, err := s.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	setup, err := c.Config.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	etas := c.LRs
+	if etas == nil {
+		if etas, err = ParseGrid(BlogGrid); err != nil {
+			return nil, err
+		}
+	}
+	out, err := newFolder(setup.Out)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.writeData(setup); err != nil {
+		return nil, err
+	}
+	// Explicit runs take more steps: they go first.
+	jobs := make([]train.Job, 0, 2*len(etas))
+	for _, eta := range etas {
+		st := setup.settings(c.H)
+		st.Penalties = []graph.Penalty{regularizer.ForStep(eta)}
+		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: st})
+	}
+	for _, eta := range etas {
+		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: setup.settings(eta)})
+	}
+	rep := startProgress(setup.Log, "compare sweep", jobs)
+	results, err := train.RunAll(ctx, jobs, setup.Workers)
+	rep.Stop()
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	res := &SweepCompareResult{Out: setup.Out}
+	series := []plots.SweepSeries{
+		{Name: "implicit: GD, step η"},
+		{Name: fmt.Sprintf("explicit: GD, step %g, λ = η/4", c.H)},
+	}
+	for k, method := range []string{MethodImplicit, MethodExplicitGradNorm} {
+		for i, eta := range etas {
+			r := results[i+len(etas)*(1-k)]
+			step := eta
+			if method == MethodExplicitGradNorm {
+				step = c.H
+			}
+			res.Rows = append(res.Rows, SweepCompareRow{Method: method, Eta: eta, StepSize: step, Status: r.Status,
+				Steps: r.Steps, Time: float64(r.Steps) * step, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
+			series[k].Points = append(series[k].Points, plots.SweepPoint{LR: eta, TestMSE: r.TestMSE, Status: string(r.Status)})
+		}
+	}
+	if err := writeTable(out.path("compare_sweep.csv"), SweepCompareColumns, sweepCompareColumns, res.Rows); err != nil {
+		return nil, err
+	}
+	p, err := plots.Sweeps("Implicit vs explicit regularization: test MSE", series)
+	if err != nil {
+		return nil, err
+	}
+	p.X.Label.Text = "η (step of implicit GD; λ = η/4 of explicit GD)"
+	if err := plots.Save(p, out.path("compare_sweep")); err != nil {
+		return nil, err
+	}
+	sum := struct {
+		H           Number   `json:"h"`
+		Seed        uint64   `json:"seed"`
+		Implicit    Headline `json:"implicit"`
+		Explicit    Headline `json:"explicit"`
+		WallSeconds Number   `json:"wall_seconds"`
+	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10)}
+	var imp, exp []RunRow
+	for _, r := range res.Rows {
+		row := RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE}
+		if r.Method == MethodImplicit {
+			imp = append(imp, row)
+		} else {
+			exp = append(exp, row)
+		}
+	}
+	sum.Implicit, sum.Explicit = headline(setup, imp), headline(setup, exp)
+	if err := out.writeJSON("summary.json", sum); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// WriteTable prints implicit and explicit GD side by side, one line per η.
+func (r *SweepCompareResult) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "η\timplicit status\tsteps\ttest MSE\texplicit status\tsteps\ttest MSE\n")
+	half := len(r.Rows) / 2
+	for i := 0; i < half; i++ {
+		a, b := r.Rows[i], r.Rows[half+i]
+		fmt.Fprintf(tw, "%g\t%s\t%d\t%.4g\t%s\t%d\t%.4g\n", a.Eta, a.Status, a.Steps, a.TestMSE, b.Status, b.Steps, b.TestMSE)
+	}
+	return tw.Flush()
+}
