@@ -9,6 +9,7 @@ import (
 
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/internal/torchrand"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
 )
@@ -51,6 +52,14 @@ type Config struct {
 	// Arch names the architecture: "quadratic" (the default) or "tanh".
 	Arch string
 
+	// RNG names the random generator: "igr" (the default; separate seeded
+	// streams for data, initialization and label noise) or "torch"
+	// (PyTorch's CPU generator, number for number: torch.manual_seed(Seed)
+	// then randn(2n, d) for the data; manual_seed(Seed) then xavier_normal_
+	// for A, and label noise drawn after it from the same generator, as the
+	// blog's code does).
+	RNG string
+
 	// DataFile, if set, is a data set to use instead of generating one.
 	DataFile string
 
@@ -83,6 +92,25 @@ var Architectures = map[string]func(dim, width int, scale float64) graph.Archite
 type Setup struct {
 	Config
 	Problem *train.Problem
+	// newNoise returns the label-noise generator of a seed.
+	newNoise func(seed uint64) graph.NormalSource
+}
+
+// generators returns the sources of the data and the initialization and the
+// label-noise generator of rng.
+func generators(rng string, seed uint64, arch graph.Architecture) (data, init graph.NormalSource, noise func(uint64) graph.NormalSource, err error) {
+	switch rng {
+	case "igr":
+		return random.New(seed, random.Data), random.New(seed, random.Init),
+			func(s uint64) graph.NormalSource { return random.New(s, random.Noise) }, nil
+	case "torch":
+		return torchrand.NewFloat64(seed), torchrand.NewFloat64(seed), func(s uint64) graph.NormalSource {
+			g := torchrand.NewFloat64(s)
+			arch.Init(g) // the noise follows the initialization's draws
+			return g
+		}, nil
+	}
+	return nil, nil, nil, fmt.Errorf("%w: unknown generator %q (want igr or torch)", ErrConfig, rng)
 }
 
 // Data is the data set of the setup.
@@ -96,6 +124,9 @@ func (c Config) Resolve() (*Setup, error) {
 	}
 	if c.Arch == "" {
 		c.Arch = "quadratic"
+	}
+	if c.RNG == "" {
+		c.RNG = "igr"
 	}
 	newArch, ok := Architectures[c.Arch]
 	if !ok {
@@ -122,6 +153,9 @@ func (c Config) Resolve() (*Setup, error) {
 	if c.Scale == 0 {
 		c.Scale = 1
 	}
+	if _, _, _, err := generators(c.RNG, c.Seed, nil); err != nil {
+		return nil, err
+	}
 	var data *dataset.Set
 	var err error
 	if c.DataFile != "" {
@@ -136,7 +170,8 @@ func (c Config) Resolve() (*Setup, error) {
 		if c.Dim == 0 {
 			c.Dim = DefaultDim
 		}
-		if data, err = dataset.Generate(random.New(c.Seed, random.Data), c.N, c.Dim); err != nil {
+		src, _, _, _ := generators(c.RNG, c.Seed, nil)
+		if data, err = dataset.Generate(src, c.N, c.Dim); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
@@ -158,14 +193,15 @@ func (c Config) Resolve() (*Setup, error) {
 		c.Width = DefaultWidth
 	}
 	arch := newArch(c.Dim, c.Width, c.Scale)
+	_, initSrc, noise, _ := generators(c.RNG, c.Seed, arch)
 	var init graph.Params
 	if a != nil {
 		init = graph.ZeroParams(arch.Params())
 		copy(init.Data(0), a)
 	} else {
-		init = arch.Init(random.New(c.Seed, random.Init))
+		init = arch.Init(initSrc)
 	}
-	return &Setup{Config: c, Problem: &train.Problem{Arch: arch, Data: data, Init: init}}, nil
+	return &Setup{Config: c, Problem: &train.Problem{Arch: arch, Data: data, Init: init}, newNoise: noise}, nil
 }
 
 // WithScale returns the problem with the same data and initial parameters
@@ -178,5 +214,5 @@ func (s *Setup) WithScale(scale float64) *train.Problem {
 
 // settings returns the training settings of the Config for learning rate lr.
 func (s *Setup) settings(lr float64) train.Settings {
-	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed}
+	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise}
 }
