@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 )
@@ -16,9 +17,12 @@ type Job struct {
 // RunAll runs the jobs on workers goroutines (0 means GOMAXPROCS) and returns
 // their results in the order of jobs. Jobs are started in order, so put the
 // longest first for the best balance. Each job is independent, so the results
-// are the same for any number of workers. The first error cancels the jobs not
-// yet finished; results of the jobs that finished are still returned, nil
-// where a job did not finish.
+// are the same for any number of workers.
+//
+// When ctx is cancelled, running jobs end with status Interrupted, jobs not
+// started get a result with status Interrupted and no parameters, and the
+// error wraps ctx's. The first error of a job cancels the others; the results
+// of the jobs that finished are returned with it.
 func RunAll(parent context.Context, jobs []Job, workers int) ([]*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -58,6 +62,13 @@ feed:
 		}
 	}
 	if err := parent.Err(); err != nil {
+		for i, r := range results {
+			if r == nil {
+				nan := math.NaN()
+				results[i] = &Result{Status: Interrupted, LearningRate: jobs[i].Settings.LearningRate,
+					TrainMSE: nan, TestMSE: nan, GradNormSq: nan}
+			}
+		}
 		return results, fmt.Errorf("train: %w", err)
 	}
 	return results, nil

@@ -21,6 +21,9 @@ const (
 	Diverged  Status = "diverged"  // the loss became non-finite or exceeded the bound
 	MaxSteps  Status = "max_steps" // the step cap was reached first
 	Completed Status = "completed" // a fixed-length run took all its steps
+	// Interrupted: the context was cancelled; the result describes the
+	// parameters reached. RunAll also reports runs it never started so.
+	Interrupted Status = "interrupted"
 )
 
 // Defaults for the zero values of Settings.
@@ -186,7 +189,9 @@ const progressBatch = 100
 
 // Run trains a copy of p.Init by gradient descent as s says. It returns an
 // error only when the run cannot be carried out (bad settings, a graph that
-// fails, a cancelled context); divergence is a Status, not an error.
+// fails); divergence is a Status, not an error. When ctx is cancelled the run
+// stops within 100 steps with status Interrupted, its result measured at the
+// parameters reached.
 func Run(ctx context.Context, p *Problem, s *Settings) (*Result, error) {
 	cfg, err := s.withDefaults()
 	if err != nil {
@@ -268,8 +273,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	targets := r.objective.Targets()
 	lr := cfg.LearningRate
 	reported := 0
+	interrupted := false
 	for step := 0; ; step++ {
-		noisy := r.noise != nil && step < limit
+		noisy := r.noise != nil && step < limit && !interrupted
 		if noisy {
 			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
 			for i, y := range r.clean {
@@ -292,6 +298,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			res.Status = Completed
 		case step == limit:
 			res.Status = MaxSteps
+		case interrupted:
+			res.Status = Interrupted
 		}
 		if cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "") {
 			pt, err := r.point(step, loss)
@@ -314,9 +322,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		if (step+1)%progressBatch == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("train: stopped after %d steps: %w", step+1, err)
-			}
+			interrupted = ctx.Err() != nil
 			if cfg.Progress != nil {
 				cfg.Progress.Add(step + 1 - reported)
 				reported = step + 1

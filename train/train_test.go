@@ -200,12 +200,33 @@ func TestBadSettings(t *testing.T) {
 	}
 }
 
-func TestCancelledContextStopsRun(t *testing.T) {
+func TestCancelledContextInterruptsRun(t *testing.T) {
 	p := smallProblem(t, quadratic, 9)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := train.Run(ctx, p, &train.Settings{LearningRate: 1e-5, Steps: 10_000})
+	r, err := train.Run(ctx, p, &train.Settings{LearningRate: 1e-5, Steps: 10_000, LabelNoise: 1, HistoryEvery: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != train.Interrupted || r.Steps != 100 {
+		t.Errorf("status %s after %d steps, want interrupted at the first check, after 100 steps", r.Status, r.Steps)
+	}
+	if math.IsNaN(r.TestMSE) || r.History[len(r.History)-1].Step != r.Steps {
+		t.Errorf("interrupted result not measured at the parameters reached: %+v", r)
+	}
+}
+
+func TestRunAllReportsUnstartedJobsInterrupted(t *testing.T) {
+	p := smallProblem(t, quadratic, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := train.Sweep(ctx, p, []float64{0.01, 0.02, 0.03, 0.04, 0.05}, &train.Settings{Steps: 5000}, 1)
 	if !errors.Is(err, context.Canceled) {
-		t.Errorf("error %v, want context.Canceled", err)
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	for i, r := range res {
+		if r == nil || r.Status != train.Interrupted || r.LearningRate != []float64{0.01, 0.02, 0.03, 0.04, 0.05}[i] {
+			t.Errorf("result %d: %+v, want an interrupted result for its learning rate", i, r)
+		}
 	}
 }

@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return 0
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "igr: interrupted\n")
+		fmt.Fprintf(stderr, "igr: %s\n", oneLine(err))
 		return 130
 	case isUsage(err):
 		fmt.Fprintf(stderr, "igr: %s\n", oneLine(err))

@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/experiment"
 )
 
 // runIgr runs the command line in-process and returns its exit status and
@@ -104,5 +108,51 @@ func TestHelp(t *testing.T) {
 	}
 	if code, _, stderr := runIgr(t, "-h"); code != 0 || !strings.Contains(stderr, "reproduce") {
 		t.Errorf("-h: status %d, output %q", code, stderr)
+	}
+}
+
+// TestInterruptKeepsResults cancels a reproduce run (as SIGINT or SIGTERM
+// does) and checks that it stops within a second, exits 130 and leaves every
+// table, with unfinished runs marked interrupted.
+func TestInterruptKeepsResults(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"reproduce", "-out", out, "-quiet", "-n", "100", "-dim", "20", "-width", "40"}, &stdout, &stderr)
+	}()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	stopped := time.Now()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("reproduce did not stop 10 s after the interrupt")
+	}
+	if d := time.Since(stopped); d > time.Second {
+		t.Errorf("stopped %v after the interrupt, want within a second", d)
+	}
+	if code != 130 || !strings.HasPrefix(stderr.String(), "igr: interrupted") {
+		t.Errorf("exit status %d, stderr %q; want 130 and an interrupted message", code, stderr.String())
+	}
+	summary := readString(t, filepath.Join(out, "summary.json"))
+	if !strings.Contains(summary, `"interrupted": true`) {
+		t.Errorf("summary.json does not say the run was interrupted:\n%s", summary)
+	}
+	sweep, err := experiment.ReadRuns(filepath.Join(out, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[train.Status]int{}
+	for _, r := range sweep {
+		statuses[r.Status]++
+	}
+	if len(sweep) != 30 || statuses[train.Interrupted] == 0 {
+		t.Errorf("sweep.csv: %d rows, statuses %v; want all 30 learning rates, the unfinished interrupted", len(sweep), statuses)
+	}
+	for _, f := range []string{"runs.csv", "history.csv", "sweep.png", "curves.png", "data.csv"} {
+		readString(t, filepath.Join(out, f))
 	}
 }

@@ -161,13 +161,11 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	implicit.HistoryEvery = max(1, int(math.Round(float64(c.HistoryEvery)*c.H/c.Eta)))
 	path := newTrajectory(c.MaxPoints)
 	implicit.Observe = path.observe
-	rep := startProgress(setup.Log, "compare: implicit", []train.Job{{Settings: implicit}})
-	implicit.Progress = rep
-	ref, err := train.Run(ctx, setup.Problem, &implicit)
-	rep.Stop()
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+	first, stop := runAll(ctx, setup, "compare: implicit", []train.Job{{Problem: setup.Problem, Settings: implicit}})
+	if stop != nil && !interrupted(stop) {
+		return nil, stop
 	}
+	ref := first[0]
 	path.finish(ref.Params)
 
 	methods := []string{MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise}
@@ -197,11 +195,9 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	for k, i := range order {
 		ordered[k] = jobs[i]
 	}
-	rep = startProgress(setup.Log, "compare", ordered)
-	results, err := train.RunAll(ctx, ordered, setup.Workers)
-	rep.Stop()
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+	results, stop := runAll(ctx, setup, "compare", ordered)
+	if stop != nil && !interrupted(stop) {
+		return nil, stop
 	}
 	byMethod := map[string]*train.Result{MethodImplicit: ref}
 	for k, i := range order {
@@ -218,7 +214,7 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		row := CompareRow{Method: m, StepSize: step, Status: r.Status, Steps: r.Steps, Time: float64(r.Steps) * step,
 			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
 			GradNormReg: termValue(r.Terms, measures[0].Name()), LabelNoiseReg: termValue(r.Terms, measures[1].Name()),
-			DistanceFromImplicit: r.Params.Distance(ref.Params)}
+			DistanceFromImplicit: distance(r.Params, ref.Params)}
 		res.Rows = append(res.Rows, row)
 		res.History = append(res.History, historyRows(m, r)...)
 	}
@@ -244,7 +240,7 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise); err != nil {
 		return nil, err
 	}
-	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed,
+	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed, Interrupted: stop != nil,
 		WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10)}
 	for _, r := range res.Rows {
 		sum.Methods = append(sum.Methods, methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
@@ -255,7 +251,15 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, stop
+}
+
+// distance is ‖p − q‖, or NaN when a run never started.
+func distance(p, q graph.Params) float64 {
+	if p == nil || q == nil {
+		return math.NaN()
+	}
+	return p.Distance(q)
 }
 
 // termValue returns the value of the named term, or NaN.
@@ -276,6 +280,7 @@ type compareSummary struct {
 	Methods     []methodSummary     `json:"methods"`
 	Trajectory  []trajectorySummary `json:"trajectory"`
 	WallSeconds Number              `json:"wall_seconds"`
+	Interrupted bool                `json:"interrupted"`
 }
 
 type methodSummary struct {
@@ -380,14 +385,17 @@ func (tr *trajectory) observe(step int, p graph.Params) {
 // finish records the final parameters of the run: moved is ‖θ_end − θ₀‖,
 // the scale of relative distances (NaN when the run did not move).
 func (tr *trajectory) finish(final graph.Params) {
+	tr.moved = math.NaN()
+	if final == nil || len(tr.params) == 0 {
+		return
+	}
 	start := tr.params[0]
 	var s float64
 	for i, v := range final.Flat() {
 		s += (v - start[i]) * (v - start[i])
 	}
-	tr.moved = math.Sqrt(s)
-	if s == 0 {
-		tr.moved = math.NaN()
+	if s > 0 {
+		tr.moved = math.Sqrt(s)
 	}
 }
 

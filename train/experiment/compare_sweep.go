@@ -92,11 +92,9 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 	for _, eta := range etas {
 		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: setup.settings(eta)})
 	}
-	rep := startProgress(setup.Log, "compare sweep", jobs)
-	results, err := train.RunAll(ctx, jobs, setup.Workers)
-	rep.Stop()
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+	results, stop := runAll(ctx, setup, "compare sweep", jobs)
+	if stop != nil && !interrupted(stop) {
+		return nil, stop
 	}
 	res := &SweepCompareResult{Out: setup.Out}
 	series := []plots.SweepSeries{
@@ -132,7 +130,8 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 		Implicit    Headline `json:"implicit"`
 		Explicit    Headline `json:"explicit"`
 		WallSeconds Number   `json:"wall_seconds"`
-	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10)}
+		Interrupted bool     `json:"interrupted"`
+	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10), Interrupted: stop != nil}
 	var imp, exp []RunRow
 	for _, r := range res.Rows {
 		row := RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE}
@@ -146,7 +145,7 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, stop
 }
 
 // WriteTable prints implicit and explicit GD side by side, one line per η.

@@ -1,7 +1,9 @@
 package experiment
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -35,6 +37,28 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 	err := json.Unmarshal(b, &f)
 	*n = Number(f)
 	return err
+}
+
+// runAll runs jobs in parallel with progress reported to setup.Log. When ctx
+// is cancelled it returns the results, those of unfinished runs with status
+// interrupted, and an error wrapping ctx's: the caller writes its outputs,
+// marked interrupted, and returns that error.
+func runAll(ctx context.Context, setup *Setup, label string, jobs []train.Job) ([]*train.Result, error) {
+	rep := startProgress(setup.Log, label, jobs)
+	results, err := train.RunAll(ctx, jobs, setup.Workers)
+	rep.Stop()
+	switch {
+	case err == nil:
+		return results, nil
+	case ctx.Err() != nil:
+		return results, fmt.Errorf("experiment: interrupted; what was computed is in %s: %w", setup.Out, err)
+	}
+	return nil, fmt.Errorf("experiment: %w", err)
+}
+
+// interrupted reports whether err is the interruption runAll returns.
+func interrupted(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // folder is an output folder being written.
@@ -121,6 +145,9 @@ func CurvesOf(history []HistoryRow, runs ...string) []plots.Curve {
 // writeCurves writes the loss-curve figure of the named runs.
 func (f *folder) writeCurves(name, title string, history []HistoryRow, runs ...string) error {
 	p, err := plots.Curves(title, "MSE", CurvesOf(history, runs...))
+	if errors.Is(err, plots.ErrNothingToDraw) {
+		return nil // an interrupted run may have no history yet
+	}
 	if err != nil {
 		return err
 	}

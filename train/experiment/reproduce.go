@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/igr-project/igr/internal/progress"
+	"github.com/igr-project/igr/internal/machine"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
 )
@@ -85,6 +85,8 @@ type Summary struct {
 	TotalSteps          int     `json:"total_steps"`
 	WallSeconds         Number  `json:"wall_seconds"`
 	MicrosecondsPerStep Number  `json:"cpu_microseconds_per_step"`
+	PeakRSSMB           Number  `json:"peak_rss_mb"`
+	BLAS                string  `json:"blas"`
 	Workers             int     `json:"workers"`
 	Seed                uint64  `json:"seed"`
 	N                   int     `json:"n"`
@@ -92,6 +94,7 @@ type Summary struct {
 	Width               int     `json:"width"`
 	Arch                string  `json:"arch"`
 	Checks              []Check `json:"checks"`
+	Interrupted         bool    `json:"interrupted"`
 }
 
 // Check is one claim of the blog, tested on this run's numbers.
@@ -183,17 +186,9 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		st.HistoryEvery = cfg.HistoryEvery
 		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: st})
 	}
-	var rep *progress.Reporter
-	if cfg.Log != nil {
-		rep = progress.New(cfg.Log, "reproduce", len(jobs), 0)
-		for i := range jobs {
-			jobs[i].Settings.Progress = rep
-		}
-	}
-	results, err := train.RunAll(ctx, jobs, cfg.Workers)
-	rep.Stop()
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+	results, stop := runAll(ctx, setup, "reproduce", jobs)
+	if stop != nil && !interrupted(stop) {
+		return nil, stop
 	}
 
 	res := &ReproduceResult{Out: setup.Out}
@@ -217,6 +212,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		cpu += r.Runtime
 	}
 	res.Summary = summarize(setup, &cfg, res)
+	res.Summary.Interrupted = stop != nil
 	res.Summary.TotalSteps = 0
 	for _, r := range results {
 		res.Summary.TotalSteps += r.Steps
@@ -238,10 +234,12 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		return nil, err
 	}
 	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
+	res.Summary.PeakRSSMB = Number(peakRSSMB())
+	res.Summary.BLAS = machine.BLAS
 	if err := out.writeJSON("summary.json", res.Summary); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, stop
 }
 
 func summarize(setup *Setup, cfg *ReproduceSettings, res *ReproduceResult) Summary {
@@ -251,7 +249,7 @@ func summarize(setup *Setup, cfg *ReproduceSettings, res *ReproduceResult) Summa
 		NoiseLR:         Number(cfg.NoiseLR),
 		LabelNoiseSteps: cfg.NoiseSteps,
 		SmallInitScale:  Number(cfg.SmallInitScale),
-		Workers:         cfg.Workers, Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch,
+		Workers:         setup.Workers, Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch,
 	}
 	for _, r := range res.Runs {
 		switch r.Run {
@@ -298,7 +296,8 @@ func (r *ReproduceResult) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "test MSE, label noise lr %g, %d steps\t%s\t%.2f\n", float64(s.NoiseLR), s.LabelNoiseSteps, f(s.LabelNoiseTestMSE), Blog.LabelNoiseTestMSE)
 	fmt.Fprintf(tw, "test MSE, small init (scale %g) lr %g\t%s\t%.2f\n", float64(s.SmallInitScale), float64(s.SmallLR), f(s.SmallInitTestMSE), Blog.SmallInitTestMSE)
 	fmt.Fprintf(tw, "gradient steps, all runs\t%d\t\n", s.TotalSteps)
-	fmt.Fprintf(tw, "wall time\t%.1f s\t\n", float64(s.WallSeconds))
+	fmt.Fprintf(tw, "wall time (%d workers, %s BLAS)\t%.1f s\t\n", s.Workers, s.BLAS, float64(s.WallSeconds))
+	fmt.Fprintf(tw, "peak memory\t%.0f MB\t\n", float64(s.PeakRSSMB))
 	if err := tw.Flush(); err != nil {
 		return err
 	}

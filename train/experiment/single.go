@@ -44,6 +44,7 @@ type runsSummary struct {
 	Dim         int          `json:"dim"`
 	Width       int          `json:"width"`
 	Arch        string       `json:"arch"`
+	Interrupted bool         `json:"interrupted"`
 }
 
 type runSummary struct {
@@ -146,19 +147,15 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 		return nil, err
 	}
 	jobs := make([]train.Job, len(named))
-	var fixed int64
 	for i, n := range named {
 		jobs[i] = n.job
-		fixed += int64(n.job.Settings.Steps)
 	}
-	rep := startProgress(setup.Log, label, jobs)
-	results, err := train.RunAll(ctx, jobs, setup.Workers)
-	rep.Stop()
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+	results, stop := runAll(ctx, setup, label, jobs)
+	if stop != nil && !interrupted(stop) {
+		return nil, stop
 	}
 	res := &RunsResult{Out: setup.Out}
-	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch}
+	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch, Interrupted: stop != nil}
 	names := make([]string, len(named))
 	for i, n := range named {
 		names[i] = n.name
@@ -182,7 +179,7 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, stop
 }
 
 // startProgress reports the progress of jobs to w, or returns nil when w is
@@ -244,6 +241,7 @@ type SweepSummary struct {
 	Width       int    `json:"width"`
 	Scale       Number `json:"scale"`
 	Arch        string `json:"arch"`
+	Interrupted bool   `json:"interrupted"`
 }
 
 // Sweep trains one model per learning rate, in parallel, from the same data
@@ -285,15 +283,13 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 		jobs[i] = train.Job{Problem: setup.Problem, Settings: setup.settings(lr)}
 		jobs[i].Settings.HistoryEvery = c.HistoryEvery
 	}
-	rep := startProgress(setup.Log, "sweep", jobs)
-	results, err := train.RunAll(ctx, jobs, setup.Workers)
-	rep.Stop()
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %w", err)
+	results, stop := runAll(ctx, setup, "sweep", jobs)
+	if stop != nil && !interrupted(stop) {
+		return nil, stop
 	}
 	res := &SweepResult{Out: setup.Out, Rows: sweepRows(setup.Seed, setup.Scale, results)}
 	res.Summary = SweepSummary{Headline: headline(setup, res.Rows), Seed: setup.Seed, N: setup.N, Dim: setup.Dim,
-		Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch}
+		Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch, Interrupted: stop != nil}
 	for _, r := range results {
 		res.Summary.TotalSteps += r.Steps
 	}
@@ -314,7 +310,7 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if err := out.writeJSON("summary.json", res.Summary); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, stop
 }
 
 // WriteTable prints one line per learning rate.

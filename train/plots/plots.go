@@ -2,6 +2,7 @@ package plots
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -19,6 +20,9 @@ const (
 	Width  = 6 * vg.Inch
 	Height = 4.5 * vg.Inch
 )
+
+// ErrNothingToDraw is returned for a figure without a single drawable point.
+var ErrNothingToDraw = errors.New("nothing to draw")
 
 // Formats are the file formats Save writes.
 var Formats = []string{"png", "svg"}
@@ -178,6 +182,9 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 		}
 		for i, key := range sortStatuses(order) {
 			pts := finitePoints(groups[key], false, true)
+			if len(pts) == 0 {
+				continue
+			}
 			s, err := plotter.NewScatter(pts)
 			if err != nil {
 				return nil, fmt.Errorf("plots: sweep: %w", err)
@@ -279,7 +286,7 @@ func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
 		drawn++
 	}
 	if drawn == 0 {
-		return nil, fmt.Errorf("plots: curves: nothing to draw in %q", title)
+		return nil, fmt.Errorf("plots: curves %q: %w", title, ErrNothingToDraw)
 	}
 	// A log axis needs a positive range; gonum/plot pads a degenerate range
 	// (one point) by ±1, which can cross zero.

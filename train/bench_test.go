@@ -1,0 +1,72 @@
+package train_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/dataset"
+)
+
+// blogProblem is the blog's problem: n = 200, d = 30, m = 100.
+func blogProblem(b *testing.B) *train.Problem {
+	arch := graph.Quadratic{Dim: 30, Width: 100}
+	data, err := dataset.Generate(random.New(0, random.Data), 200, 30)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &train.Problem{Arch: arch, Data: data, Init: arch.Init(random.New(0, random.Init))}
+}
+
+// BenchmarkSweep trains 8 learning rates for 250 steps each, on one worker
+// and on every core; steps/s is the throughput, and the ratio of the two
+// sub-benchmarks' steps/s is the speed-up from parallel runs.
+func BenchmarkSweep(b *testing.B) {
+	p := blogProblem(b)
+	lrs := []float64{0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08}
+	const steps = 250
+	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := train.Sweep(context.Background(), p, lrs, &train.Settings{Steps: steps}, workers); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(lrs)*steps*b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
+
+// BenchmarkLabelNoiseRun is one 20,000-step label-noise run; heap-growth/op
+// is how much the live heap grew from the first to the last 1000 steps, which
+// must stay near zero: a long run does not accumulate memory.
+func BenchmarkLabelNoiseRun(b *testing.B) {
+	p := blogProblem(b)
+	const steps = 20_000
+	var growth float64
+	for b.Loop() {
+		var first, last runtime.MemStats
+		observe := func(step int, _ graph.Params) {
+			switch step {
+			case 1000:
+				runtime.GC()
+				runtime.ReadMemStats(&first)
+			case steps:
+				runtime.GC()
+				runtime.ReadMemStats(&last)
+			}
+		}
+		s := &train.Settings{LearningRate: 0.03, LabelNoise: 1, Steps: steps, Observe: observe}
+		if _, err := train.Run(context.Background(), p, s); err != nil {
+			b.Fatal(err)
+		}
+		growth = float64(last.HeapAlloc) - float64(first.HeapAlloc)
+	}
+	b.ReportMetric(growth, "heap-growth-B")
+	b.ReportMetric(float64(steps*b.N)/b.Elapsed().Seconds(), "steps/s")
+}
