@@ -96,7 +96,7 @@ func TestCompareSweepEndToEnd(t *testing.T) {
 	if rows[2].Status != train.Diverged {
 		t.Errorf("implicit GD at η = 2: %s, want diverged", rows[2].Status)
 	}
-	for _, f := range []string{"compare_sweep.png", "compare_sweep.svg", "summary.json", "data.csv"} {
+	for _, f := range []string{"compare_sweep.png", "compare_sweep.svg", "compare_sweep.json", "data.csv"} {
 		readString(t, filepath.Join(out, f))
 	}
 }

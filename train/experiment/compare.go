@@ -11,7 +11,6 @@ import (
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/plots"
 )
 
 // The methods of Compare, as named in compare.csv.
@@ -233,11 +232,11 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
 		return nil, err
 	}
-	if err := out.writeTrajectoryPlot(res.Trajectory, c.Eta, c.H); err != nil {
+	if err := out.saveFigure("trajectory")(TrajectoryFigure(res.Trajectory, c.Eta, c.H)); err != nil {
 		return nil, err
 	}
-	if err := out.writeCurves("curves", fmt.Sprintf("Implicit (η=%g) vs explicit (h=%g)", c.Eta, c.H), res.History,
-		MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise); err != nil {
+	if err := out.saveFigure("curves")(CurvesFigure(fmt.Sprintf("Implicit (η=%g) vs explicit (h=%g)", c.Eta, c.H), res.History,
+		MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise)); err != nil {
 		return nil, err
 	}
 	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed, Interrupted: stop != nil,
@@ -442,33 +441,6 @@ func (t *tracker) observe(step int, p graph.Params) {
 			Distance: math.Sqrt(dist), Relative: rel})
 		t.next++
 	}
-}
-
-// writeTrajectoryPlot draws the relative distance from implicit GD against t.
-func (f *folder) writeTrajectoryPlot(rows []TrajectoryRow, eta, h float64) error {
-	var curves []plots.Curve
-	index := map[string]int{}
-	for _, r := range rows {
-		i, ok := index[r.Method]
-		if !ok {
-			i = len(curves)
-			index[r.Method] = i
-			curves = append(curves, plots.Curve{Name: r.Method, Color: i + 1})
-		}
-		curves[i].Steps = append(curves[i].Steps, r.T)
-		curves[i].Values = append(curves[i].Values, r.Relative)
-	}
-	if len(curves) == 0 {
-		return nil
-	}
-	p, err := plots.Curves(fmt.Sprintf("Distance from implicit GD (η=%g), small steps h=%g", eta, h),
-		"relative distance from implicit GD", curves)
-	if err != nil {
-		return err
-	}
-	p.X.Label.Text = "time t = steps × step size (distance / ‖θ_implicit(end) − θ₀‖)"
-	p.Legend.Top = true
-	return plots.Save(p, f.path("trajectory"))
 }
 
 var (

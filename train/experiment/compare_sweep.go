@@ -11,7 +11,6 @@ import (
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/plots"
 )
 
 // SweepCompareRow is one run of CompareSweep: a row of compare_sweep.csv.
@@ -57,8 +56,9 @@ type SweepCompareResult struct {
 // CompareSweep trains, for every η of the grid, implicit GD with step η and
 // explicit GD with the small step h on L + (η/4)‖∇L‖², both from the same
 // data and initialization to the tolerance, and writes data.csv,
-// compare_sweep.csv, summary.json and the figure compare_sweep (test MSE
-// against η, both curves) to s.Out.
+// compare_sweep.csv, compare_sweep.json (the headline numbers of both) and
+// the figure compare_sweep (test MSE against η, both curves) to s.Out. None
+// of these names collide with Compare's, so both can share one folder.
 func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult, error) {
 	start := time.Now()
 	c, err := s.withDefaults()
@@ -97,10 +97,6 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 		return nil, stop
 	}
 	res := &SweepCompareResult{Out: setup.Out}
-	series := []plots.SweepSeries{
-		{Name: "implicit: GD, step η"},
-		{Name: fmt.Sprintf("explicit: GD, step %g, λ = η/4", c.H)},
-	}
 	for k, method := range []string{MethodImplicit, MethodExplicitGradNorm} {
 		for i, eta := range etas {
 			r := results[i+len(etas)*(1-k)]
@@ -110,18 +106,12 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 			}
 			res.Rows = append(res.Rows, SweepCompareRow{Method: method, Eta: eta, StepSize: step, Status: r.Status,
 				Steps: r.Steps, Time: float64(r.Steps) * step, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
-			series[k].Points = append(series[k].Points, plots.SweepPoint{LR: eta, TestMSE: r.TestMSE, Status: string(r.Status)})
 		}
 	}
 	if err := writeTable(out.path("compare_sweep.csv"), SweepCompareColumns, sweepCompareColumns, res.Rows); err != nil {
 		return nil, err
 	}
-	p, err := plots.Sweeps("Implicit vs explicit regularization: test MSE", series)
-	if err != nil {
-		return nil, err
-	}
-	p.X.Label.Text = "η (step of implicit GD; λ = η/4 of explicit GD)"
-	if err := plots.Save(p, out.path("compare_sweep")); err != nil {
+	if err := out.saveFigure("compare_sweep")(CompareSweepFigure(res.Rows)); err != nil {
 		return nil, err
 	}
 	sum := struct {
@@ -142,7 +132,7 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 		}
 	}
 	sum.Implicit, sum.Explicit = headline(setup, imp), headline(setup, exp)
-	if err := out.writeJSON("summary.json", sum); err != nil {
+	if err := out.writeJSON("compare_sweep.json", sum); err != nil {
 		return nil, err
 	}
 	return res, stop

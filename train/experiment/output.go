@@ -12,6 +12,7 @@ import (
 	"github.com/igr-project/igr/internal/atomicfile"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
+	"gonum.org/v1/plot"
 )
 
 // Number is a float64 that JSON encodes as null when it is NaN or infinite,
@@ -90,68 +91,30 @@ func (f *folder) writeData(s *Setup) error {
 	if err := s.Data().WriteFile(f.path("data.csv")); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
-	d := s.Data()
-	column := func(x []float64) []float64 {
-		out := make([]float64, len(x)/d.Dim)
-		for i := range out {
-			out[i] = x[i*d.Dim]
-		}
-		return out
-	}
-	p, err := plots.Data(plots.XY{X: column(d.Train.X), Y: d.Train.Y}, plots.XY{X: column(d.Test.X), Y: d.Test.Y})
-	if err != nil {
-		return err
-	}
-	return plots.Save(p, f.path("data"))
+	return f.saveFigure("data")(DataFigure(s.Data()))
 }
 
 // writeSweep writes sweep.csv and the sweep figure.
-func (f *folder) writeSweep(rows []RunRow, title string, refs ...plots.Reference) error {
+func (f *folder) writeSweep(rows []RunRow, constantTestMSE float64) error {
 	if err := WriteRuns(f.path("sweep.csv"), SweepColumns, rows); err != nil {
 		return err
 	}
-	pts := make([]plots.SweepPoint, len(rows))
-	for i, r := range rows {
-		pts[i] = plots.SweepPoint{LR: r.LR, TestMSE: r.TestMSE, Status: string(r.Status)}
-	}
-	p, err := plots.Sweep(title, pts, refs...)
-	if err != nil {
-		return err
-	}
-	return plots.Save(p, f.path("sweep"))
+	return f.saveFigure("sweep")(SweepFigure(rows, constantTestMSE))
 }
 
-// CurvesOf returns the training and test MSE along each named run's history,
-// one color per run, training solid and test dashed.
-func CurvesOf(history []HistoryRow, runs ...string) []plots.Curve {
-	var curves []plots.Curve
-	for i, run := range runs {
-		train := plots.Curve{Name: run + " train", Color: i}
-		test := plots.Curve{Name: run + " test", Color: i, Dashed: true}
-		for _, h := range history {
-			if h.Run != run {
-				continue
-			}
-			train.Steps = append(train.Steps, float64(h.Step))
-			train.Values = append(train.Values, h.TrainMSE)
-			test.Steps = append(test.Steps, float64(h.Step))
-			test.Values = append(test.Values, h.TestMSE)
+// saveFigure returns a function that saves a figure as name.png and
+// name.svg; a figure with nothing to draw (an interrupted run may have no
+// history yet) is left out.
+func (f *folder) saveFigure(name string) func(*plot.Plot, error) error {
+	return func(p *plot.Plot, err error) error {
+		if errors.Is(err, plots.ErrNothingToDraw) {
+			return nil
 		}
-		curves = append(curves, train, test)
+		if err != nil {
+			return err
+		}
+		return plots.Save(p, f.path(name))
 	}
-	return curves
-}
-
-// writeCurves writes the loss-curve figure of the named runs.
-func (f *folder) writeCurves(name, title string, history []HistoryRow, runs ...string) error {
-	p, err := plots.Curves(title, "MSE", CurvesOf(history, runs...))
-	if errors.Is(err, plots.ErrNothingToDraw) {
-		return nil // an interrupted run may have no history yet
-	}
-	if err != nil {
-		return err
-	}
-	return plots.Save(p, f.path(name))
 }
 
 // sweepRows returns the rows of a sweep's results.

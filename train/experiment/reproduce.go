@@ -2,15 +2,16 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/igr-project/igr/internal/machine"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/plots"
 )
 
 // ReproduceSettings configure Reproduce. Zero values mean the blog's choices.
@@ -219,8 +220,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	}
 	res.Summary.MicrosecondsPerStep = Number(float64(cpu.Microseconds()) / float64(max(1, res.Summary.TotalSteps)))
 
-	constant := plots.Reference{Name: "constant predictor 1", Value: float64(res.Summary.ConstantTestMSE)}
-	if err := out.writeSweep(res.Sweep, "Test MSE after GD to train MSE < tol", constant); err != nil {
+	if err := out.writeSweep(res.Sweep, float64(res.Summary.ConstantTestMSE)); err != nil {
 		return nil, err
 	}
 	if err := WriteRuns(out.path("runs.csv"), RunsColumns, res.Runs); err != nil {
@@ -230,7 +230,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		return nil, err
 	}
 	title := fmt.Sprintf("Label noise vs plain GD (lr %g) and small init", cfg.NoiseLR)
-	if err := out.writeCurves("curves", title, res.History, RunLabelNoise, RunPlain, RunSmallInit); err != nil {
+	if err := out.saveFigure("curves")(CurvesFigure(title, res.History, RunLabelNoise, RunPlain, RunSmallInit)); err != nil {
 		return nil, err
 	}
 	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
@@ -276,9 +276,24 @@ func summarize(setup *Setup, cfg *ReproduceSettings, res *ReproduceResult) Summa
 	return s
 }
 
+// ReadSummary reads the summary.json that Reproduce writes.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("experiment: %s: %w", path, err)
+	}
+	return &s, nil
+}
+
 // WriteTable prints the headline numbers beside the blog's, and the checks.
-func (r *ReproduceResult) WriteTable(w io.Writer) error {
-	s := r.Summary
+func (r *ReproduceResult) WriteTable(w io.Writer) error { return r.Summary.WriteTable(w) }
+
+// WriteTable prints the headline numbers beside the blog's, and the checks.
+func (s *Summary) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	f := func(v Number) string {
 		if math.IsNaN(float64(v)) {

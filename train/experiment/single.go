@@ -11,7 +11,6 @@ import (
 	"github.com/igr-project/igr/internal/progress"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
-	"github.com/igr-project/igr/train/plots"
 )
 
 // TrainSettings configure Train.
@@ -171,7 +170,7 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
 		return nil, err
 	}
-	if err := out.writeCurves("curves", title, res.History, names...); err != nil {
+	if err := out.saveFigure("curves")(CurvesFigure(title, res.History, names...)); err != nil {
 		return nil, err
 	}
 	res.WallSeconds = math.Round(time.Since(start).Seconds()*10) / 10
@@ -293,8 +292,7 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	for _, r := range results {
 		res.Summary.TotalSteps += r.Steps
 	}
-	refs := []plots.Reference{{Name: "constant predictor 1", Value: float64(res.Summary.ConstantTestMSE)}}
-	if err := out.writeSweep(res.Rows, "Test MSE after GD to train MSE < tol", refs...); err != nil {
+	if err := out.writeSweep(res.Rows, float64(res.Summary.ConstantTestMSE)); err != nil {
 		return nil, err
 	}
 	if c.HistoryEvery > 0 {

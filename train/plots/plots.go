@@ -52,6 +52,15 @@ func Encode(p *plot.Plot, format string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// PNG renders p as PNG bytes at the standard size, as a notebook displays it.
+func PNG(p *plot.Plot) ([]byte, error) { return Encode(p, "png") }
+
+// SVG renders p as an SVG document at the standard size.
+func SVG(p *plot.Plot) (string, error) {
+	b, err := Encode(p, "svg")
+	return string(b), err
+}
+
 // Save writes p to base.png and base.svg (see Formats), each atomically.
 func Save(p *plot.Plot, base string) error {
 	for _, f := range Formats {

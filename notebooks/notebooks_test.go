@@ -1,0 +1,277 @@
+package notebooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/igr-project/igr/train/experiment"
+)
+
+// notebook is the part of an .ipynb file the conversion reads.
+type notebook struct {
+	Cells []struct {
+		CellType string   `json:"cell_type"`
+		Source   []string `json:"source"`
+	} `json:"cells"`
+	Metadata struct {
+		Kernelspec struct {
+			Name     string `json:"name"`
+			Language string `json:"language"`
+		} `json:"kernelspec"`
+	} `json:"metadata"`
+}
+
+// convert turns a gonb notebook into a Go program: the declarations of every
+// code cell, their imports merged into one block, and a main that runs the
+// body of each "%%" cell, in order, each in its own block. Lines starting
+// with "!" (shell commands) or "%" (other kernel commands) are skipped.
+func convert(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var nb notebook
+	if err := json.Unmarshal(b, &nb); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if nb.Metadata.Kernelspec.Name != "gonb" || nb.Metadata.Kernelspec.Language != "go" {
+		return "", fmt.Errorf("%s: kernelspec %+v, want gonb/go", path, nb.Metadata.Kernelspec)
+	}
+	imports := map[string]bool{}
+	var decls, bodies []string
+	for i, c := range nb.Cells {
+		if c.CellType != "code" {
+			continue
+		}
+		var decl, body []string
+		inMain := false
+		for _, line := range strings.Split(strings.Join(c.Source, ""), "\n") {
+			switch {
+			case strings.HasPrefix(line, "%%"):
+				inMain = true
+			case strings.HasPrefix(line, "!"), strings.HasPrefix(line, "%"):
+			case inMain:
+				body = append(body, line)
+			default:
+				decl = append(decl, line)
+			}
+		}
+		if len(body) > 0 {
+			bodies = append(bodies, strings.Join(body, "\n"))
+		}
+		src := "package main\n" + strings.Join(decl, "\n")
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, fmt.Sprintf("%s cell %d", filepath.Base(path), i), src, parser.ParseComments)
+		if err != nil {
+			return "", err
+		}
+		// Cut the import declarations out of the cell's text, keep the rest.
+		rest, last := "", 0
+		for _, d := range f.Decls {
+			if gd, ok := d.(interface{ Pos() token.Pos }); ok && isImport(src, fset.Position(gd.Pos()).Offset) {
+				start, end := fset.Position(d.Pos()).Offset, fset.Position(d.End()).Offset
+				rest += src[last:start]
+				last = end
+			}
+		}
+		rest += src[last:]
+		for _, imp := range f.Imports {
+			spec := imp.Path.Value
+			if imp.Name != nil {
+				spec = imp.Name.Name + " " + spec
+			}
+			imports[spec] = true
+		}
+		decls = append(decls, strings.TrimPrefix(rest, "package main\n"))
+	}
+	specs := make([]string, 0, len(imports))
+	for s := range imports {
+		specs = append(specs, s)
+	}
+	sort.Strings(specs)
+	var prog strings.Builder
+	prog.WriteString("package main\n\nimport (\n")
+	for _, s := range specs {
+		prog.WriteString("\t" + s + "\n")
+	}
+	prog.WriteString(")\n\n" + strings.Join(decls, "\n\n") + "\n\nfunc main() {\n")
+	for _, b := range bodies {
+		prog.WriteString("\t{\n" + b + "\n\t}\n")
+	}
+	prog.WriteString("}\n")
+	return prog.String(), nil
+}
+
+var importKeyword = regexp.MustCompile(`^import\b`)
+
+func isImport(src string, offset int) bool { return importKeyword.MatchString(src[offset:]) }
+
+// gonbuiStandIn is the stand-in for github.com/janpfeifer/gonb/gonbui: it
+// checks what a notebook displays and counts it on standard output.
+const gonbuiStandIn = `package gonbui
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+func check(ok bool, what string) {
+	if !ok {
+		panic("gonbui stand-in: not a valid " + what)
+	}
+	fmt.Println("gonbui: displayed", what)
+}
+
+func DisplayPng(png []byte)         { check(bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "png") }
+func DisplayPNG(png []byte)         { DisplayPng(png) }
+func DisplaySvg(svg string)         { check(strings.Contains(svg, "<svg"), "svg") }
+func DisplaySVG(svg string)         { DisplaySvg(svg) }
+func DisplayHTML(html string)       { check(html != "", "html") }
+func DisplayHtml(html string)       { DisplayHTML(html) }
+func DisplayMarkdown(md string)     { check(md != "", "markdown") }
+`
+
+// buildModule writes a module that builds prog against this working tree and
+// the gonbui stand-in, and returns its directory.
+func buildModule(t *testing.T, prog string) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The program needs what igr needs: copy its requirements and sums.
+	mod := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllString(string(gomod), "module igrnotebook")
+	mod += fmt.Sprintf("\nrequire (\n\tgithub.com/igr-project/igr v0.0.0\n\tgithub.com/janpfeifer/gonb v0.0.0\n)\n\nreplace github.com/igr-project/igr => %s\n\nreplace github.com/janpfeifer/gonb => ./gonb\n", root)
+	sums, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"go.mod":                mod,
+		"go.sum":                string(sums),
+		"main.go":               prog,
+		"gonb/go.mod":           "module github.com/janpfeifer/gonb\n\ngo 1.21\n",
+		"gonb/gonbui/gonbui.go": gonbuiStandIn,
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// outputs runs short versions of reproduce, compare and compare -sweep into
+// temporary folders and returns them.
+func outputs(t *testing.T) (results, compare string) {
+	t.Helper()
+	ctx := context.Background()
+	results, compare = filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "compare")
+	small := experiment.Config{N: 100, Dim: 20, Width: 40}
+	small.Out = results
+	lrs, err := experiment.ParseGrid("0.02:0.14:0.02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := experiment.Reproduce(ctx, &experiment.ReproduceSettings{Config: small, LRs: lrs, NoiseSteps: 2000, SmallInitScale: 10}); err != nil {
+		t.Fatal(err)
+	}
+	small.Out = compare
+	small.MaxSteps = 5000
+	cmp := &experiment.CompareSettings{Config: small, Eta: 0.08, NoiseSteps: 2000, LRs: lrs}
+	if _, err := experiment.Compare(ctx, cmp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := experiment.CompareSweep(ctx, cmp); err != nil {
+		t.Fatal(err)
+	}
+	return results, compare
+}
+
+func TestNotebooksRun(t *testing.T) {
+	paths, err := filepath.Glob("*.ipynb")
+	if err != nil || len(paths) != 3 {
+		t.Fatalf("notebooks %v, %v; want 3", paths, err)
+	}
+	results, compare := outputs(t)
+	for _, path := range paths {
+		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
+			prog, err := convert(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := buildModule(t, prog)
+			build := exec.Command("go", "build", "-mod=mod", "-o", "notebook", ".")
+			build.Dir = dir
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("%s does not build:\n%s\n--- program ---\n%s", path, out, numbered(prog))
+			}
+			run := exec.Command(filepath.Join(dir, "notebook"))
+			run.Dir = t.TempDir()
+			run.Env = append(os.Environ(), "IGR_RESULTS="+results, "IGR_COMPARE="+compare)
+			var stdout, stderr bytes.Buffer
+			run.Stdout, run.Stderr = &stdout, &stderr
+			if err := run.Run(); err != nil {
+				t.Fatalf("%s fails: %v\n%s%s", path, err, stdout.String(), stderr.String())
+			}
+			if n := strings.Count(stdout.String(), "gonbui: displayed png"); n == 0 {
+				t.Errorf("%s displayed no figure:\n%s", path, stdout.String())
+			}
+		})
+	}
+}
+
+// TestConvert checks the conversion on a notebook written here.
+func TestConvert(t *testing.T) {
+	nb := `{"metadata": {"kernelspec": {"name": "gonb", "language": "go"}}, "cells": [
+	 {"cell_type": "markdown", "source": ["# title"]},
+	 {"cell_type": "code", "source": ["!*go mod tidy\n", "%goworkfix\n", "import \"fmt\"\n", "func hello() string { return \"hi\" }"]},
+	 {"cell_type": "code", "source": ["import (\n", "\t\"strings\"\n", ")\n", "var x = 1\n", "%%\n", "fmt.Println(strings.ToUpper(hello()), x)"]},
+	 {"cell_type": "code", "source": ["%%\n", "x := 2\n", "fmt.Println(x)"]}]}`
+	path := filepath.Join(t.TempDir(), "n.ipynb")
+	if err := os.WriteFile(path, []byte(nb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := convert(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"import (\n\t\"fmt\"\n\t\"strings\"\n)", "func hello()", "var x = 1",
+		"func main() {\n\t{\nfmt.Println(strings.ToUpper(hello()), x)\n\t}\n\t{\nx := 2\nfmt.Println(x)\n\t}\n}"} {
+		if !strings.Contains(prog, want) {
+			t.Errorf("program lacks %q:\n%s", want, prog)
+		}
+	}
+	if strings.Contains(prog, "go mod tidy") || strings.Contains(prog, "goworkfix") {
+		t.Errorf("kernel commands left in the program:\n%s", prog)
+	}
+}
+
+func numbered(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = fmt.Sprintf("%4d  %s", i+1, lines[i])
+	}
+	return strings.Join(lines, "\n")
+}
