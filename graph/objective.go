@@ -46,6 +46,11 @@ type ObjectiveSettings struct {
 	// NoGradient skips the gradient of the total: a forward pass, for
 	// measuring errors. Penalties and measures built from ∇L still get it.
 	NoGradient bool
+
+	// WithoutLoss leaves the loss out of the total: Total is Σ penalties and
+	// Gradient its gradient. A penalty v·∇L then makes Gradient the exact
+	// Hessian-vector product ∇²L v.
+	WithoutLoss bool
 }
 
 // Penalty is a scalar term built from an Objective's graph: a regularizer
@@ -108,6 +113,9 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 		return nil, err
 	}
 	terms := len(cfg.Penalties) + len(cfg.Measures)
+	if cfg.WithoutLoss && len(cfg.Penalties) == 0 {
+		return nil, fmt.Errorf("graph: an objective without the loss needs a penalty")
+	}
 	if terms == 0 {
 		o.loss, o.total = t.Loss, t.Loss
 		if !cfg.NoGradient {
@@ -187,6 +195,9 @@ func (o *Objective) buildTerms(t *Terms, cfg *ObjectiveSettings) error {
 		fresh.Grads = append(fresh.Grads, c.Node(g))
 	}
 	o.loss, o.lossGrads, o.total = fresh.Loss, fresh.Grads, fresh.Loss
+	if cfg.WithoutLoss {
+		o.total = nil
+	}
 	for i, pen := range append(append([]Penalty(nil), cfg.Penalties...), cfg.Measures...) {
 		term, err := pen.Build(fresh)
 		if err != nil {
@@ -196,7 +207,11 @@ func (o *Objective) buildTerms(t *Terms, cfg *ObjectiveSettings) error {
 			return fmt.Errorf("graph: %s on %s is not a scalar but %v", pen.Name(), name, term.Shape())
 		}
 		o.terms = append(o.terms, term)
-		if i < len(cfg.Penalties) {
+		switch {
+		case i >= len(cfg.Penalties):
+		case o.total == nil:
+			o.total = term
+		default:
 			if o.total, err = G.Add(o.total, term); err != nil {
 				return fmt.Errorf("graph: adding %s: %w", pen.Name(), err)
 			}

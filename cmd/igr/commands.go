@@ -227,3 +227,33 @@ var compareCmd = &command{
 		}
 	},
 }
+
+var verifyCmd = &command{
+	name:    "verify",
+	summary: "check backward error analysis: one GD step against the flows of L and of L + (η/4)‖∇L‖²",
+	usage:   "[-etas LIST] [-substeps N] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.VerifySettings{}
+		flags := configFlags(fs, &s.Config)
+		etas := fs.String("etas", "", "step sizes, FROM:TO:STEP or a comma-separated list (default 1e-3 to 1e-1, four per decade)")
+		fs.IntVar(&s.Substeps, "substeps", 32, "RK4 steps over each time η (the flows are also integrated with twice as many)")
+		fs.IntVar(&s.WarmupSteps, "warmup-steps", 20, "GD steps at lr 0.01 from the initialization to the point θ₀")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"substeps", float64(s.Substeps)}, flagValue{"warmup-steps", float64(s.WarmupSteps)}); err != nil {
+				return err
+			}
+			if *etas != "" {
+				var err error
+				if s.Etas, err = experiment.ParseGrid(*etas); err != nil {
+					return err
+				}
+			}
+			res, err := experiment.Verify(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/igr-project/igr/train/experiment"
+)
+
+// TestVerifySlopes checks the blog's derivation: one GD step is O(η²) from the
+// flow of L and O(η³) from the flow of L + (η/4)‖∇L‖².
+func TestVerifySlopes(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runIgr(t, "verify", "-out", out, "-n", "60", "-dim", "10", "-width", "20", "-quiet"); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	var s struct {
+		Plain    float64 `json:"slope_plain_flow"`
+		Modified float64 `json:"slope_modified_flow"`
+	}
+	if err := json.Unmarshal([]byte(readString(t, filepath.Join(out, "summary.json"))), &s); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(s.Plain-2) > 0.2 || math.Abs(s.Modified-3) > 0.2 {
+		t.Errorf("slopes %.3f and %.3f, want 2 and 3 within 0.2", s.Plain, s.Modified)
+	}
+	rows, err := experiment.ReadVerify(filepath.Join(out, "verify.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if !(r.ModifiedIntegration < 1e-3*r.Modified) || !(r.PlainIntegration < 1e-3*r.Plain) {
+			t.Errorf("η = %g: integration error %g/%g is not far below the measured %g/%g", r.Eta,
+				r.PlainIntegration, r.ModifiedIntegration, r.Plain, r.Modified)
+		}
+	}
+	readString(t, filepath.Join(out, "verify.png"))
+}
