@@ -14,8 +14,8 @@ import (
 // loss is w², the flow dw/dt = −2w, and w(t) = w(0) e^(−2t).
 type scalar struct{}
 
-func (scalar) Name() string                           { return "scalar" }
-func (scalar) Params() []graph.ParamSpec               { return []graph.ParamSpec{{Name: "w", Rows: 1, Cols: 1}} }
+func (scalar) Name() string                             { return "scalar" }
+func (scalar) Params() []graph.ParamSpec                { return []graph.ParamSpec{{Name: "w", Rows: 1, Cols: 1}} }
 func (scalar) Init(src graph.NormalSource) graph.Params { return graph.ZeroParams(scalar{}.Params()) }
 func (scalar) Predict(x *G.Node, p []*G.Node) (*G.Node, error) {
 	return G.Mul(x, p[0])

@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
 
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/gradcheck"
@@ -17,8 +17,10 @@ import (
 // (2/n) XᵀX whatever w is.
 type linear struct{ dim int }
 
-func (l linear) Name() string                           { return "linear" }
-func (l linear) Params() []graph.ParamSpec               { return []graph.ParamSpec{{Name: "w", Rows: l.dim, Cols: 1}} }
+func (l linear) Name() string { return "linear" }
+func (l linear) Params() []graph.ParamSpec {
+	return []graph.ParamSpec{{Name: "w", Rows: l.dim, Cols: 1}}
+}
 func (l linear) Init(src graph.NormalSource) graph.Params { return graph.ZeroParams(l.Params()) }
 func (l linear) Predict(x *G.Node, p []*G.Node) (*G.Node, error) {
 	return G.Mul(x, p[0])
