@@ -257,3 +257,56 @@ var verifyCmd = &command{
 		}
 	},
 }
+
+var sharpnessCmd = &command{
+	name:    "sharpness",
+	summary: "the top eigenvalue of the Hessian along GD, beside 2/η",
+	usage:   "[-lr η] [-every K] [-steps N] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.SharpnessSettings{}
+		flags := configFlags(fs, &s.Config)
+		fs.Float64Var(&s.LR, "lr", 0.09, "learning rate η")
+		fs.IntVar(&s.Every, "every", 10, "measure every this many steps")
+		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps instead of stopping at -tol")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"every", float64(s.Every)}); err != nil {
+				return err
+			}
+			if s.Steps < 0 {
+				return usageError{fmt.Errorf("-steps must not be negative, got %d", s.Steps)}
+			}
+			res, err := experiment.Sharpness(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}
+
+var flowCmd = &command{
+	name:    "flow",
+	summary: "GD against the gradient flows of L and of L + (η/4)‖∇L‖², at matched times",
+	usage:   "[-lr η] [-steps N] [-substeps N] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.FlowSettings{}
+		flags := configFlags(fs, &s.Config)
+		fs.Float64Var(&s.LR, "lr", 0.05, "learning rate η of GD")
+		fs.IntVar(&s.Steps, "steps", 500, "GD steps")
+		fs.IntVar(&s.Substeps, "substeps", 8, "RK4 steps of the flows per GD step")
+		fs.IntVar(&s.Every, "every", 1, "record every this many steps")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"steps", float64(s.Steps)},
+				flagValue{"substeps", float64(s.Substeps)}, flagValue{"every", float64(s.Every)}); err != nil {
+				return err
+			}
+			res, err := experiment.Flow(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}

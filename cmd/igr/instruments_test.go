@@ -38,3 +38,46 @@ func TestVerifySlopes(t *testing.T) {
 	}
 	readString(t, filepath.Join(out, "verify.png"))
 }
+
+func TestSharpnessEndToEnd(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runIgr(t, "sharpness", "-out", out, "-n", "60", "-dim", "10", "-width", "20", "-lr", "0.05",
+		"-steps", "100", "-every", "25", "-quiet"); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	rows, err := experiment.ReadSharpness(filepath.Join(out, "sharpness.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[4].Step != 100 {
+		t.Fatalf("sharpness.csv has %d rows, want steps 0, 25, …, 100", len(rows))
+	}
+	for _, r := range rows {
+		if !(r.Sharpness > 0) || r.TwoOverEta != 40 {
+			t.Errorf("step %d: sharpness %g, 2/η %g", r.Step, r.Sharpness, r.TwoOverEta)
+		}
+	}
+	readString(t, filepath.Join(out, "sharpness.png"))
+}
+
+// TestFlowEndToEnd: at a small step, GD stays closer to the flow of
+// L + (η/4)‖∇L‖² than to the flow of L, at every matched time.
+func TestFlowEndToEnd(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runIgr(t, "flow", "-out", out, "-n", "60", "-dim", "10", "-width", "20", "-lr", "0.01",
+		"-steps", "60", "-substeps", "4", "-quiet"); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	rows, err := experiment.ReadFlow(filepath.Join(out, "flow.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 61 {
+		t.Fatalf("flow.csv has %d rows, want 61", len(rows))
+	}
+	for _, r := range rows[1:] {
+		if !(r.Modified < r.Plain) {
+			t.Errorf("t = %g: GD is %g from the modified flow and %g from the flow of L", r.T, r.Modified, r.Plain)
+		}
+	}
+}

@@ -37,7 +37,7 @@ type environment struct {
 	stdout, stderr io.Writer
 }
 
-var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd}
+var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd}
 
 // usageError marks errors in how igr was called (exit status 2).
 type usageError struct{ err error }

@@ -77,7 +77,7 @@ func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) 
 	if err != nil {
 		return nil, err
 	}
-	p.X.Label.Text = "time t = steps × step size (distance / ‖θ_implicit(end) − θ₀‖)"
+	p.X.Label.Text = "time t = steps × step size (distance divided by how far implicit GD moved)"
 	p.Legend.Top = true
 	return p, nil
 }

@@ -214,8 +214,8 @@ func verifyStep(setup *Setup, theta0 graph.Params, eta float64, substeps int) (V
 // VerifyFigure draws the distance of one gradient step from the flows of L
 // and of L̃ against η, on log–log axes, with the integration error.
 func VerifyFigure(rows []VerifyRow) (*plot.Plot, error) {
-	curves := []plots.Curve{{Name: "‖GD step − flow of L‖", Color: 0}, {Name: "‖GD step − flow of L̃‖", Color: 1},
-		{Name: "integration error (flow of L̃)", Color: 6, Dashed: true}}
+	curves := []plots.Curve{{Name: "GD step to flow of L", Color: 0}, {Name: "GD step to flow of L + (η/4)|grad L|²", Color: 1},
+		{Name: "integration error", Color: 6, Dashed: true}}
 	for _, r := range rows {
 		for i, v := range []float64{r.Plain, r.Modified, r.ModifiedIntegration} {
 			curves[i].Steps = append(curves[i].Steps, r.Eta)
@@ -227,7 +227,6 @@ func VerifyFigure(rows []VerifyRow) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.X.Label.Text = "step size η"
-	p.Legend.Top = true
 	return p, nil
 }
 

@@ -148,7 +148,7 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 	p.X.Label.Text = "learning rate η"
 	p.Y.Label.Text = "test MSE"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
 
 	yr, xr := newSpan(), newSpan()
 	for _, sr := range series {
@@ -269,7 +269,7 @@ func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = ylabel
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: 1}, plot.LogTicks{Prec: 1}
 	drawn := 0
 	xr, yr := newSpan(), newSpan()
 	for _, c := range curves {

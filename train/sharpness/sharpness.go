@@ -72,6 +72,9 @@ func (h *HVP) Apply(out, v []float64) error {
 	return nil
 }
 
+// Loss returns the training MSE at the point of the last Apply.
+func (h *HVP) Loss() float64 { return h.o.Loss() }
+
 // Close releases the graph.
 func (h *HVP) Close() error { return h.o.Close() }
 
