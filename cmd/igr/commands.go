@@ -83,9 +83,10 @@ var reproduceCmd = &command{
 		fs.Float64Var(&s.NoiseSigma, "sigma", 1, "standard deviation of the label noise")
 		fs.IntVar(&s.NoiseSteps, "noise-steps", 100_000, "steps of the label-noise run")
 		fs.Float64Var(&s.SmallInitScale, "small-init-scale", 100, "output divisor of the small-initialization run")
+		fs.IntVar(&s.Seeds, "seeds", 1, "run the sweep for this many seeds (-seed, -seed+1, …) and draw the spread")
 		return func(ctx context.Context) error {
 			if err := flags.check(env, flagValue{"small-lr", s.SmallLR}, flagValue{"noise-lr", s.NoiseLR}, flagValue{"sigma", s.NoiseSigma},
-				flagValue{"noise-steps", float64(s.NoiseSteps)}, flagValue{"small-init-scale", s.SmallInitScale}); err != nil {
+				flagValue{"noise-steps", float64(s.NoiseSteps)}, flagValue{"small-init-scale", s.SmallInitScale}, flagValue{"seeds", float64(s.Seeds)}); err != nil {
 				return err
 			}
 			var err error
@@ -138,8 +139,9 @@ var sweepCmd = &command{
 		flags := configFlags(fs, &s.Config)
 		lrs := fs.String("lrs", experiment.BlogGrid, "learning-rate grid FROM:TO:STEP, or a comma-separated list")
 		fs.IntVar(&s.HistoryEvery, "history-every", 0, "record every run's loss every this many steps in history.csv (0: no history)")
+		fs.IntVar(&s.Seeds, "seeds", 1, "train every learning rate for this many seeds (-seed, -seed+1, …) and draw the spread")
 		return func(ctx context.Context) error {
-			if err := flags.check(env); err != nil {
+			if err := flags.check(env, flagValue{"seeds", float64(s.Seeds)}); err != nil {
 				return err
 			}
 			if s.HistoryEvery < 0 {

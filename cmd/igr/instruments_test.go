@@ -81,3 +81,42 @@ func TestFlowEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepSeedBands(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runIgr(t, "sweep", "-out", out, "-n", "30", "-dim", "5", "-width", "8", "-seeds", "3",
+		"-lrs", "0.02,0.1,3", "-max-steps", "2000", "-tol", "1e-3", "-quiet"); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	rows, err := experiment.ReadRuns(filepath.Join(out, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := map[uint64]int{}
+	for _, r := range rows {
+		seeds[r.Seed]++
+	}
+	if len(rows) != 9 || seeds[0] != 3 || seeds[1] != 3 || seeds[2] != 3 {
+		t.Fatalf("sweep.csv: %d rows, per seed %v; want 3 learning rates × seeds 0, 1, 2", len(rows), seeds)
+	}
+	bands, err := experiment.ReadBands(filepath.Join(out, "sweep_bands.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bands) != 3 || bands[2].Diverged != 3 {
+		t.Fatalf("sweep_bands.csv: %+v; want 3 learning rates, lr 3 diverged for all 3 seeds", bands)
+	}
+	for _, b := range bands[:2] {
+		var got []float64
+		for _, r := range rows {
+			if r.LR == b.LR {
+				got = append(got, r.TestMSE)
+			}
+		}
+		lo, hi := math.Min(got[0], math.Min(got[1], got[2])), math.Max(got[0], math.Max(got[1], got[2]))
+		if b.Seeds != 3 || b.Converged == 3 && (b.Min != lo || b.Max != hi || !(b.Median >= lo && b.Median <= hi)) {
+			t.Errorf("lr %g: band %+v does not match the test MSEs %v", b.LR, b, got)
+		}
+	}
+	readString(t, filepath.Join(out, "sweep.png"))
+}

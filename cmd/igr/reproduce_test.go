@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ func TestReproduceEndToEnd(t *testing.T) {
 		}
 	}
 	for _, f := range []string{"data.csv", "sweep.csv", "runs.csv", "history.csv", "summary.json",
-		"data.png", "data.svg", "sweep.png", "sweep.svg", "curves.png", "curves.svg"} {
+		"data.png", "data.svg", "sweep.png", "sweep.svg", "curves.png", "curves.svg", "regularizer.png", "regularizer.svg"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)
@@ -122,6 +123,11 @@ func TestReproduceEndToEnd(t *testing.T) {
 	runs := map[string]int{}
 	for _, h := range history {
 		runs[h.Run]++
+		// The label-noise regularizer is recorded along label-noise and
+		// plain GD.
+		if measured := !math.IsNaN(h.LabelNoiseReg); measured != (h.Run == "label_noise" || h.Run == "plain") || measured && !(h.LabelNoiseReg > 0) {
+			t.Errorf("history.csv: run %s step %d has label_noise_reg %g", h.Run, h.Step, h.LabelNoiseReg)
+		}
 	}
 	for _, r := range []string{"label_noise", "plain", "small_init", "small_lr", "sweep"} {
 		if runs[r] == 0 {

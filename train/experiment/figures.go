@@ -57,6 +57,23 @@ func CurvesFigure(title string, history []HistoryRow, runs ...string) (*plot.Plo
 	return plots.Curves(title, "MSE", curves)
 }
 
+// RegularizerFigure draws the label-noise regularizer recorded along the
+// named runs of a history.
+func RegularizerFigure(title string, history []HistoryRow, runs ...string) (*plot.Plot, error) {
+	var curves []plots.Curve
+	for i, run := range runs {
+		c := plots.Curve{Name: run, Color: i}
+		for _, h := range history {
+			if h.Run == run {
+				c.Steps = append(c.Steps, float64(h.Step))
+				c.Values = append(c.Values, h.LabelNoiseReg)
+			}
+		}
+		curves = append(curves, c)
+	}
+	return plots.Curves(title, "label-noise regularizer (ησ²/n²) Σ |grad P(x_i)|²", curves)
+}
+
 // TrajectoryFigure draws each method's distance from implicit GD against the
 // time t, relative to how far implicit GD moved.
 func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) {

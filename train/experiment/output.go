@@ -102,6 +102,41 @@ func (f *folder) writeSweep(rows []RunRow, constantTestMSE float64) error {
 	return f.saveFigure("sweep")(SweepFigure(rows, constantTestMSE))
 }
 
+// writeSweepFigures writes sweep.csv and the sweep figure; over several
+// seeds also sweep_bands.csv, and the figure shows the band.
+func (f *folder) writeSweepFigures(rows []RunRow, seeds int, constantTestMSE float64) error {
+	if seeds <= 1 {
+		return f.writeSweep(rows, constantTestMSE)
+	}
+	if err := WriteRuns(f.path("sweep.csv"), SweepColumns, rows); err != nil {
+		return err
+	}
+	return f.writeBands(rows, constantTestMSE)
+}
+
+// sweepJobs returns one job per seed and learning rate, seed by seed, each
+// seed's learning rates in order.
+func sweepJobs(setups []*Setup, lrs []float64, historyEvery int) []train.Job {
+	jobs := make([]train.Job, 0, len(setups)*len(lrs))
+	for _, s := range setups {
+		for _, lr := range lrs {
+			st := s.settings(lr)
+			st.HistoryEvery = historyEvery
+			jobs = append(jobs, train.Job{Problem: s.Problem, Settings: st})
+		}
+	}
+	return jobs
+}
+
+// sweepRunName names the history of seed k's sweep runs: "sweep" for one
+// seed, "sweep_seed<N>" for several.
+func sweepRunName(setups []*Setup, k int) string {
+	if len(setups) == 1 {
+		return RunSweep
+	}
+	return fmt.Sprintf("%s_seed%d", RunSweep, setups[k].Seed)
+}
+
 // saveFigure returns a function that saves a figure as name.png and
 // name.svg; a figure with nothing to draw (an interrupted run may have no
 // history yet) is left out.

@@ -2,8 +2,11 @@ package experiment
 
 import (
 	"context"
+
 	"encoding/json"
 	"fmt"
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/regularizer"
 	"io"
 	"math"
 	"os"
@@ -42,6 +45,11 @@ type ReproduceSettings struct {
 	// stop on convergence. Zero means 10; the label-noise run records every
 	// NoiseSteps/1000 steps.
 	HistoryEvery int
+
+	// Seeds, if more than 1, runs the sweep for that many data and
+	// initialization seeds, Seed, Seed+1, …; the sweep figure shows the
+	// spread and sweep_bands.csv has it. The other numbers are Seed's.
+	Seeds int
 }
 
 func (s *ReproduceSettings) withDefaults() ReproduceSettings {
@@ -84,6 +92,7 @@ type Summary struct {
 	SmallInitTestMSE    Number  `json:"small_init_test_mse"`
 	SmallInitStatus     string  `json:"small_init_status"`
 	TotalSteps          int     `json:"total_steps"`
+	Seeds               int     `json:"seeds"`
 	WallSeconds         Number  `json:"wall_seconds"`
 	MicrosecondsPerStep Number  `json:"cpu_microseconds_per_step"`
 	PeakRSSMB           Number  `json:"peak_rss_mb"`
@@ -136,10 +145,11 @@ const (
 func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, error) {
 	start := time.Now()
 	cfg := s.withDefaults()
-	setup, err := cfg.Config.Resolve()
+	setups, err := seedSetups(cfg.Config, cfg.Seeds)
 	if err != nil {
 		return nil, err
 	}
+	setup := setups[0]
 	lrs := cfg.LRs
 	if lrs == nil {
 		if lrs, err = ParseGrid(BlogGrid); err != nil {
@@ -174,6 +184,9 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	}
 	single[1].job.Settings.LabelNoise = cfg.NoiseSigma
 	single[1].job.Settings.Steps = cfg.NoiseSteps
+	// The label-noise regularizer, recorded along label-noise and plain GD.
+	reg := []graph.Penalty{regularizer.LabelNoise{Eta: cfg.NoiseLR, Sigma: cfg.NoiseSigma}}
+	single[1].job.Settings.Measures, single[2].job.Settings.Measures = reg, reg
 	jobs := make([]train.Job, 0, len(single)+len(lrs))
 	for _, r := range single {
 		r.job.Settings.HistoryEvery = cfg.HistoryEvery
@@ -182,11 +195,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		}
 		jobs = append(jobs, r.job)
 	}
-	for _, lr := range lrs {
-		st := setup.settings(lr)
-		st.HistoryEvery = cfg.HistoryEvery
-		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: st})
-	}
+	jobs = append(jobs, sweepJobs(setups, lrs, cfg.HistoryEvery)...)
 	results, stop := runAll(ctx, setup, "reproduce", jobs)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
@@ -205,9 +214,12 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		res.Runs = append(res.Runs, runRow(r.name, setup.Seed, scale, noise, results[i]))
 		res.History = append(res.History, historyRows(r.name, results[i])...)
 	}
-	res.Sweep = sweepRows(setup.Seed, setup.Scale, results[len(single):])
-	for _, r := range results[len(single):] {
-		res.History = append(res.History, historyRows(RunSweep, r)...)
+	for k, s := range setups {
+		seedResults := results[len(single)+k*len(lrs) : len(single)+(k+1)*len(lrs)]
+		res.Sweep = append(res.Sweep, sweepRows(s.Seed, s.Scale, seedResults)...)
+		for _, r := range seedResults {
+			res.History = append(res.History, historyRows(sweepRunName(setups, k), r)...)
+		}
 	}
 	for _, r := range results {
 		cpu += r.Runtime
@@ -220,7 +232,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	}
 	res.Summary.MicrosecondsPerStep = Number(float64(cpu.Microseconds()) / float64(max(1, res.Summary.TotalSteps)))
 
-	if err := out.writeSweep(res.Sweep, float64(res.Summary.ConstantTestMSE)); err != nil {
+	if err := out.writeSweepFigures(res.Sweep, len(setups), float64(res.Summary.ConstantTestMSE)); err != nil {
 		return nil, err
 	}
 	if err := WriteRuns(out.path("runs.csv"), RunsColumns, res.Runs); err != nil {
@@ -231,6 +243,10 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	}
 	title := fmt.Sprintf("Label noise vs plain GD (lr %g) and small init", cfg.NoiseLR)
 	if err := out.saveFigure("curves")(CurvesFigure(title, res.History, RunLabelNoise, RunPlain, RunSmallInit)); err != nil {
+		return nil, err
+	}
+	regTitle := fmt.Sprintf("Label-noise regularizer along label-noise and plain GD (lr %g)", cfg.NoiseLR)
+	if err := out.saveFigure("regularizer")(RegularizerFigure(regTitle, res.History, RunLabelNoise, RunPlain)); err != nil {
 		return nil, err
 	}
 	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
@@ -244,7 +260,8 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 
 func summarize(setup *Setup, cfg *ReproduceSettings, res *ReproduceResult) Summary {
 	s := Summary{
-		Headline:        headline(setup, res.Sweep),
+		Headline:        headline(setup, res.Sweep[:len(res.Sweep)/max(1, cfg.Seeds)]),
+		Seeds:           max(1, cfg.Seeds),
 		SmallLR:         Number(cfg.SmallLR),
 		NoiseLR:         Number(cfg.NoiseLR),
 		LabelNoiseSteps: cfg.NoiseSteps,

@@ -2,7 +2,10 @@ package experiment
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/regularizer"
 	"io"
 	"math"
 	"text/tabwriter"
@@ -124,6 +127,9 @@ func Noise(ctx context.Context, s *NoiseSettings) (*RunsResult, error) {
 	noisy.HistoryEvery = defaultInt(c.HistoryEvery, max(1, c.Steps/1000))
 	plain := setup.settings(c.LR)
 	plain.HistoryEvery = defaultInt(c.HistoryEvery, 10)
+	// The label-noise regularizer, recorded along both runs.
+	noisy.Measures = []graph.Penalty{regularizer.LabelNoise{Eta: c.LR, Sigma: c.Sigma}}
+	plain.Measures = noisy.Measures
 	return runJobs(ctx, setup, "noise", []namedJob{
 		{RunLabelNoise, train.Job{Problem: setup.Problem, Settings: noisy}},
 		{RunPlain, train.Job{Problem: setup.Problem, Settings: plain}},
@@ -173,6 +179,9 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 	if err := out.saveFigure("curves")(CurvesFigure(title, res.History, names...)); err != nil {
 		return nil, err
 	}
+	if err := out.saveFigure("regularizer")(RegularizerFigure("Label-noise regularizer along the runs", res.History, names...)); err != nil {
+		return nil, err
+	}
 	res.WallSeconds = math.Round(time.Since(start).Seconds()*10) / 10
 	sum.WallSeconds = Number(res.WallSeconds)
 	if err := out.writeJSON("summary.json", sum); err != nil {
@@ -220,6 +229,10 @@ type SweepSettings struct {
 	// HistoryEvery, if positive, records every run's history in
 	// history.csv.
 	HistoryEvery int
+	// Seeds, if more than 1, trains every learning rate for that many
+	// data and initialization seeds, Seed, Seed+1, …, and writes the
+	// spread over them to sweep_bands.csv and the sweep figure.
+	Seeds int
 }
 
 // SweepResult is what Sweep computed.
@@ -238,6 +251,7 @@ type SweepSummary struct {
 	N           int    `json:"n"`
 	Dim         int    `json:"dim"`
 	Width       int    `json:"width"`
+	Seeds       int    `json:"seeds"`
 	Scale       Number `json:"scale"`
 	Arch        string `json:"arch"`
 	Interrupted bool   `json:"interrupted"`
@@ -255,10 +269,11 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if c.HistoryEvery < 0 {
 		return nil, fmt.Errorf("%w: history interval must not be negative", ErrConfig)
 	}
-	setup, err := c.Config.Resolve()
+	setups, err := seedSetups(c.Config, c.Seeds)
 	if err != nil {
 		return nil, err
 	}
+	setup := setups[0]
 	lrs := c.LRs
 	if lrs == nil {
 		if lrs, err = ParseGrid(BlogGrid); err != nil {
@@ -277,28 +292,27 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
-	jobs := make([]train.Job, len(lrs))
-	for i, lr := range lrs {
-		jobs[i] = train.Job{Problem: setup.Problem, Settings: setup.settings(lr)}
-		jobs[i].Settings.HistoryEvery = c.HistoryEvery
-	}
+	jobs := sweepJobs(setups, lrs, c.HistoryEvery)
 	results, stop := runAll(ctx, setup, "sweep", jobs)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
 	}
-	res := &SweepResult{Out: setup.Out, Rows: sweepRows(setup.Seed, setup.Scale, results)}
-	res.Summary = SweepSummary{Headline: headline(setup, res.Rows), Seed: setup.Seed, N: setup.N, Dim: setup.Dim,
-		Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch, Interrupted: stop != nil}
+	res := &SweepResult{Out: setup.Out}
+	for k, s := range setups {
+		res.Rows = append(res.Rows, sweepRows(s.Seed, s.Scale, results[k*len(lrs):(k+1)*len(lrs)])...)
+	}
+	res.Summary = SweepSummary{Headline: headline(setup, res.Rows[:len(lrs)]), Seed: setup.Seed, Seeds: len(setups),
+		N: setup.N, Dim: setup.Dim, Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch, Interrupted: stop != nil}
 	for _, r := range results {
 		res.Summary.TotalSteps += r.Steps
 	}
-	if err := out.writeSweep(res.Rows, float64(res.Summary.ConstantTestMSE)); err != nil {
+	if err := out.writeSweepFigures(res.Rows, len(setups), float64(res.Summary.ConstantTestMSE)); err != nil {
 		return nil, err
 	}
 	if c.HistoryEvery > 0 {
 		var history []HistoryRow
-		for _, r := range results {
-			history = append(history, historyRows(RunSweep, r)...)
+		for i, r := range results {
+			history = append(history, historyRows(sweepRunName(setups, i/len(lrs)), r)...)
 		}
 		if err := WriteHistory(out.path("history.csv"), history); err != nil {
 			return nil, err

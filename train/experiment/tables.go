@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/igr-project/igr/internal/tidycsv"
+	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 )
 
@@ -33,6 +34,9 @@ type HistoryRow struct {
 	TrainMSE   float64
 	TestMSE    float64
 	GradNormSq float64
+	// LabelNoiseReg is the label-noise regularizer (ησ²/n²)Σ‖∇P(x_i)‖² on
+	// the clean training set, where the run records it; NaN elsewhere.
+	LabelNoiseReg float64
 }
 
 // column is one column of a table: its name, how to write a row's cell and
@@ -93,6 +97,7 @@ var (
 		floatColumn("train_mse", func(r *HistoryRow) *float64 { return &r.TrainMSE }),
 		floatColumn("test_mse", func(r *HistoryRow) *float64 { return &r.TestMSE }),
 		floatColumn("grad_norm_sq", func(r *HistoryRow) *float64 { return &r.GradNormSq }),
+		floatColumn("label_noise_reg", func(r *HistoryRow) *float64 { return &r.LabelNoiseReg }),
 	})
 )
 
@@ -100,7 +105,7 @@ var (
 var (
 	SweepColumns   = []string{"lr", "seed", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
 	RunsColumns    = []string{"run", "lr", "seed", "scale", "label_noise", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
-	HistoryColumns = []string{"run", "lr", "step", "loss", "train_mse", "test_mse", "grad_norm_sq"}
+	HistoryColumns = []string{"run", "lr", "step", "loss", "train_mse", "test_mse", "grad_norm_sq", "label_noise_reg"}
 )
 
 // writeTable writes rows with the named columns to path atomically.
@@ -173,7 +178,8 @@ func historyRows(name string, r *train.Result) []HistoryRow {
 	rows := make([]HistoryRow, len(r.History))
 	for i, p := range r.History {
 		rows[i] = HistoryRow{Run: name, LR: r.LearningRate, Step: p.Step, Loss: p.Loss,
-			TrainMSE: p.TrainMSE, TestMSE: p.TestMSE, GradNormSq: p.GradNormSq}
+			TrainMSE: p.TrainMSE, TestMSE: p.TestMSE, GradNormSq: p.GradNormSq,
+			LabelNoiseReg: termValue(p.Terms, regularizer.LabelNoise{}.Name())}
 	}
 	return rows
 }

@@ -360,3 +360,101 @@ func (s span) logRange() (float64, float64) {
 	}
 	return s.min, s.max
 }
+
+// Band summarizes one learning rate of a sweep over several seeds.
+type Band struct {
+	LR          float64
+	Lo, Mid, Hi float64 // test MSE over the seeds that converged: min, median, max
+	Runs        int     // seeds trained
+	Diverged    int     // seeds that diverged
+}
+
+// SweepBand draws the median test MSE against learning rate with the band
+// from the smallest to the largest over the seeds, on a log y axis; learning
+// rates at which some seed diverged get a red cross along the top edge.
+func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "learning rate η"
+	p.Y.Label.Text = "test MSE (median, min–max over seeds)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
+	yr, xr := newSpan(), newSpan()
+	var lo, hi, mid, div plotter.XYs
+	for _, b := range bands {
+		xr.add(b.LR)
+		if usable(b.Lo, true) && usable(b.Hi, true) && usable(b.Mid, true) {
+			yr.add(b.Lo)
+			yr.add(b.Hi)
+			lo = append(lo, plotter.XY{X: b.LR, Y: b.Lo})
+			hi = append(hi, plotter.XY{X: b.LR, Y: b.Hi})
+			mid = append(mid, plotter.XY{X: b.LR, Y: b.Mid})
+		}
+	}
+	for _, r := range refs {
+		if usable(r.Value, true) {
+			yr.add(r.Value)
+		}
+	}
+	if math.IsInf(yr.max, -1) {
+		yr = span{1, 1}
+	}
+	edge := yr.max * 2
+	for _, b := range bands {
+		if b.Diverged > 0 {
+			div = append(div, plotter.XY{X: b.LR, Y: edge})
+		}
+	}
+	if len(mid) > 0 {
+		ring := append(append(plotter.XYs{}, lo...), reversed(hi)...)
+		poly, err := plotter.NewPolygon(ring)
+		if err != nil {
+			return nil, fmt.Errorf("plots: band: %w", err)
+		}
+		c := Palette[0].(color.RGBA)
+		poly.Color = color.NRGBA{c.R, c.G, c.B, 60}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		l, s, err := plotter.NewLinePoints(mid)
+		if err != nil {
+			return nil, fmt.Errorf("plots: band: %w", err)
+		}
+		l.Color, s.Color, s.Shape, s.Radius = Palette[0], Palette[0], draw.CircleGlyph{}, vg.Points(3)
+		p.Add(l, s)
+		p.Legend.Add("median of converged seeds", l, s)
+		p.Legend.Add("min–max", poly)
+	}
+	if len(div) > 0 {
+		s, err := plotter.NewScatter(div)
+		if err != nil {
+			return nil, fmt.Errorf("plots: band: %w", err)
+		}
+		s.GlyphStyle.Color, s.GlyphStyle.Shape, s.GlyphStyle.Radius = color.RGBA{200, 0, 0, 255}, draw.CrossGlyph{}, vg.Points(4)
+		p.Add(s)
+		p.Legend.Add("diverged for some seeds (drawn at top)", s)
+	}
+	for i, r := range refs {
+		if !usable(r.Value, true) {
+			continue
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: xr.min, Y: r.Value}, {X: xr.max, Y: r.Value}})
+		if err != nil {
+			return nil, fmt.Errorf("plots: band: %w", err)
+		}
+		l.Color = Palette[(4+i)%len(Palette)]
+		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(r.Name, l)
+	}
+	p.Y.Min, p.Y.Max = yr.min/2, edge*1.5
+	p.Add(plotter.NewGrid())
+	return p, nil
+}
+
+func reversed(xy plotter.XYs) plotter.XYs {
+	out := make(plotter.XYs, len(xy))
+	for i, v := range xy {
+		out[len(xy)-1-i] = v
+	}
+	return out
+}
