@@ -99,6 +99,20 @@ type Settings struct {
 	// modify them.
 	Observe func(step int, p graph.Params)
 
+	// Checkpoint, if not nil, receives the state of the run at the start of
+	// every CheckpointEvery-th step; an error from it stops the run.
+	Checkpoint      func(*Checkpoint) error
+	CheckpointEvery int
+
+	// Resume, if not nil, continues the run from a checkpoint of it: the
+	// result is bit-identical to that of a run never stopped.
+	Resume *Checkpoint
+
+	// Fingerprint identifies the run in its checkpoints; a checkpoint
+	// resumes only a run with the same fingerprint. The caller makes it
+	// from whatever determines the run (see experiment).
+	Fingerprint string
+
 	// Progress, if not nil, is told how many steps were taken, in batches,
 	// and when the run ends.
 	Progress Progress
@@ -183,15 +197,14 @@ func (s *Settings) withDefaults() (Settings, error) {
 	return c, nil
 }
 
-// progressBatch is how many steps pass between progress reports and checks of
-// the context.
+// progressBatch is how many steps pass between progress reports.
 const progressBatch = 100
 
 // Run trains a copy of p.Init by gradient descent as s says. It returns an
 // error only when the run cannot be carried out (bad settings, a graph that
 // fails); divergence is a Status, not an error. When ctx is cancelled the run
-// stops within 100 steps with status Interrupted, its result measured at the
-// parameters reached.
+// stops after the step under way with status Interrupted, its result
+// measured at the parameters reached.
 func Run(ctx context.Context, p *Problem, s *Settings) (*Result, error) {
 	cfg, err := s.withDefaults()
 	if err != nil {
@@ -274,7 +287,24 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	lr := cfg.LearningRate
 	reported := 0
 	interrupted := false
-	for step := 0; ; step++ {
+	first := 0
+	if cfg.Resume != nil {
+		if err := r.restore(cfg.Resume); err != nil {
+			return nil, err
+		}
+		first, reported = cfg.Resume.Step, cfg.Resume.Step
+		res.History = append(res.History, cfg.Resume.History...)
+	}
+	for step := first; ; step++ {
+		if cfg.Checkpoint != nil && cfg.CheckpointEvery > 0 && step > first && step%cfg.CheckpointEvery == 0 {
+			c, err := r.snapshot(step, res.History)
+			if err != nil {
+				return nil, err
+			}
+			if err := cfg.Checkpoint(c); err != nil {
+				return nil, fmt.Errorf("train: checkpoint at step %d: %w", step, err)
+			}
+		}
 		noisy := r.noise != nil && step < limit && !interrupted
 		if noisy {
 			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
@@ -321,8 +351,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 				p[j] -= lr * g[j]
 			}
 		}
+		interrupted = ctx.Err() != nil
 		if (step+1)%progressBatch == 0 {
-			interrupted = ctx.Err() != nil
 			if cfg.Progress != nil {
 				cfg.Progress.Add(step + 1 - reported)
 				reported = step + 1

@@ -208,8 +208,8 @@ func TestCancelledContextInterruptsRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != train.Interrupted || r.Steps != 100 {
-		t.Errorf("status %s after %d steps, want interrupted at the first check, after 100 steps", r.Status, r.Steps)
+	if r.Status != train.Interrupted || r.Steps != 1 {
+		t.Errorf("status %s after %d steps, want interrupted after the first step", r.Status, r.Steps)
 	}
 	if math.IsNaN(r.TestMSE) || r.History[len(r.History)-1].Step != r.Steps {
 		t.Errorf("interrupted result not measured at the parameters reached: %+v", r)

@@ -28,3 +28,9 @@ func (f *Float64) FillNormal(dst []float64, mean, std float64) {
 		dst[i] = float64(v)
 	}
 }
+
+// MarshalBinary returns the generator's state (see State).
+func (f *Float64) MarshalBinary() ([]byte, error) { return f.State(), nil }
+
+// UnmarshalBinary restores a state returned by MarshalBinary.
+func (f *Float64) UnmarshalBinary(b []byte) error { return f.SetState(b) }
