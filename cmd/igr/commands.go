@@ -113,12 +113,20 @@ var trainCmd = &command{
 		fs.Float64Var(&s.LR, "lr", 0.01, "learning rate η")
 		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps instead of stopping at -tol")
 		fs.IntVar(&s.HistoryEvery, "history-every", 10, "record the loss every this many steps")
+		fs.Float64Var(&s.Sigma, "sigma", 0, "train with label noise of this standard deviation (needs -steps)")
+		fs.StringVar(&s.Checkpoint, "checkpoint", "", "save the run's state to this `file` every -checkpoint-every steps")
+		fs.IntVar(&s.CheckpointEvery, "checkpoint-every", 10_000, "steps between checkpoints")
+		fs.StringVar(&s.Resume, "resume", "", "continue the run saved in this checkpoint `file` (same flags)")
 		return func(ctx context.Context) error {
-			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"history-every", float64(s.HistoryEvery)}); err != nil {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"history-every", float64(s.HistoryEvery)},
+				flagValue{"checkpoint-every", float64(s.CheckpointEvery)}); err != nil {
 				return err
 			}
-			if s.Steps < 0 {
-				return usageError{fmt.Errorf("-steps must not be negative, got %d", s.Steps)}
+			if s.Steps < 0 || s.Sigma < 0 {
+				return usageError{fmt.Errorf("-steps and -sigma must not be negative")}
+			}
+			if s.Sigma > 0 && s.Steps == 0 {
+				return usageError{fmt.Errorf("-sigma needs -steps: label-noise training runs a fixed number of steps")}
 			}
 			res, err := experiment.Train(ctx, s)
 			if err != nil {

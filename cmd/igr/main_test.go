@@ -156,3 +156,45 @@ func TestInterruptKeepsResults(t *testing.T) {
 		readString(t, filepath.Join(out, f))
 	}
 }
+
+// TestCheckpointResume interrupts a label-noise run after its first
+// checkpoint, resumes it, and requires the tables of an uninterrupted run,
+// byte for byte.
+func TestCheckpointResume(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"train", "-n", "30", "-dim", "5", "-width", "8", "-lr", "0.02", "-sigma", "1", "-steps", "3000",
+		"-history-every", "50", "-quiet"}
+	full := filepath.Join(dir, "full")
+	if code, _, stderr := runIgr(t, append(args, "-out", full)...); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	ck := filepath.Join(dir, "ck.json")
+	parted := filepath.Join(dir, "parted")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { // interrupt as soon as the first checkpoint exists
+		for {
+			if _, err := os.Stat(ck); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, append(args, "-out", parted, "-checkpoint", ck, "-checkpoint-every", "500"), &stdout, &stderr); code != 130 {
+		t.Fatalf("interrupted run: exit status %d, want 130: %s", code, stderr.String())
+	}
+	if code, _, stderr := runIgr(t, append(args, "-out", parted, "-resume", ck)...); code != 0 {
+		t.Fatalf("resumed run: exit status %d: %s", code, stderr)
+	}
+	for _, f := range []string{"runs.csv", "history.csv"} {
+		if a, b := readString(t, filepath.Join(full, f)), readString(t, filepath.Join(parted, f)); a != b {
+			t.Errorf("%s of the resumed run differs from the uninterrupted run's", f)
+		}
+	}
+	// A checkpoint resumes only its own run.
+	other := append(append([]string(nil), args...), "-out", filepath.Join(dir, "other"), "-resume", ck, "-seed", "9")
+	if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
+		t.Errorf("resuming with another seed: status %d, %q", code, stderr)
+	}
+}

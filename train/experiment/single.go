@@ -26,6 +26,16 @@ type TrainSettings struct {
 	Steps int
 	// HistoryEvery is the interval of the recorded history. Zero means 10.
 	HistoryEvery int
+	// Sigma, if positive, trains with label noise of that standard
+	// deviation; it needs Steps.
+	Sigma float64
+	// Checkpoint, if set, is the file the run's state is saved to every
+	// CheckpointEvery steps (zero means 10,000).
+	Checkpoint      string
+	CheckpointEvery int
+	// Resume, if set, is a checkpoint file of this very run to continue
+	// from; the result is bit-identical to that of a run never stopped.
+	Resume string
 }
 
 // RunsResult is what Train and Noise computed: one or more runs on one
@@ -70,8 +80,13 @@ func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, c.LR)
 	}
-	if c.Steps < 0 {
+	switch {
+	case c.Steps < 0 || c.CheckpointEvery < 0:
 		return nil, fmt.Errorf("%w: steps must not be negative", ErrConfig)
+	case c.Sigma < 0 || math.IsNaN(c.Sigma) || math.IsInf(c.Sigma, 0):
+		return nil, fmt.Errorf("%w: label noise σ must be a finite number ≥ 0, got %g", ErrConfig, c.Sigma)
+	case c.Sigma > 0 && c.Steps == 0:
+		return nil, fmt.Errorf("%w: label-noise training needs a fixed number of steps", ErrConfig)
 	}
 	setup, err := c.Config.Resolve()
 	if err != nil {
@@ -79,7 +94,22 @@ func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 	}
 	st := setup.settings(c.LR)
 	st.Steps = c.Steps
+	st.LabelNoise = c.Sigma
 	st.HistoryEvery = defaultInt(c.HistoryEvery, 10)
+	st.Fingerprint = fingerprint(setup, &st)
+	if c.Resume != "" {
+		if st.Resume, err = train.ReadCheckpoint(c.Resume); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if st.Resume.Fingerprint != st.Fingerprint {
+			return nil, fmt.Errorf("%w: %s was saved by another run (settings, data or initialization differ)", ErrConfig, c.Resume)
+		}
+	}
+	if c.Checkpoint != "" {
+		st.CheckpointEvery = defaultInt(c.CheckpointEvery, 10_000)
+		path := c.Checkpoint
+		st.Checkpoint = func(ck *train.Checkpoint) error { return ck.WriteFile(path) }
+	}
 	return runJobs(ctx, setup, "train", []namedJob{{"gd", train.Job{Problem: setup.Problem, Settings: st}}},
 		fmt.Sprintf("GD at lr %g", c.LR))
 }
