@@ -39,6 +39,10 @@ func TestBadInput(t *testing.T) {
 	wrongInit := writeFile(t, dir, "init.csv", "1,2,3\n4,5,6\n7,8,9\n")
 	badInit := writeFile(t, dir, "badinit.csv", "1,2\n3,\n")
 	small := []string{"-n", "4", "-dim", "2", "-width", "3", "-max-steps", "5", "-quiet"}
+	nanData := writeFile(t, dir, "nan.csv", "x0,y\n1,2\nInf,3\n")
+	empty := writeFile(t, dir, "empty.csv", "")
+	dup := writeFile(t, dir, "dup.csv", "x0,y,y\n1,2,3\n")
+	notCheckpoint := writeFile(t, dir, "ck.json", "{}")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -67,6 +71,16 @@ func TestBadInput(t *testing.T) {
 		{"init disagrees with data", []string{"train", "-data", goodData, "-init", wrongInit}, 2, "init.csv has 3 rows, the data have dimension 2"},
 		{"init disagrees with width", append([]string{"train", "-init", wrongInit, "-dim", "3", "-width", "4"}, small[:2]...), 2, "-width is 4 but"},
 		{"malformed init", []string{"train", "-data", goodData, "-init", badInit}, 2, `badinit.csv:2:2: "" is not a number`},
+		{"infinite value in data", []string{"train", "-data", nanData}, 2, "nan.csv:3:1: Inf is not a finite number"},
+		{"empty data", []string{"train", "-data", empty}, 2, "empty.csv: file is empty"},
+		{"duplicated column", []string{"sweep", "-data", dup}, 2, `column "y" appears twice`},
+		{"label noise without steps", []string{"train", "-sigma", "1"}, 2, "-sigma needs -steps"},
+		{"zero checkpoint interval", []string{"train", "-checkpoint-every", "0"}, 2, "-checkpoint-every must be positive"},
+		{"not a checkpoint", []string{"train", "-resume", notCheckpoint}, 2, "is not a checkpoint"},
+		{"zero seeds", []string{"sweep", "-seeds", "0"}, 2, "-seeds must be positive"},
+		{"compare with zero step", []string{"compare", "-h", "0"}, 2, "-h must be positive"},
+		{"verify with bad steps", []string{"verify", "-etas", "0.1:0.01:0.01"}, 2, "TO is below FROM"},
+		{"unknown generator", []string{"train", "-rng", "mt"}, 2, `unknown generator "mt"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")

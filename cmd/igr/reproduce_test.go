@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -136,11 +137,13 @@ func TestReproduceEndToEnd(t *testing.T) {
 	}
 }
 
-// TestSweepIsDeterministic runs one sweep serially and in parallel, and again:
-// the CSVs must be byte-identical.
+// TestSweepIsDeterministic runs one sweep serially and in parallel, with one
+// and with several OS threads, and again: the CSVs must be byte-identical.
 func TestSweepIsDeterministic(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var first map[string][]byte
-	for _, workers := range []string{"1", "3", "3"} {
+	for i, workers := range []string{"1", "3", "3", "2"} {
+		runtime.GOMAXPROCS(1 + i%2)
 		out := filepath.Join(t.TempDir(), "out")
 		args := []string{"sweep", "-out", out, "-workers", workers, "-n", "30", "-dim", "5", "-width", "8",
 			"-lrs", "0.01,0.05,0.2,0.5,2", "-history-every", "7", "-seed", "4", "-max-steps", "3000", "-quiet"}
@@ -157,7 +160,7 @@ func TestSweepIsDeterministic(t *testing.T) {
 		}
 		for f, b := range files {
 			if !bytes.Equal(b, first[f]) {
-				t.Errorf("%s differs between runs (workers %s)", f, workers)
+				t.Errorf("%s differs between runs (workers %s, GOMAXPROCS %d)", f, workers, runtime.GOMAXPROCS(0))
 			}
 		}
 	}
