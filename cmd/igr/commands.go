@@ -4,6 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	"github.com/igr-project/igr/train/experiment"
 )
@@ -148,20 +151,29 @@ var sweepCmd = &command{
 		lrs := fs.String("lrs", experiment.BlogGrid, "learning-rate grid FROM:TO:STEP, or a comma-separated list")
 		fs.IntVar(&s.HistoryEvery, "history-every", 0, "record every run's loss every this many steps in history.csv (0: no history)")
 		fs.IntVar(&s.Seeds, "seeds", 1, "train every learning rate for this many seeds (-seed, -seed+1, …) and draw the spread")
+		shard := fs.String("shard", "", "train only shard `i/N` of the grid (default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with -shards)")
+		shards := fs.Int("shards", 0, "number of shards, with Kubernetes' JOB_COMPLETION_INDEX")
 		return func(ctx context.Context) error {
 			if err := flags.check(env, flagValue{"seeds", float64(s.Seeds)}); err != nil {
+				return err
+			}
+			var err error
+			if s.Shard, err = resolveShard(*shard, *shards, os.Getenv); err != nil {
 				return err
 			}
 			if s.HistoryEvery < 0 {
 				return usageError{fmt.Errorf("-history-every must not be negative, got %d", s.HistoryEvery)}
 			}
-			var err error
 			if s.LRs, err = experiment.ParseGrid(*lrs); err != nil {
 				return err
 			}
 			res, err := experiment.Sweep(ctx, s)
 			if err != nil {
 				return err
+			}
+			if !s.Shard.Whole() {
+				fmt.Fprintf(env.stdout, "Shard %s: %d runs in %s; combine the shards with igr merge\n\n", s.Shard, len(res.Rows), res.Out)
+				return res.WriteTable(env.stdout)
 			}
 			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
 			return res.WriteTable(env.stdout)
@@ -316,6 +328,73 @@ var flowCmd = &command{
 				return err
 			}
 			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
+			return res.WriteTable(env.stdout)
+		}
+	},
+}
+
+// resolveShard returns the shard a sweep trains: the -shard flag, else a Slurm
+// job array's task (SLURM_ARRAY_TASK_ID counted from SLURM_ARRAY_TASK_MIN, of
+// SLURM_ARRAY_TASK_COUNT), else a Kubernetes Indexed Job's
+// JOB_COMPLETION_INDEX of -shards; the whole grid when none is given.
+func resolveShard(flagValue string, shards int, getenv func(string) string) (experiment.Shard, error) {
+	parse := func(what, index, count string) (experiment.Shard, error) {
+		i, err1 := strconv.Atoi(strings.TrimSpace(index))
+		n, err2 := strconv.Atoi(strings.TrimSpace(count))
+		if err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+			return experiment.Shard{}, usageError{fmt.Errorf("%s: shard %q of %q is not i of N with 0 ≤ i < N", what, index, count)}
+		}
+		return experiment.Shard{Index: i, Count: n}, nil
+	}
+	switch {
+	case flagValue != "":
+		i, n, ok := strings.Cut(flagValue, "/")
+		if !ok {
+			return experiment.Shard{}, usageError{fmt.Errorf("-shard %q is not i/N", flagValue)}
+		}
+		return parse("-shard", i, n)
+	case getenv("SLURM_ARRAY_TASK_ID") != "":
+		id, err := strconv.Atoi(getenv("SLURM_ARRAY_TASK_ID"))
+		if err != nil {
+			return experiment.Shard{}, usageError{fmt.Errorf("SLURM_ARRAY_TASK_ID %q is not a number", getenv("SLURM_ARRAY_TASK_ID"))}
+		}
+		if lo := getenv("SLURM_ARRAY_TASK_MIN"); lo != "" {
+			m, err := strconv.Atoi(lo)
+			if err != nil {
+				return experiment.Shard{}, usageError{fmt.Errorf("SLURM_ARRAY_TASK_MIN %q is not a number", lo)}
+			}
+			id -= m
+		}
+		return parse("Slurm job array", strconv.Itoa(id), getenv("SLURM_ARRAY_TASK_COUNT"))
+	case getenv("JOB_COMPLETION_INDEX") != "":
+		if shards < 1 {
+			return experiment.Shard{}, usageError{fmt.Errorf("JOB_COMPLETION_INDEX is set: give the number of shards with -shards")}
+		}
+		return parse("Kubernetes Indexed Job", getenv("JOB_COMPLETION_INDEX"), strconv.Itoa(shards))
+	case shards > 0:
+		return experiment.Shard{}, usageError{fmt.Errorf("-shards needs JOB_COMPLETION_INDEX, or use -shard i/N")}
+	}
+	return experiment.Shard{}, nil
+}
+
+var mergeCmd = &command{
+	name:      "merge",
+	summary:   "combine the folders of a sharded sweep into the outputs of a single-machine sweep",
+	usage:     "-out DIR SHARD_DIR...",
+	takesArgs: true,
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.MergeSettings{}
+		fs.StringVar(&s.Out, "out", "out", "output `folder`")
+		return func(ctx context.Context) error {
+			s.Dirs = fs.Args()
+			if len(s.Dirs) == 0 {
+				return usageError{fmt.Errorf("merge needs the folders of the shards")}
+			}
+			res, err := experiment.Merge(ctx, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "Merged %d shards, %d runs, into %s\n\n", len(s.Dirs), len(res.Rows), res.Out)
 			return res.WriteTable(env.stdout)
 		}
 	},

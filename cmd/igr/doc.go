@@ -16,6 +16,10 @@
 //	sweep       gradient descent at every learning rate of a grid
 //	noise       label-noise gradient descent beside plain gradient descent
 //	compare     implicit vs explicit regularization, side by side
+//	verify      backward error analysis checked: one GD step against two gradient flows
+//	flow        GD against the gradient flows of L and of L + (η/4)‖∇L‖²
+//	sharpness   the top Hessian eigenvalue along GD, beside 2/η
+//	merge       combine the folders of a sharded sweep
 //
 // Run "igr <command> -h" for a command's flags. Every command writes into
 // the folder given by -out: data.csv (the data set used), one CSV per result

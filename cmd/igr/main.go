@@ -27,6 +27,8 @@ type command struct {
 	name    string
 	summary string
 	usage   string // the flags part of the usage line
+	// takesArgs says the command reads arguments after its flags.
+	takesArgs bool
 	// setup defines the command's flags on fs and returns the function that
 	// runs it once the flags are parsed.
 	setup func(fs *flag.FlagSet, env *environment) func(ctx context.Context) error
@@ -37,7 +39,7 @@ type environment struct {
 	stdout, stderr io.Writer
 }
 
-var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd}
+var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd, mergeCmd}
 
 // usageError marks errors in how igr was called (exit status 2).
 type usageError struct{ err error }
@@ -87,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "igr: %s: %v (run igr %s -h for help)\n", cmd.name, err, cmd.name)
 		return 2
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !cmd.takesArgs {
 		fmt.Fprintf(stderr, "igr: %s: unexpected argument %q (run igr %s -h for help)\n", cmd.name, fs.Arg(0), cmd.name)
 		return 2
 	}

@@ -251,110 +251,6 @@ func (r *RunsResult) WriteTable(w io.Writer) error {
 	return tw.Flush()
 }
 
-// SweepSettings configure Sweep.
-type SweepSettings struct {
-	Config
-	// LRs is the grid of learning rates. Nil means BlogGrid.
-	LRs []float64
-	// HistoryEvery, if positive, records every run's history in
-	// history.csv.
-	HistoryEvery int
-	// Seeds, if more than 1, trains every learning rate for that many
-	// data and initialization seeds, Seed, Seed+1, …, and writes the
-	// spread over them to sweep_bands.csv and the sweep figure.
-	Seeds int
-}
-
-// SweepResult is what Sweep computed.
-type SweepResult struct {
-	Rows    []RunRow
-	Summary SweepSummary
-	Out     string
-}
-
-// SweepSummary is the summary.json of Sweep.
-type SweepSummary struct {
-	Headline
-	TotalSteps  int    `json:"total_steps"`
-	WallSeconds Number `json:"wall_seconds"`
-	Seed        uint64 `json:"seed"`
-	N           int    `json:"n"`
-	Dim         int    `json:"dim"`
-	Width       int    `json:"width"`
-	Seeds       int    `json:"seeds"`
-	Scale       Number `json:"scale"`
-	Arch        string `json:"arch"`
-	Interrupted bool   `json:"interrupted"`
-}
-
-// Sweep trains one model per learning rate, in parallel, from the same data
-// and initialization, and writes data.csv, sweep.csv, summary.json, the sweep
-// figure and, with HistoryEvery, history.csv to s.Out.
-func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
-	start := time.Now()
-	var c SweepSettings
-	if s != nil {
-		c = *s
-	}
-	if c.HistoryEvery < 0 {
-		return nil, fmt.Errorf("%w: history interval must not be negative", ErrConfig)
-	}
-	setups, err := seedSetups(c.Config, c.Seeds)
-	if err != nil {
-		return nil, err
-	}
-	setup := setups[0]
-	lrs := c.LRs
-	if lrs == nil {
-		if lrs, err = ParseGrid(BlogGrid); err != nil {
-			return nil, err
-		}
-	}
-	for _, lr := range lrs {
-		if !(lr > 0) || math.IsInf(lr, 0) {
-			return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, lr)
-		}
-	}
-	out, err := newFolder(setup.Out)
-	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
-		return nil, err
-	}
-	jobs := sweepJobs(setups, lrs, c.HistoryEvery)
-	results, stop := runAll(ctx, setup, "sweep", jobs)
-	if stop != nil && !interrupted(stop) {
-		return nil, stop
-	}
-	res := &SweepResult{Out: setup.Out}
-	for k, s := range setups {
-		res.Rows = append(res.Rows, sweepRows(s.Seed, s.Scale, results[k*len(lrs):(k+1)*len(lrs)])...)
-	}
-	res.Summary = SweepSummary{Headline: headline(setup, res.Rows[:len(lrs)]), Seed: setup.Seed, Seeds: len(setups),
-		N: setup.N, Dim: setup.Dim, Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch, Interrupted: stop != nil}
-	for _, r := range results {
-		res.Summary.TotalSteps += r.Steps
-	}
-	if err := out.writeSweepFigures(res.Rows, len(setups), float64(res.Summary.ConstantTestMSE)); err != nil {
-		return nil, err
-	}
-	if c.HistoryEvery > 0 {
-		var history []HistoryRow
-		for i, r := range results {
-			history = append(history, historyRows(sweepRunName(setups, i/len(lrs)), r)...)
-		}
-		if err := WriteHistory(out.path("history.csv"), history); err != nil {
-			return nil, err
-		}
-	}
-	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
-	if err := out.writeJSON("summary.json", res.Summary); err != nil {
-		return nil, err
-	}
-	return res, stop
-}
-
 // WriteTable prints one line per learning rate.
 func (r *SweepResult) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -394,9 +290,12 @@ type Headline struct {
 }
 
 // headline reads the headline numbers off a sweep.
-func headline(setup *Setup, rows []RunRow) Headline {
+func headline(setup *Setup, rows []RunRow) Headline { return headlineOf(setup.Data().Test, rows) }
+
+// headlineOf reads the headline numbers off a sweep on the test set test.
+func headlineOf(test dataset.Split, rows []RunRow) Headline {
 	nan := Number(math.NaN())
-	h := Headline{ConstantTestMSE: Number(dataset.ConstantMSE(setup.Data().Test, 1)),
+	h := Headline{ConstantTestMSE: Number(dataset.ConstantMSE(test, 1)),
 		BestLR: nan, BestTestMSE: nan, FirstDivergedLR: nan, LastConvergedLR: nan}
 	for _, r := range rows {
 		switch r.Status {
