@@ -41,17 +41,17 @@ func GenericExampleGradNormSq(arch Architecture, x *G.Node, params []*G.Node) (*
 		return nil, fmt.Errorf("graph: per-example gradients need the inputs as an input node with a value")
 	}
 	n, d := xv.Shape()[0], xv.Shape()[1]
-	data := xv.Float64s()
+	data := Params{xv}.Values(0)
 	g := params[0].Graph()
 	var total *G.Node
 	for i := 0; i < n; i++ {
 		scratch := G.NewGraph()
-		xi := G.NewMatrix(scratch, tensor.Float64, G.WithShape(1, d), G.WithName(fmt.Sprintf("x%s_row%d", x.Name(), i)),
-			G.WithValue(NewMatrix(1, d, data[i*d:(i+1)*d])))
+		xi := G.NewMatrix(scratch, x.Dtype(), G.WithShape(1, d), G.WithName(fmt.Sprintf("x%s_row%d", x.Name(), i)),
+			G.WithValue(NewMatrixOf(x.Dtype(), 1, d, data[i*d:(i+1)*d])))
 		ps := make([]*G.Node, len(params))
 		bind := make(map[*G.Node]*G.Node, len(params))
 		for j, p := range params {
-			ps[j] = G.NewMatrix(scratch, tensor.Float64, G.WithShape(p.Shape()...), G.WithName(p.Name()), G.WithValue(p.Value()))
+			ps[j] = G.NewMatrix(scratch, p.Dtype(), G.WithShape(p.Shape()...), G.WithName(p.Name()), G.WithValue(p.Value()))
 			bind[ps[j]] = p
 		}
 		pred, err := arch.Predict(xi, ps)
@@ -108,13 +108,13 @@ func SumOfSquares(vs []*G.Node) (*G.Node, error) {
 	return total, nil
 }
 
-// ones returns an n×1 constant column of ones, named by its length.
-func ones(n int) *G.Node {
+// ones returns an n×1 constant column of ones of dtype, named by its length.
+func ones(dtype tensor.Dtype, n int) *G.Node {
 	v := make([]float64, n)
 	for i := range v {
 		v[i] = 1
 	}
-	return G.NewConstant(NewMatrix(n, 1, v), G.WithName(fmt.Sprintf("ones%d", n)))
+	return G.NewConstant(NewMatrixOf(dtype, n, 1, v), G.WithName(fmt.Sprintf("ones%d_%v", n, dtype)))
 }
 
 // rowSumsOfSquares builds the n×1 column Σ_j v_ij² of an n×k matrix v.
@@ -123,5 +123,5 @@ func rowSumsOfSquares(v *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.Mul(sq, ones(v.Shape()[1]))
+	return G.Mul(sq, ones(v.Dtype(), v.Shape()[1]))
 }

@@ -24,13 +24,14 @@ type Objective struct {
 	grads     []*G.Node // ∇(L + Σ penalties)
 	terms     []*G.Node // penalties, then measures
 	machine   *machine.Machine
-	targets   []float64
+	params    Params
+	targets   *tensor.Dense // the Objective's own targets, of the params' dtype
 
 	// Values of the last Run.
 	lossValue, totalValue float64
 	termValues            []float64
-	gradData              [][]float64
-	lossGradData          [][]float64
+	grads64, lossGrads64  [][]float64     // as float64
+	gradDense             []*tensor.Dense // the gradients themselves
 }
 
 // ObjectiveSettings configure an Objective. The zero value (or nil) means the
@@ -78,11 +79,12 @@ type Terms struct {
 func (t *Terms) N() int { return t.X.Shape()[0] }
 
 // NewObjective compiles the mean squared error of arch on inputs x (n×d) and
-// targets y (n×1) at parameters p, with the penalties and measures of s, and
-// the gradient. The targets are copied: Targets gives the copy, which
-// label-noise training overwrites. The graph runs on a machine.Machine: only
-// what the requested values need, with reused buffers, on the calling
-// goroutine.
+// targets y (n×1), float64, at parameters p, with the penalties and measures
+// of s, and the gradient. The graph computes in the dtype of p (float64 or
+// float32); x and y are copied into it, and SetTargets changes the copy of
+// the targets, as label-noise training does. The graph runs on a
+// machine.Machine: only what the requested values need, with reused buffers,
+// on the calling goroutine.
 //
 // Gorgonia's Grad returns wrong numbers, silently, when called a second time
 // on a graph whose nodes it already differentiated. So when a penalty or a
@@ -97,18 +99,24 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 	if err := CheckParams(arch, p); err != nil {
 		return nil, err
 	}
+	dtype := p.Dtype()
+	if err := CheckDtype(dtype); err != nil {
+		return nil, err
+	}
 	if x.Dims() != 2 || y.Dims() != 2 || y.Shape()[1] != 1 || x.Shape()[0] != y.Shape()[0] {
 		return nil, fmt.Errorf("graph: inputs %v and targets %v must be n×d and n×1", x.Shape(), y.Shape())
 	}
 	if d := arch.Params()[0].Rows; x.Shape()[1] != d {
 		return nil, fmt.Errorf("graph: inputs have %d columns, %s expects %d", x.Shape()[1], arch.Name(), d)
 	}
-	o := &Objective{arch: arch}
-	o.targets = append([]float64(nil), y.Data().([]float64)...)
+	o := &Objective{arch: arch, params: p}
+	n := x.Shape()[0]
+	o.targets = NewMatrixOf(dtype, n, 1, append([]float64(nil), y.Float64s()...))
 	// The graph gets its own copy of the inputs: a tape machine writes to the
 	// tensors bound to its graph, so sharing one between graphs run in
 	// parallel would race.
-	t, err := buildLoss(arch, x.Clone().(*tensor.Dense), NewMatrix(len(o.targets), 1, o.targets), p)
+	xs := NewMatrixOf(dtype, n, x.Shape()[1], append([]float64(nil), x.Float64s()...))
+	t, err := buildLoss(arch, xs, o.targets, p)
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +141,9 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 		return nil, fmt.Errorf("graph: compiling %s: %w", arch.Name(), err)
 	}
 	o.termValues = make([]float64, len(o.terms))
-	o.gradData = make([][]float64, len(o.grads))
-	o.lossGradData = make([][]float64, len(o.lossGrads))
+	o.grads64 = make([][]float64, len(o.grads))
+	o.lossGrads64 = make([][]float64, len(o.lossGrads))
+	o.gradDense = make([]*tensor.Dense, len(o.grads))
 	return o, nil
 }
 
@@ -148,13 +157,14 @@ func NewEvaluator(arch Architecture, x, y *tensor.Dense, p Params) (*Objective, 
 func buildLoss(arch Architecture, x, y *tensor.Dense, p Params) (*Terms, error) {
 	g := G.NewGraph()
 	n := x.Shape()[0]
+	dtype := x.Dtype()
 	t := &Terms{Arch: arch}
-	t.X = G.NewMatrix(g, tensor.Float64, G.WithShape(x.Shape()...), G.WithName("x"), G.WithValue(x))
-	t.Y = G.NewMatrix(g, tensor.Float64, G.WithShape(n, 1), G.WithName("y"), G.WithValue(y))
+	t.X = G.NewMatrix(g, dtype, G.WithShape(x.Shape()...), G.WithName("x"), G.WithValue(x))
+	t.Y = G.NewMatrix(g, dtype, G.WithShape(n, 1), G.WithName("y"), G.WithValue(y))
 	specs := arch.Params()
 	t.Params = make([]*G.Node, len(specs))
 	for i, s := range specs {
-		t.Params[i] = G.NewMatrix(g, tensor.Float64, G.WithShape(s.Rows, s.Cols), G.WithName(s.Name), G.WithValue(p[i]))
+		t.Params[i] = G.NewMatrix(g, dtype, G.WithShape(s.Rows, s.Cols), G.WithName(s.Name), G.WithValue(p[i]))
 	}
 	pred, err := arch.Predict(t.X, t.Params)
 	if err != nil {
@@ -247,21 +257,78 @@ func (o *Objective) Run() error {
 			return fmt.Errorf("graph: %w", err)
 		}
 	}
-	if err := o.read(o.grads, o.gradData); err != nil {
+	if err := o.read(o.grads, o.grads64, o.gradDense); err != nil {
 		return err
 	}
-	return o.read(o.lossGrads, o.lossGradData)
+	return o.read(o.lossGrads, o.lossGrads64, nil)
 }
 
-func (o *Objective) read(nodes []*G.Node, into [][]float64) error {
+// read fetches the gradients nodes computed, as float64 in into (the buffers
+// themselves for float64, converted copies for float32) and, if dense is not
+// nil, as they are.
+func (o *Objective) read(nodes []*G.Node, into [][]float64, dense []*tensor.Dense) error {
 	for i, g := range nodes {
 		d, err := o.machine.Dense(g)
 		if err != nil {
 			return fmt.Errorf("graph: %w", err)
 		}
-		into[i] = d.Float64s()
+		if dense != nil {
+			dense[i] = d
+		}
+		if d.Dtype() != tensor.Float32 {
+			into[i] = d.Float64s()
+			continue
+		}
+		f := d.Float32s()
+		if len(into[i]) != len(f) {
+			into[i] = make([]float64, len(f))
+		}
+		for j, v := range f {
+			into[i][j] = float64(v)
+		}
 	}
 	return nil
+}
+
+// Descend takes a gradient step, θ ← θ − lr·Gradient, on the parameters the
+// Objective is bound to, in their dtype's arithmetic.
+func (o *Objective) Descend(lr float64) {
+	for i, p := range o.params {
+		g := o.gradDense[i]
+		if p.Dtype() == tensor.Float32 {
+			w, gs, l := p.Float32s(), g.Float32s(), float32(lr)
+			for j := range w {
+				w[j] -= l * gs[j]
+			}
+			continue
+		}
+		w, gs := p.Float64s(), g.Float64s()
+		for j := range w {
+			w[j] -= lr * gs[j]
+		}
+	}
+}
+
+// SetTargets sets the targets of the next Run to clean + noise (noise may be
+// nil), rounded to the Objective's dtype as PyTorch adds float32 tensors.
+func (o *Objective) SetTargets(clean, noise []float64) {
+	if o.targets.Dtype() == tensor.Float32 {
+		y := o.targets.Float32s()
+		for i, c := range clean {
+			y[i] = float32(c)
+			if noise != nil {
+				y[i] += float32(noise[i])
+			}
+		}
+		return
+	}
+	y := o.targets.Float64s()
+	for i, c := range clean {
+		y[i] = c
+		if noise != nil {
+			y[i] += noise[i]
+		}
+	}
 }
 
 // Loss returns the mean squared error computed by the last Run.
@@ -280,22 +347,22 @@ func (o *Objective) NumTerms() int { return len(o.terms) }
 // Gradient returns the gradient of the total with respect to parameter i
 // computed by the last Run: the direction a gradient step descends. The slice
 // belongs to the Objective and is valid until the next Run.
-func (o *Objective) Gradient(i int) []float64 { return o.gradData[i] }
+func (o *Objective) Gradient(i int) []float64 { return o.grads64[i] }
 
 // LossGradient returns ∇L, the gradient of the mean squared error alone, with
 // respect to parameter i; it is Gradient when there are no penalties. Nil for
 // an Objective without gradients.
 func (o *Objective) LossGradient(i int) []float64 {
-	if i >= len(o.lossGradData) {
+	if i >= len(o.lossGrads64) {
 		return nil
 	}
-	return o.lossGradData[i]
+	return o.lossGrads64[i]
 }
 
 // LossGradNormSq returns ‖∇L‖² computed by the last Run.
 func (o *Objective) LossGradNormSq() float64 {
 	var s float64
-	for _, g := range o.lossGradData {
+	for _, g := range o.lossGrads64 {
 		for _, v := range g {
 			s += v * v
 		}
@@ -305,10 +372,6 @@ func (o *Objective) LossGradNormSq() float64 {
 
 // NumParams is the number of parameter matrices.
 func (o *Objective) NumParams() int { return len(o.arch.Params()) }
-
-// Targets returns the Objective's own copy of the targets; writing to it
-// changes the targets of the next Run.
-func (o *Objective) Targets() []float64 { return o.targets }
 
 // Close releases the tape machine.
 func (o *Objective) Close() error { return o.machine.Close() }
@@ -327,7 +390,7 @@ func MeanSquaredError(pred, y *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph: sum of squares: %w", err)
 	}
-	mse, err := G.HadamardDiv(s, G.NewConstant(float64(pred.Shape()[0]), G.WithName(fmt.Sprintf("n%d", pred.Shape()[0]))))
+	mse, err := G.HadamardDiv(s, Constant(s, float64(pred.Shape()[0]), fmt.Sprintf("n%d", pred.Shape()[0])))
 	if err != nil {
 		return nil, fmt.Errorf("graph: mean: %w", err)
 	}

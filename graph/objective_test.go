@@ -2,6 +2,10 @@ package graph_test
 
 import (
 	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
 	"math"
 	"testing"
 
@@ -169,4 +173,58 @@ func name(a graph.Architecture) string {
 		return fmt.Sprintf("%s/scale%g", a.Name(), max(a.Scale, 1))
 	}
 	return a.Name()
+}
+
+// TestFloat32AgreesWithFloat64 builds each objective, with a penalty, in
+// float32 and in float64: losses and gradients agree to float32 precision,
+// and a float32 step stays in float32.
+func TestFloat32AgreesWithFloat64(t *testing.T) {
+	const n, d, m = 11, 5, 7
+	for _, tc := range architectures(d, m) {
+		t.Run(name(tc.arch), func(t *testing.T) {
+			x, y, p := testProblem(tc.arch, n, d)
+			s := &graph.ObjectiveSettings{Penalties: []graph.Penalty{halfGradNorm{}}}
+			o64, err := graph.NewObjective(tc.arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p32 := p.As(tensor.Float32)
+			o32, err := graph.NewObjective(tc.arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p32, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range []*graph.Objective{o64, o32} {
+				if err := o.Run(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if rel := math.Abs(o32.Total()-o64.Total()) / o64.Total(); rel > 1e-5 {
+				t.Errorf("float32 total %g, float64 %g", o32.Total(), o64.Total())
+			}
+			for i := range p {
+				if e := gradcheck.RelativeError(o32.Gradient(i), o64.Gradient(i)); e > 1e-4 {
+					t.Errorf("gradient %d: float32 relative error %g", i, e)
+				}
+			}
+			o32.Descend(0.1)
+			if p32.Dtype() != tensor.Float32 || p32.Distance(p.As(tensor.Float32)) == 0 {
+				t.Error("Descend did not update the float32 parameters in place")
+			}
+			o32.Close()
+			o64.Close()
+		})
+	}
+}
+
+// halfGradNorm is ½‖∇L‖², a penalty built here so that the float32 test
+// differentiates through the gradient too.
+type halfGradNorm struct{}
+
+func (halfGradNorm) Name() string { return "half_grad_norm" }
+func (halfGradNorm) Build(t *graph.Terms) (*G.Node, error) {
+	sq, err := graph.SumOfSquares(t.Grads)
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(sq, graph.Constant(sq, 0.5, "half"))
 }

@@ -1,14 +1,18 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// Params holds the values of an architecture's parameters, one float64 matrix
-// each, in the order of Architecture.Params. Training updates the backing
-// arrays in place, so every graph bound to a Params sees the new values.
+// Params holds the values of an architecture's parameters, one matrix each,
+// in the order of Architecture.Params. Architectures initialize them in
+// float64; As converts them to float32 for training in single precision.
+// Training updates the backing arrays in place, so every graph bound to a
+// Params sees the new values.
 type Params []*tensor.Dense
 
 // NewMatrix returns a rows×cols float64 matrix backed by data, or by zeros
@@ -20,7 +24,38 @@ func NewMatrix(rows, cols int, data []float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(data))
 }
 
-// ZeroParams returns parameters of the shapes specs gives, all zero.
+// NewMatrixOf returns a rows×cols matrix of dtype (Float64 or Float32) with
+// the values of data, or zeros when data is nil. A float64 matrix shares
+// data; a float32 one holds rounded copies.
+func NewMatrixOf(dtype tensor.Dtype, rows, cols int, data []float64) *tensor.Dense {
+	if dtype != tensor.Float32 {
+		return NewMatrix(rows, cols, data)
+	}
+	v := make([]float32, rows*cols)
+	for i := range data {
+		v[i] = float32(data[i])
+	}
+	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(v))
+}
+
+// CheckDtype reports whether the project computes in dtype.
+func CheckDtype(dtype tensor.Dtype) error {
+	if dtype != tensor.Float64 && dtype != tensor.Float32 {
+		return fmt.Errorf("graph: unsupported dtype %v (want float64 or float32)", dtype)
+	}
+	return nil
+}
+
+// Constant returns a scalar constant of the dtype of like, for building terms
+// that work in float64 and float32 graphs alike.
+func Constant(like *G.Node, v float64, name string) *G.Node {
+	if like.Dtype() == tensor.Float32 {
+		return G.NewConstant(float32(v), G.WithName(name+"f32"))
+	}
+	return G.NewConstant(v, G.WithName(name))
+}
+
+// ZeroParams returns float64 parameters of the shapes specs gives, all zero.
 func ZeroParams(specs []ParamSpec) Params {
 	p := make(Params, len(specs))
 	for i, s := range specs {
@@ -29,8 +64,30 @@ func ZeroParams(specs []ParamSpec) Params {
 	return p
 }
 
-// Data returns the backing array of parameter i.
-func (p Params) Data(i int) []float64 { return p[i].Data().([]float64) }
+// Dtype is the element type of the parameters.
+func (p Params) Dtype() tensor.Dtype {
+	if len(p) == 0 {
+		return tensor.Float64
+	}
+	return p[0].Dtype()
+}
+
+// Data returns the backing array of parameter i, which must be float64.
+func (p Params) Data(i int) []float64 { return p[i].Float64s() }
+
+// Values returns the entries of parameter i as float64: the backing array for
+// float64 parameters, a converted copy for float32 ones.
+func (p Params) Values(i int) []float64 {
+	if p[i].Dtype() == tensor.Float32 {
+		f := p[i].Float32s()
+		out := make([]float64, len(f))
+		for j, v := range f {
+			out[j] = float64(v)
+		}
+		return out
+	}
+	return p[i].Float64s()
+}
 
 // Len is the total number of entries.
 func (p Params) Len() int {
@@ -41,28 +98,31 @@ func (p Params) Len() int {
 	return n
 }
 
-// Clone returns a deep copy.
-func (p Params) Clone() Params {
+// As returns a copy of p in dtype (Float64 or Float32).
+func (p Params) As(dtype tensor.Dtype) Params {
 	q := make(Params, len(p))
 	for i := range p {
-		q[i] = NewMatrix(p[i].Shape()[0], p[i].Shape()[1], append([]float64(nil), p.Data(i)...))
+		q[i] = NewMatrixOf(dtype, p[i].Shape()[0], p[i].Shape()[1], append([]float64(nil), p.Values(i)...))
 	}
 	return q
 }
 
+// Clone returns a deep copy, of the same dtype.
+func (p Params) Clone() Params { return p.As(p.Dtype()) }
+
 // CopyFrom overwrites p's values with q's; both must have the same shapes.
 func (p Params) CopyFrom(q Params) {
 	for i := range p {
-		copy(p.Data(i), q.Data(i))
+		setValues(p[i], q.Values(i))
 	}
 }
 
-// Flat returns all entries in one new slice, parameter after parameter,
-// each row-major.
+// Flat returns all entries as float64 in one new slice, parameter after
+// parameter, each row-major.
 func (p Params) Flat() []float64 {
 	out := make([]float64, 0, p.Len())
 	for i := range p {
-		out = append(out, p.Data(i)...)
+		out = append(out, p.Values(i)...)
 	}
 	return out
 }
@@ -71,15 +131,29 @@ func (p Params) Flat() []float64 {
 func (p Params) SetFlat(v []float64) {
 	off := 0
 	for i := range p {
-		off += copy(p.Data(i), v[off:])
+		n := p[i].Shape().TotalSize()
+		setValues(p[i], v[off:off+n])
+		off += n
 	}
+}
+
+// setValues writes v into t's backing array, rounding for float32.
+func setValues(t *tensor.Dense, v []float64) {
+	if t.Dtype() == tensor.Float32 {
+		f := t.Float32s()
+		for j := range f {
+			f[j] = float32(v[j])
+		}
+		return
+	}
+	copy(t.Float64s(), v)
 }
 
 // Distance returns the Euclidean distance between p and q.
 func (p Params) Distance(q Params) float64 {
 	var s float64
 	for i := range p {
-		a, b := p.Data(i), q.Data(i)
+		a, b := p.Values(i), q.Values(i)
 		for j := range a {
 			d := a[j] - b[j]
 			s += d * d
@@ -91,7 +165,7 @@ func (p Params) Distance(q Params) float64 {
 // IsFinite reports whether every entry is finite.
 func (p Params) IsFinite() bool {
 	for i := range p {
-		for _, v := range p.Data(i) {
+		for _, v := range p.Values(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return false
 			}

@@ -98,7 +98,7 @@ func exampleNorms(x, gradB, weighted *G.Node, c, scale float64) (*G.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	if gradA, err = G.HadamardProd(gradA, G.NewConstant(c, G.WithName(fmt.Sprintf("c%g", c)))); err != nil {
+	if gradA, err = G.HadamardProd(gradA, Constant(gradA, c, fmt.Sprintf("c%g", c))); err != nil {
 		return nil, err
 	}
 	per, err := G.Add(gradB, gradA)
@@ -112,7 +112,7 @@ func exampleNorms(x, gradB, weighted *G.Node, c, scale float64) (*G.Node, error)
 	if scale == 0 || scale == 1 {
 		return total, nil
 	}
-	return G.HadamardDiv(total, G.NewConstant(scale*scale, G.WithName(fmt.Sprintf("scale%g^2", scale))))
+	return G.HadamardDiv(total, Constant(total, scale*scale, fmt.Sprintf("scale%g^2", scale)))
 }
 
 // divideByScale divides out by scale unless scale is 0 or 1.
@@ -120,7 +120,7 @@ func divideByScale(out *G.Node, scale float64) (*G.Node, error) {
 	if scale == 0 || scale == 1 {
 		return out, nil
 	}
-	s := G.NewConstant(scale, G.WithName(fmt.Sprintf("scale%g", scale)))
+	s := Constant(out, scale, fmt.Sprintf("scale%g", scale))
 	r, err := G.HadamardDiv(out, s)
 	if err != nil {
 		return nil, fmt.Errorf("graph: divide by scale: %w", err)

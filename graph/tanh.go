@@ -79,7 +79,7 @@ func (t Tanh) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	deriv, err := G.Sub(G.NewConstant(1.0, G.WithName("one")), t2) // 1 − t²
+	deriv, err := G.Sub(Constant(t2, 1, "one"), t2) // 1 − t²
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func checkCoefficient(name string, v float64) error {
 
 // scale multiplies the scalar v by c.
 func scale(v *G.Node, c float64) (*G.Node, error) {
-	out, err := G.HadamardProd(v, G.NewConstant(c, G.WithName(fmt.Sprintf("coef%v", c))))
+	out, err := G.HadamardProd(v, graph.Constant(v, c, fmt.Sprintf("coef%v", c)))
 	if err != nil {
 		return nil, fmt.Errorf("regularizer: %w", err)
 	}

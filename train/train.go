@@ -7,6 +7,8 @@ import (
 	"math"
 	"time"
 
+	"gorgonia.org/tensor"
+
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/random"
 	"github.com/igr-project/igr/train/dataset"
@@ -113,6 +115,12 @@ type Settings struct {
 	// from whatever determines the run (see experiment).
 	Fingerprint string
 
+	// Dtype is what the run computes in: tensor.Float64 or tensor.Float32.
+	// The zero value means Float64. A float32 run converts the data and the
+	// initial parameters once and steps in float32 arithmetic, as PyTorch's
+	// float32 tensors do.
+	Dtype tensor.Dtype
+
 	// Progress, if not nil, is told how many steps were taken, in batches,
 	// and when the run ends.
 	Progress Progress
@@ -191,6 +199,12 @@ func (s *Settings) withDefaults() (Settings, error) {
 	case !(c.DivergenceBound > 0):
 		return c, fmt.Errorf("%w: divergence bound must be positive, got %g", ErrSettings, c.DivergenceBound)
 	}
+	if c.Dtype == (tensor.Dtype{}) {
+		c.Dtype = tensor.Float64
+	}
+	if err := graph.CheckDtype(c.Dtype); err != nil {
+		return c, fmt.Errorf("%w: %w", ErrSettings, err)
+	}
 	if c.NewNoise == nil {
 		c.NewNoise = func(seed uint64) graph.NormalSource { return random.New(seed, random.Noise) }
 	}
@@ -244,7 +258,7 @@ func newRunner(p *Problem, cfg *Settings) (*runner, error) {
 	if p == nil || p.Arch == nil || p.Data == nil {
 		return nil, fmt.Errorf("%w: problem needs an architecture and data", ErrSettings)
 	}
-	r := &runner{cfg: cfg, params: p.Init.Clone(), clean: p.Data.Train.Y}
+	r := &runner{cfg: cfg, params: p.Init.As(cfg.Dtype), clean: p.Data.Train.Y}
 	d := p.Data
 	var err error
 	if r.objective, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params,
@@ -283,7 +297,6 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if cfg.Steps > 0 {
 		limit = cfg.Steps
 	}
-	targets := r.objective.Targets()
 	lr := cfg.LearningRate
 	reported := 0
 	interrupted := false
@@ -308,11 +321,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		noisy := r.noise != nil && step < limit && !interrupted
 		if noisy {
 			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
-			for i, y := range r.clean {
-				targets[i] = y + r.noise[i]
-			}
+			r.objective.SetTargets(r.clean, r.noise)
 		} else if r.noise != nil {
-			copy(targets, r.clean)
+			r.objective.SetTargets(r.clean, nil)
 		}
 		if err := r.objective.Run(); err != nil {
 			return nil, fmt.Errorf("train: step %d: %w", step, err)
@@ -345,12 +356,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			res.Steps = step
 			break
 		}
-		for i := range r.params {
-			p, g := r.params.Data(i), r.objective.Gradient(i)
-			for j := range p {
-				p[j] -= lr * g[j]
-			}
-		}
+		r.objective.Descend(lr)
 		interrupted = ctx.Err() != nil
 		if (step+1)%progressBatch == 0 {
 			if cfg.Progress != nil {

@@ -28,6 +28,7 @@ func configFlags(fs *flag.FlagSet, c *experiment.Config) *common {
 	fs.Float64Var(&c.Scale, "scale", 1, "divide the network's output by this (the blog's small initialization is 100)")
 	fs.StringVar(&c.Arch, "arch", "quadratic", "architecture: quadratic or tanh")
 	fs.StringVar(&c.RNG, "rng", "igr", "random generator: igr, or torch for PyTorch's CPU generator number for number")
+	fs.StringVar(&c.Dtype, "dtype", "float64", "what training computes in: float64 or float32")
 	fs.StringVar(&c.DataFile, "data", "", "CSV `file` with header x0,…,x{d-1},y[,split] to use instead of generated data")
 	fs.StringVar(&c.InitFile, "init", "", "CSV `file` of the first-layer matrix A, d rows × m columns, no header")
 	fs.Float64Var(&c.Tol, "tol", 1e-4, "stop when the training MSE is below this")

@@ -7,6 +7,8 @@ import (
 	"math"
 	"runtime"
 
+	"gorgonia.org/tensor"
+
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/random"
 	"github.com/igr-project/igr/internal/torchrand"
@@ -59,6 +61,10 @@ type Config struct {
 	// for A, and label noise drawn after it from the same generator, as the
 	// blog's code does).
 	RNG string
+
+	// Dtype is what training computes in: "float64" (the default) or
+	// "float32", as PyTorch's default tensors.
+	Dtype string
 
 	// DataFile, if set, is a data set to use instead of generating one.
 	DataFile string
@@ -127,6 +133,12 @@ func (c Config) Resolve() (*Setup, error) {
 	}
 	if c.RNG == "" {
 		c.RNG = "igr"
+	}
+	if c.Dtype == "" {
+		c.Dtype = "float64"
+	}
+	if c.Dtype != "float64" && c.Dtype != "float32" {
+		return nil, fmt.Errorf("%w: unknown dtype %q (want float64 or float32)", ErrConfig, c.Dtype)
 	}
 	newArch, ok := Architectures[c.Arch]
 	if !ok {
@@ -214,5 +226,9 @@ func (s *Setup) WithScale(scale float64) *train.Problem {
 
 // settings returns the training settings of the Config for learning rate lr.
 func (s *Setup) settings(lr float64) train.Settings {
-	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise}
+	dtype := tensor.Float64
+	if s.Dtype == "float32" {
+		dtype = tensor.Float32
+	}
+	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise, Dtype: dtype}
 }

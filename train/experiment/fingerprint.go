@@ -16,7 +16,7 @@ import (
 // A checkpoint resumes only a run with the same fingerprint.
 func fingerprint(s *Setup, st *train.Settings) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "arch=%s dim=%d width=%d scale=%g rng=%s seed=%d\n", s.Arch, s.Dim, s.Width, s.Scale, s.RNG, s.Seed)
+	fmt.Fprintf(h, "arch=%s dim=%d width=%d scale=%g rng=%s seed=%d dtype=%s\n", s.Arch, s.Dim, s.Width, s.Scale, s.RNG, s.Seed, s.Dtype)
 	fmt.Fprintf(h, "lr=%g tol=%g max=%d steps=%d sigma=%g noise=%d history=%d bound=%g\n", st.LearningRate, st.Tol,
 		st.MaxSteps, st.Steps, st.LabelNoise, st.NoiseSeed, st.HistoryEvery, st.DivergenceBound)
 	d := s.Data()

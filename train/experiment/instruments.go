@@ -325,12 +325,7 @@ func Flow(ctx context.Context, s *FlowSettings) (*FlowResult, error) {
 		if step == c.Steps || interrupted {
 			break
 		}
-		for i := range gd {
-			w, g := gd.Data(i), gdObj.Gradient(i)
-			for j := range w {
-				w[j] -= c.LR * g[j]
-			}
-		}
+		gdObj.Descend(c.LR)
 		if err := plainFlow.Advance(c.LR, c.Substeps); err != nil {
 			rep.Stop()
 			return nil, err

@@ -97,6 +97,8 @@ type Summary struct {
 	MicrosecondsPerStep Number  `json:"cpu_microseconds_per_step"`
 	PeakRSSMB           Number  `json:"peak_rss_mb"`
 	BLAS                string  `json:"blas"`
+	RNG                 string  `json:"rng"`
+	Dtype               string  `json:"dtype"`
 	Workers             int     `json:"workers"`
 	Seed                uint64  `json:"seed"`
 	N                   int     `json:"n"`
@@ -252,6 +254,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
 	res.Summary.PeakRSSMB = Number(peakRSSMB())
 	res.Summary.BLAS = machine.BLAS
+	res.Summary.RNG, res.Summary.Dtype = setup.RNG, setup.Dtype
 	if err := out.writeJSON("summary.json", res.Summary); err != nil {
 		return nil, err
 	}

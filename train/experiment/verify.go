@@ -180,12 +180,7 @@ func verifyStep(setup *Setup, theta0 graph.Params, eta float64, substeps int) (V
 	if err := o.Run(); err != nil {
 		return row, err
 	}
-	for i := range gd {
-		w, g := gd.Data(i), o.Gradient(i)
-		for j := range w {
-			w[j] -= eta * g[j]
-		}
-	}
+	o.Descend(eta)
 	// The flows of L and of L̃, each with substeps and twice as many.
 	for k, pens := range [][]graph.Penalty{nil, {regularizer.ForStep(eta)}} {
 		var ends [2]graph.Params

@@ -38,7 +38,7 @@ func (direction) Name() string { return "v·∇L" }
 func (d direction) Build(t *graph.Terms) (*G.Node, error) {
 	var total *G.Node
 	for i, g := range t.Grads {
-		vi := G.NewMatrix(g.Graph(), tensor.Float64, G.WithShape(g.Shape()...), G.WithName("v_"+t.Params[i].Name()), G.WithValue(d.v[i]))
+		vi := G.NewMatrix(g.Graph(), d.v[i].Dtype(), G.WithShape(g.Shape()...), G.WithName("v_"+t.Params[i].Name()), G.WithValue(d.v[i]))
 		prod, err := G.HadamardProd(g, vi)
 		if err != nil {
 			return nil, err
