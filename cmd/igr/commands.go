@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -101,8 +102,7 @@ var reproduceCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -136,8 +136,7 @@ var trainCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -176,8 +175,7 @@ var sweepCmd = &command{
 				fmt.Fprintf(env.stdout, "Shard %s: %d runs in %s; combine the shards with igr merge\n\n", s.Shard, len(res.Rows), res.Out)
 				return res.WriteTable(env.stdout)
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -204,8 +202,7 @@ var noiseCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -238,15 +235,13 @@ var compareCmd = &command{
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-				return res.WriteTable(env.stdout)
+				return env.report(res.Out, res)
 			}
 			res, err := experiment.Compare(ctx, s)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -275,8 +270,7 @@ var verifyCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -302,8 +296,7 @@ var sharpnessCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -328,8 +321,7 @@ var flowCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Results in %s\n\n", res.Out)
-			return res.WriteTable(env.stdout)
+			return env.report(res.Out, res)
 		}
 	},
 }
@@ -399,4 +391,10 @@ var mergeCmd = &command{
 			return res.WriteTable(env.stdout)
 		}
 	},
+}
+
+// report prints where a command's results went and their table.
+func (env *environment) report(dir string, table interface{ WriteTable(io.Writer) error }) error {
+	fmt.Fprintf(env.stdout, "Results in %s\n\n", dir)
+	return table.WriteTable(env.stdout)
 }

@@ -140,15 +140,8 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	setup, err := c.Config.Resolve()
+	setup, out, err := begin(c.Config)
 	if err != nil {
-		return nil, err
-	}
-	out, err := newFolder(setup.Out)
-	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	measures := []graph.Penalty{regularizer.ForStep(c.Eta), regularizer.LabelNoise{Eta: c.Eta, Sigma: c.Sigma}}

@@ -75,11 +75,8 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 			return nil, err
 		}
 	}
-	out, err := newFolder(setup.Out)
+	out, err := openOutput(setup)
 	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	// Explicit runs take more steps: they go first.

@@ -80,15 +80,8 @@ func Sharpness(ctx context.Context, s *SharpnessSettings) (*SharpnessResult, err
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) || c.Every < 0 || c.Steps < 0 {
 		return nil, fmt.Errorf("%w: sharpness needs a positive learning rate and interval", ErrConfig)
 	}
-	setup, err := c.Config.Resolve()
+	setup, out, err := begin(c.Config)
 	if err != nil {
-		return nil, err
-	}
-	out, err := newFolder(setup.Out)
-	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	d := setup.Data()
@@ -262,15 +255,8 @@ func Flow(ctx context.Context, s *FlowSettings) (*FlowResult, error) {
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) || c.Steps < 0 || c.Substeps < 0 || c.Every < 0 {
 		return nil, fmt.Errorf("%w: flow needs a positive learning rate, steps, substeps and interval", ErrConfig)
 	}
-	setup, err := c.Config.Resolve()
+	setup, out, err := begin(c.Config)
 	if err != nil {
-		return nil, err
-	}
-	out, err := newFolder(setup.Out)
-	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	d := setup.Data()

@@ -62,6 +62,29 @@ func interrupted(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// begin resolves c and opens its output folder, with the data set written.
+func begin(c Config) (*Setup, *folder, error) {
+	setup, err := c.Resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := openOutput(setup)
+	return setup, out, err
+}
+
+// openOutput creates the output folder of setup and writes the data set to
+// it: data.csv and the data figure.
+func openOutput(setup *Setup) (*folder, error) {
+	out, err := newFolder(setup.Out)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.writeData(setup); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // folder is an output folder being written.
 type folder struct{ dir string }
 

@@ -164,11 +164,8 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	case cfg.NoiseSteps < 0 || cfg.HistoryEvery < 0 || !(cfg.NoiseSigma > 0):
 		return nil, fmt.Errorf("%w: label noise needs σ > 0 and steps > 0", ErrConfig)
 	}
-	out, err := newFolder(setup.Out)
+	out, err := openOutput(setup)
 	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 

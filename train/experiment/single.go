@@ -174,11 +174,8 @@ type namedJob struct {
 // runJobs runs named jobs in parallel and writes their outputs.
 func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, title string) (*RunsResult, error) {
 	start := time.Now()
-	out, err := newFolder(setup.Out)
+	out, err := openOutput(setup)
 	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	jobs := make([]train.Job, len(named))

@@ -118,11 +118,8 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 			return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, lr)
 		}
 	}
-	out, err := newFolder(setup.Out)
+	out, err := openOutput(setup)
 	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	all := sweepJobs(setups, lrs, c.HistoryEvery)

@@ -100,15 +100,8 @@ func Verify(ctx context.Context, s *VerifySettings) (*VerifyResult, error) {
 			return nil, fmt.Errorf("%w: step size must be positive, got %g", ErrConfig, eta)
 		}
 	}
-	setup, err := c.Config.Resolve()
+	setup, out, err := begin(c.Config)
 	if err != nil {
-		return nil, err
-	}
-	out, err := newFolder(setup.Out)
-	if err != nil {
-		return nil, err
-	}
-	if err := out.writeData(setup); err != nil {
 		return nil, err
 	}
 	warm, err := train.Run(ctx, setup.Problem, &train.Settings{LearningRate: c.WarmupLR, Steps: c.WarmupSteps})
