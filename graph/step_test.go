@@ -3,6 +3,8 @@ package graph_test
 import (
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/gradcheck"
 	"github.com/igr-project/igr/internal/random"
@@ -59,8 +61,14 @@ func TestGradientMatchesAnalytic(t *testing.T) {
 
 // BenchmarkStep is one full-batch training step of the blog's network on the
 // Gorgonia graph: loss, gradient, update.
-func BenchmarkStep(b *testing.B) {
+func BenchmarkStep(b *testing.B) { benchmarkStep(b, tensor.Float64) }
+
+// BenchmarkStepFloat32 is the same step in float32.
+func BenchmarkStepFloat32(b *testing.B) { benchmarkStep(b, tensor.Float32) }
+
+func benchmarkStep(b *testing.B, dtype tensor.Dtype) {
 	arch, x, y, p := blogProblem(1)
+	p = p.As(dtype)
 	o, err := graph.NewObjective(arch, graph.NewMatrix(len(y), arch.Dim, x), graph.NewMatrix(len(y), 1, y), p, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -71,12 +79,7 @@ func BenchmarkStep(b *testing.B) {
 		if err := o.Run(); err != nil {
 			b.Fatal(err)
 		}
-		for i := range p {
-			w, g := p.Data(i), o.Gradient(i)
-			for j := range w {
-				w[j] -= 1e-6 * g[j]
-			}
-		}
+		o.Descend(1e-6)
 	}
 }
 
