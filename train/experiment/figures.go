@@ -90,11 +90,11 @@ func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) 
 		curves[i].Values = append(curves[i].Values, r.Relative)
 	}
 	p, err := plots.Curves(fmt.Sprintf("Distance from implicit GD (η=%g), small steps h=%g", eta, h),
-		"relative distance from implicit GD", curves)
+		"distance / implicit GD's whole move", curves)
 	if err != nil {
 		return nil, err
 	}
-	p.X.Label.Text = "time t = steps × step size (distance divided by how far implicit GD moved)"
+	p.X.Label.Text = "time t = steps × step size"
 	p.Legend.Top = true
 	return p, nil
 }

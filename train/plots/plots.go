@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"strconv"
 
 	"github.com/igr-project/igr/internal/atomicfile"
 	"gonum.org/v1/plot"
@@ -148,7 +149,7 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 	p.X.Label.Text = "learning rate η"
 	p.Y.Label.Text = "test MSE"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
+	p.Y.Tick.Marker = logTicks{}
 
 	yr, xr := newSpan(), newSpan()
 	for _, sr := range series {
@@ -269,7 +270,7 @@ func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = ylabel
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: 1}, plot.LogTicks{Prec: 1}
+	p.X.Tick.Marker, p.Y.Tick.Marker = logTicks{}, logTicks{}
 	drawn := 0
 	xr, yr := newSpan(), newSpan()
 	for _, c := range curves {
@@ -376,9 +377,9 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "learning rate η"
-	p.Y.Label.Text = "test MSE (median, min–max over seeds)"
+	p.Y.Label.Text = "test MSE over seeds"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
+	p.Y.Tick.Marker = logTicks{}
 	yr, xr := newSpan(), newSpan()
 	var lo, hi, mid, div plotter.XYs
 	for _, b := range bands {
@@ -421,7 +422,7 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error
 		}
 		l.Color, s.Color, s.Shape, s.Radius = Palette[0], Palette[0], draw.CircleGlyph{}, vg.Points(3)
 		p.Add(l, s)
-		p.Legend.Add("median of converged seeds", l, s)
+		p.Legend.Add("median", l, s)
 		p.Legend.Add("min–max", poly)
 	}
 	if len(div) > 0 {
@@ -431,7 +432,7 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error
 		}
 		s.GlyphStyle.Color, s.GlyphStyle.Shape, s.GlyphStyle.Radius = color.RGBA{200, 0, 0, 255}, draw.CrossGlyph{}, vg.Points(4)
 		p.Add(s)
-		p.Legend.Add("diverged for some seeds (drawn at top)", s)
+		p.Legend.Add("some seeds diverged", s)
 	}
 	for i, r := range refs {
 		if !usable(r.Value, true) {
@@ -457,4 +458,43 @@ func reversed(xy plotter.XYs) plotter.XYs {
 		out[len(xy)-1-i] = v
 	}
 	return out
+}
+
+// logTicks marks a log axis at the powers of ten, labelled 0.001, 0.01, …,
+// 1000 and 1e-6, 1e5 beyond, and, on an axis spanning less than two decades,
+// at 2× and 5× too.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	labelled := 0
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = powerLabel(ticks[i].Value)
+			labelled++
+		}
+	}
+	if labelled >= 3 {
+		return ticks
+	}
+	var out []plot.Tick
+	for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v >= min && v <= max {
+				out = append(out, plot.Tick{Value: v, Label: powerLabel(v)})
+			}
+		}
+	}
+	return out
+}
+
+// powerLabel writes v, a small multiple of a power of ten, briefly.
+func powerLabel(v float64) string {
+	e := math.Floor(math.Log10(v) + 1e-9)
+	m := math.Round(v / math.Pow(10, e))
+	if e >= -3 && e <= 4 {
+		return strconv.FormatFloat(m*math.Pow(10, e), 'f', int(math.Max(0, -e)), 64)
+	}
+	return fmt.Sprintf("%ge%d", m, int(e))
 }

@@ -89,3 +89,11 @@ func TestCurvesDropWhatLogAxesCannotShow(t *testing.T) {
 		t.Error("a figure with nothing to draw: no error")
 	}
 }
+
+func TestPowerLabels(t *testing.T) {
+	for v, want := range map[float64]string{1e-6: "1e-6", 0.001: "0.001", 0.02: "0.02", 1: "1", 50: "50", 1e4: "10000", 1e5: "1e5", 2e-5: "2e-5"} {
+		if got := plots.PowerLabel(v); got != want {
+			t.Errorf("label of %g: %q, want %q", v, got, want)
+		}
+	}
+}

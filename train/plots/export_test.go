@@ -1,0 +1,4 @@
+package plots
+
+// PowerLabel exposes powerLabel to the tests.
+var PowerLabel = powerLabel
