@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/experiment"
 )
 
@@ -82,6 +86,37 @@ func TestShardsMergeToTheSingleMachineSweep(t *testing.T) {
 		}
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("a refused merge wrote %s", out)
+		}
+	}
+}
+
+// TestSignalsKeepResults sends SIGINT and SIGTERM to igr processes in the
+// middle of a sweep: each stops within a second, exits 130 and leaves its
+// tables, the unfinished runs marked interrupted.
+func TestSignalsKeepResults(t *testing.T) {
+	bin := buildIgr(t)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		out := filepath.Join(t.TempDir(), "out")
+		cmd := exec.Command(bin, "sweep", "-quiet", "-out", out, "-n", "100", "-dim", "20", "-width", "40", "-lrs", "0.001,0.002,0.003")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(700 * time.Millisecond)
+		sent := time.Now()
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		if d := time.Since(sent); d > time.Second {
+			t.Errorf("%v: stopped %v after the signal, want within a second", sig, d)
+		}
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+			t.Errorf("%v: %v, want exit status 130", sig, err)
+		}
+		rows, rerr := experiment.ReadRuns(filepath.Join(out, "sweep.csv"))
+		if rerr != nil || len(rows) != 3 || rows[0].Status != train.Interrupted {
+			t.Errorf("%v: sweep.csv %+v, %v; want 3 rows, interrupted", sig, rows, rerr)
 		}
 	}
 }

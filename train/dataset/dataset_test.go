@@ -142,3 +142,26 @@ func equal(a, b []float64) bool {
 	}
 	return true
 }
+
+func FuzzReadMatrix(f *testing.F) {
+	f.Add("1,2\n3,4\n")
+	f.Add("1\n")
+	f.Add("1,2\n3\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		data, rows, cols, err := dataset.ReadMatrix(strings.NewReader(in), "m.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "dataset: ") {
+				t.Fatalf("error without package prefix: %v", err)
+			}
+			return
+		}
+		if rows <= 0 || cols <= 0 || len(data) != rows*cols {
+			t.Fatalf("%d×%d matrix with %d values", rows, cols, len(data))
+		}
+		for _, v := range data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("non-finite value %v accepted", v)
+			}
+		}
+	})
+}
