@@ -42,9 +42,9 @@ type BandRow struct {
 }
 
 // BandColumns are the columns of sweep_bands.csv.
-var BandColumns = []string{"lr", "seeds", "converged", "diverged", "test_mse_min", "test_mse_median", "test_mse_max", "test_mse_mean"}
+var BandColumns = bandTable.names
 
-var bandColumns = columnMap([]column[BandRow]{
+var bandTable = newTable([]column[BandRow]{
 	floatColumn("lr", func(r *BandRow) *float64 { return &r.LR }),
 	intColumn("seeds", func(r *BandRow) *int { return &r.Seeds }),
 	intColumn("converged", func(r *BandRow) *int { return &r.Converged }),
@@ -56,7 +56,7 @@ var bandColumns = columnMap([]column[BandRow]{
 })
 
 // ReadBands reads sweep_bands.csv.
-func ReadBands(path string) ([]BandRow, error) { return readTable(path, bandColumns) }
+func ReadBands(path string) ([]BandRow, error) { return bandTable.read(path) }
 
 // Bands groups the rows of a sweep over seeds by learning rate, in the order
 // the learning rates first appear.
@@ -124,7 +124,7 @@ func maxSeeds(bands []BandRow) int {
 // writeBands writes sweep_bands.csv and draws the sweep figure with the band.
 func (f *folder) writeBands(rows []RunRow, constantTestMSE float64) error {
 	bands := Bands(rows)
-	if err := writeTable(f.path("sweep_bands.csv"), BandColumns, bandColumns, bands); err != nil {
+	if err := bandTable.write(f.path("sweep_bands.csv"), bands); err != nil {
 		return err
 	}
 	return f.saveFigure("sweep")(BandFigure(bands, constantTestMSE))

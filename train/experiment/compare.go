@@ -123,9 +123,8 @@ type CompareResult struct {
 
 // The column sets of Compare's tables.
 var (
-	CompareColumns = []string{"method", "step_size", "status", "steps", "time", "train_mse", "test_mse",
-		"grad_norm_sq", "grad_norm_reg", "label_noise_reg", "distance_from_implicit"}
-	TrajectoryColumns = []string{"method", "t", "implicit_step", "step", "distance", "relative_distance"}
+	CompareColumns    = compareTable.names
+	TrajectoryColumns = trajectoryTable.names
 )
 
 // Compare trains one data set and one initialization five ways — implicit GD
@@ -216,10 +215,10 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		}
 	}
 
-	if err := writeTable(out.path("compare.csv"), CompareColumns, compareColumns, res.Rows); err != nil {
+	if err := compareTable.write(out.path("compare.csv"), res.Rows); err != nil {
 		return nil, err
 	}
-	if err := writeTable(out.path("trajectory.csv"), TrajectoryColumns, trajectoryColumns, res.Trajectory); err != nil {
+	if err := trajectoryTable.write(out.path("trajectory.csv"), res.Trajectory); err != nil {
 		return nil, err
 	}
 	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
@@ -437,7 +436,7 @@ func (t *tracker) observe(step int, p graph.Params) {
 }
 
 var (
-	compareColumns = columnMap([]column[CompareRow]{
+	compareTable = newTable([]column[CompareRow]{
 		stringColumn("method", func(r *CompareRow) *string { return &r.Method }),
 		floatColumn("step_size", func(r *CompareRow) *float64 { return &r.StepSize }),
 		{"status", func(r *CompareRow) string { return string(r.Status) },
@@ -451,7 +450,7 @@ var (
 		floatColumn("label_noise_reg", func(r *CompareRow) *float64 { return &r.LabelNoiseReg }),
 		floatColumn("distance_from_implicit", func(r *CompareRow) *float64 { return &r.DistanceFromImplicit }),
 	})
-	trajectoryColumns = columnMap([]column[TrajectoryRow]{
+	trajectoryTable = newTable([]column[TrajectoryRow]{
 		stringColumn("method", func(r *TrajectoryRow) *string { return &r.Method }),
 		floatColumn("t", func(r *TrajectoryRow) *float64 { return &r.T }),
 		intColumn("implicit_step", func(r *TrajectoryRow) *int { return &r.ImplicitStep }),
@@ -462,7 +461,7 @@ var (
 )
 
 // ReadCompare reads compare.csv.
-func ReadCompare(path string) ([]CompareRow, error) { return readTable(path, compareColumns) }
+func ReadCompare(path string) ([]CompareRow, error) { return compareTable.read(path) }
 
 // ReadTrajectory reads trajectory.csv.
-func ReadTrajectory(path string) ([]TrajectoryRow, error) { return readTable(path, trajectoryColumns) }
+func ReadTrajectory(path string) ([]TrajectoryRow, error) { return trajectoryTable.read(path) }

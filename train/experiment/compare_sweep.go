@@ -27,9 +27,9 @@ type SweepCompareRow struct {
 }
 
 // SweepCompareColumns are the columns of compare_sweep.csv.
-var SweepCompareColumns = []string{"method", "eta", "step_size", "status", "steps", "time", "train_mse", "test_mse", "grad_norm_sq"}
+var SweepCompareColumns = sweepCompareTable.names
 
-var sweepCompareColumns = columnMap([]column[SweepCompareRow]{
+var sweepCompareTable = newTable([]column[SweepCompareRow]{
 	stringColumn("method", func(r *SweepCompareRow) *string { return &r.Method }),
 	floatColumn("eta", func(r *SweepCompareRow) *float64 { return &r.Eta }),
 	floatColumn("step_size", func(r *SweepCompareRow) *float64 { return &r.StepSize }),
@@ -44,7 +44,7 @@ var sweepCompareColumns = columnMap([]column[SweepCompareRow]{
 
 // ReadSweepCompare reads compare_sweep.csv.
 func ReadSweepCompare(path string) ([]SweepCompareRow, error) {
-	return readTable(path, sweepCompareColumns)
+	return sweepCompareTable.read(path)
 }
 
 // SweepCompareResult is what CompareSweep computed.
@@ -105,7 +105,7 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 				Steps: r.Steps, Time: float64(r.Steps) * step, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
 		}
 	}
-	if err := writeTable(out.path("compare_sweep.csv"), SweepCompareColumns, sweepCompareColumns, res.Rows); err != nil {
+	if err := sweepCompareTable.write(out.path("compare_sweep.csv"), res.Rows); err != nil {
 		return nil, err
 	}
 	if err := out.saveFigure("compare_sweep")(CompareSweepFigure(res.Rows)); err != nil {

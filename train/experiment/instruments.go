@@ -52,9 +52,9 @@ type SharpnessResult struct {
 }
 
 // SharpnessColumns are the columns of sharpness.csv.
-var SharpnessColumns = []string{"step", "t", "train_mse", "sharpness", "two_over_eta"}
+var SharpnessColumns = sharpnessTable.names
 
-var sharpnessColumns = columnMap([]column[SharpnessRow]{
+var sharpnessTable = newTable([]column[SharpnessRow]{
 	intColumn("step", func(r *SharpnessRow) *int { return &r.Step }),
 	floatColumn("t", func(r *SharpnessRow) *float64 { return &r.T }),
 	floatColumn("train_mse", func(r *SharpnessRow) *float64 { return &r.TrainMSE }),
@@ -63,7 +63,7 @@ var sharpnessColumns = columnMap([]column[SharpnessRow]{
 })
 
 // ReadSharpness reads sharpness.csv.
-func ReadSharpness(path string) ([]SharpnessRow, error) { return readTable(path, sharpnessColumns) }
+func ReadSharpness(path string) ([]SharpnessRow, error) { return sharpnessTable.read(path) }
 
 // Sharpness trains by GD with step η and measures, every Every steps, the top
 // eigenvalue of the training loss's Hessian by power iteration on exact
@@ -117,7 +117,7 @@ func Sharpness(ctx context.Context, s *SharpnessSettings) (*SharpnessResult, err
 		return nil, fmt.Errorf("experiment: %w", measureErr)
 	}
 	res.Status, res.Steps = runs[0].Status, runs[0].Steps
-	if err := writeTable(out.path("sharpness.csv"), SharpnessColumns, sharpnessColumns, res.Rows); err != nil {
+	if err := sharpnessTable.write(out.path("sharpness.csv"), res.Rows); err != nil {
 		return nil, err
 	}
 	if err := out.saveFigure("sharpness")(SharpnessFigure(res.Rows, c.LR)); err != nil {
@@ -223,9 +223,9 @@ type FlowResult struct {
 }
 
 // FlowColumns are the columns of flow.csv.
-var FlowColumns = []string{"step", "t", "gd_vs_flow", "gd_vs_modified_flow", "gd_train_mse", "flow_train_mse", "modified_flow_train_mse"}
+var FlowColumns = flowTable.names
 
-var flowColumns = columnMap([]column[FlowRow]{
+var flowTable = newTable([]column[FlowRow]{
 	intColumn("step", func(r *FlowRow) *int { return &r.Step }),
 	floatColumn("t", func(r *FlowRow) *float64 { return &r.T }),
 	floatColumn("gd_vs_flow", func(r *FlowRow) *float64 { return &r.Plain }),
@@ -236,7 +236,7 @@ var flowColumns = columnMap([]column[FlowRow]{
 })
 
 // ReadFlow reads flow.csv.
-func ReadFlow(path string) ([]FlowRow, error) { return readTable(path, flowColumns) }
+func ReadFlow(path string) ([]FlowRow, error) { return flowTable.read(path) }
 
 // Flow runs GD with step η from the initialization and, from the same point,
 // the gradient flows of L and of L̃ = L + (η/4)‖∇L‖², and records the distance
@@ -325,7 +325,7 @@ func Flow(ctx context.Context, s *FlowSettings) (*FlowResult, error) {
 	}
 	rep.RunDone()
 	rep.Stop()
-	if err := writeTable(out.path("flow.csv"), FlowColumns, flowColumns, res.Rows); err != nil {
+	if err := flowTable.write(out.path("flow.csv"), res.Rows); err != nil {
 		return nil, err
 	}
 	if err := out.saveFigure("flow")(FlowFigure(res.Rows, c.LR)); err != nil {

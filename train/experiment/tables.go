@@ -65,17 +65,30 @@ func stringColumn[R any](name string, field func(*R) *string) column[R] {
 		func(r *R, s string) error { *field(r) = s; return nil }}
 }
 
-// columnMap indexes columns by name.
-func columnMap[R any](cols []column[R]) map[string]column[R] {
-	m := make(map[string]column[R], len(cols))
-	for _, c := range cols {
-		m[c.name] = c
-	}
-	return m
+// table is the columns of a CSV table, in order.
+type table[R any] struct {
+	names []string
+	cols  map[string]column[R]
 }
 
+// newTable returns the table of cols, in their order.
+func newTable[R any](cols []column[R]) table[R] {
+	t := table[R]{cols: make(map[string]column[R], len(cols))}
+	for _, c := range cols {
+		t.names = append(t.names, c.name)
+		t.cols[c.name] = c
+	}
+	return t
+}
+
+// write writes rows with all the table's columns to path atomically.
+func (t table[R]) write(path string, rows []R) error { return writeTable(path, t.names, t.cols, rows) }
+
+// read reads the rows of a table at path.
+func (t table[R]) read(path string) ([]R, error) { return readTable(path, t.cols) }
+
 var (
-	runColumns = columnMap([]column[RunRow]{
+	runTable = newTable([]column[RunRow]{
 		stringColumn("run", func(r *RunRow) *string { return &r.Run }),
 		floatColumn("lr", func(r *RunRow) *float64 { return &r.LR }),
 		{"seed", func(r *RunRow) string { return strconv.FormatUint(r.Seed, 10) },
@@ -89,7 +102,7 @@ var (
 		floatColumn("test_mse", func(r *RunRow) *float64 { return &r.TestMSE }),
 		floatColumn("grad_norm_sq", func(r *RunRow) *float64 { return &r.GradNormSq }),
 	})
-	historyColumns = columnMap([]column[HistoryRow]{
+	historyTable = newTable([]column[HistoryRow]{
 		stringColumn("run", func(r *HistoryRow) *string { return &r.Run }),
 		floatColumn("lr", func(r *HistoryRow) *float64 { return &r.LR }),
 		intColumn("step", func(r *HistoryRow) *int { return &r.Step }),
@@ -104,8 +117,8 @@ var (
 // The column sets of the tables.
 var (
 	SweepColumns   = []string{"lr", "seed", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
-	RunsColumns    = []string{"run", "lr", "seed", "scale", "label_noise", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
-	HistoryColumns = []string{"run", "lr", "step", "loss", "train_mse", "test_mse", "grad_norm_sq", "label_noise_reg"}
+	RunsColumns    = runTable.names
+	HistoryColumns = historyTable.names
 )
 
 // writeTable writes rows with the named columns to path atomically.
@@ -153,19 +166,19 @@ func readTable[R any](path string, all map[string]column[R]) ([]R, error) {
 // WriteRuns writes rows to path with the given columns (SweepColumns or
 // RunsColumns).
 func WriteRuns(path string, columns []string, rows []RunRow) error {
-	return writeTable(path, columns, runColumns, rows)
+	return writeTable(path, columns, runTable.cols, rows)
 }
 
 // ReadRuns reads sweep.csv or runs.csv.
-func ReadRuns(path string) ([]RunRow, error) { return readTable(path, runColumns) }
+func ReadRuns(path string) ([]RunRow, error) { return runTable.read(path) }
 
 // WriteHistory writes history rows to path.
 func WriteHistory(path string, rows []HistoryRow) error {
-	return writeTable(path, HistoryColumns, historyColumns, rows)
+	return historyTable.write(path, rows)
 }
 
 // ReadHistory reads history.csv.
-func ReadHistory(path string) ([]HistoryRow, error) { return readTable(path, historyColumns) }
+func ReadHistory(path string) ([]HistoryRow, error) { return historyTable.read(path) }
 
 // runRow returns the row of a result.
 func runRow(name string, seed uint64, scale, noise float64, r *train.Result) RunRow {

@@ -59,9 +59,9 @@ type VerifyResult struct {
 }
 
 // VerifyColumns are the columns of verify.csv.
-var VerifyColumns = []string{"eta", "gd_vs_flow", "gd_vs_modified_flow", "integration_error_flow", "integration_error_modified_flow"}
+var VerifyColumns = verifyTable.names
 
-var verifyColumns = columnMap([]column[VerifyRow]{
+var verifyTable = newTable([]column[VerifyRow]{
 	floatColumn("eta", func(r *VerifyRow) *float64 { return &r.Eta }),
 	floatColumn("gd_vs_flow", func(r *VerifyRow) *float64 { return &r.Plain }),
 	floatColumn("gd_vs_modified_flow", func(r *VerifyRow) *float64 { return &r.Modified }),
@@ -70,7 +70,7 @@ var verifyColumns = columnMap([]column[VerifyRow]{
 })
 
 // ReadVerify reads verify.csv.
-func ReadVerify(path string) ([]VerifyRow, error) { return readTable(path, verifyColumns) }
+func ReadVerify(path string) ([]VerifyRow, error) { return verifyTable.read(path) }
 
 // Verify checks the blog's derivation numerically. From a fixed θ₀ it
 // compares, for each η, one gradient step θ₀ − η∇L(θ₀) with the gradient flow
@@ -129,7 +129,7 @@ func Verify(ctx context.Context, s *VerifySettings) (*VerifyResult, error) {
 	_, res.SlopePlain = stat.LinearRegression(logEta, logPlain, nil, false)
 	_, res.SlopeModified = stat.LinearRegression(logEta, logMod, nil, false)
 
-	if err := writeTable(out.path("verify.csv"), VerifyColumns, verifyColumns, res.Rows); err != nil {
+	if err := verifyTable.write(out.path("verify.csv"), res.Rows); err != nil {
 		return nil, err
 	}
 	if err := out.saveFigure("verify")(VerifyFigure(res.Rows)); err != nil {
