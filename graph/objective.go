@@ -27,11 +27,14 @@ type Objective struct {
 	params    Params
 	targets   *tensor.Dense // the Objective's own targets, of the params' dtype
 
-	// Values of the last Run.
-	lossValue, totalValue float64
-	termValues            []float64
-	grads64, lossGrads64  [][]float64     // as float64
-	gradDense             []*tensor.Dense // the gradients themselves
+	// Values of the last Run: the gradients as the machine computed them,
+	// and float64 views made on demand (the buffers themselves for float64,
+	// copies for float32), so that a training step converts nothing.
+	lossValue, totalValue    float64
+	termValues               []float64
+	gradDense, lossGradDense []*tensor.Dense
+	grads64, lossGrads64     [][]float64
+	converted                bool // whether grads64 and lossGrads64 are of the last Run
 }
 
 // ObjectiveSettings configure an Objective. The zero value (or nil) means the
@@ -144,6 +147,7 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 	o.grads64 = make([][]float64, len(o.grads))
 	o.lossGrads64 = make([][]float64, len(o.lossGrads))
 	o.gradDense = make([]*tensor.Dense, len(o.grads))
+	o.lossGradDense = make([]*tensor.Dense, len(o.lossGrads))
 	return o, nil
 }
 
@@ -257,37 +261,49 @@ func (o *Objective) Run() error {
 			return fmt.Errorf("graph: %w", err)
 		}
 	}
-	if err := o.read(o.grads, o.grads64, o.gradDense); err != nil {
+	o.converted = false
+	if err := o.read(o.grads, o.gradDense); err != nil {
 		return err
 	}
-	return o.read(o.lossGrads, o.lossGrads64, nil)
+	return o.read(o.lossGrads, o.lossGradDense)
 }
 
-// read fetches the gradients nodes computed, as float64 in into (the buffers
-// themselves for float64, converted copies for float32) and, if dense is not
-// nil, as they are.
-func (o *Objective) read(nodes []*G.Node, into [][]float64, dense []*tensor.Dense) error {
+// read fetches the tensors that nodes computed.
+func (o *Objective) read(nodes []*G.Node, dense []*tensor.Dense) error {
 	for i, g := range nodes {
 		d, err := o.machine.Dense(g)
 		if err != nil {
 			return fmt.Errorf("graph: %w", err)
 		}
-		if dense != nil {
-			dense[i] = d
-		}
-		if d.Dtype() != tensor.Float32 {
-			into[i] = d.Float64s()
-			continue
-		}
-		f := d.Float32s()
-		if len(into[i]) != len(f) {
-			into[i] = make([]float64, len(f))
-		}
-		for j, v := range f {
-			into[i][j] = float64(v)
-		}
+		dense[i] = d
 	}
 	return nil
+}
+
+// convert makes the float64 views of the last Run's gradients.
+func (o *Objective) convert() {
+	if o.converted {
+		return
+	}
+	o.converted = true
+	for _, v := range []struct {
+		dense []*tensor.Dense
+		into  [][]float64
+	}{{o.gradDense, o.grads64}, {o.lossGradDense, o.lossGrads64}} {
+		for i, d := range v.dense {
+			if d.Dtype() != tensor.Float32 {
+				v.into[i] = d.Float64s()
+				continue
+			}
+			f := d.Float32s()
+			if len(v.into[i]) != len(f) {
+				v.into[i] = make([]float64, len(f))
+			}
+			for j, x := range f {
+				v.into[i][j] = float64(x)
+			}
+		}
+	}
 }
 
 // Descend takes a gradient step, θ ← θ − lr·Gradient, on the parameters the
@@ -347,7 +363,10 @@ func (o *Objective) NumTerms() int { return len(o.terms) }
 // Gradient returns the gradient of the total with respect to parameter i
 // computed by the last Run: the direction a gradient step descends. The slice
 // belongs to the Objective and is valid until the next Run.
-func (o *Objective) Gradient(i int) []float64 { return o.grads64[i] }
+func (o *Objective) Gradient(i int) []float64 {
+	o.convert()
+	return o.grads64[i]
+}
 
 // LossGradient returns ∇L, the gradient of the mean squared error alone, with
 // respect to parameter i; it is Gradient when there are no penalties. Nil for
@@ -356,11 +375,13 @@ func (o *Objective) LossGradient(i int) []float64 {
 	if i >= len(o.lossGrads64) {
 		return nil
 	}
+	o.convert()
 	return o.lossGrads64[i]
 }
 
 // LossGradNormSq returns ‖∇L‖² computed by the last Run.
 func (o *Objective) LossGradNormSq() float64 {
+	o.convert()
 	var s float64
 	for _, g := range o.lossGrads64 {
 		for _, v := range g {
