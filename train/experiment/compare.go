@@ -159,7 +159,8 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	ref := first[0]
 	path.finish(ref.Params)
 
-	methods := []string{MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise}
+	// The label-noise run is the longest: it starts first.
+	methods := []string{MethodLabelNoise, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep}
 	trackers := make([]*tracker, len(methods))
 	jobs := make([]train.Job, len(methods))
 	for i, m := range methods {
@@ -180,23 +181,17 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		}
 		jobs[i] = train.Job{Problem: setup.Problem, Settings: st}
 	}
-	// The label-noise run is the longest: start it first.
-	order := []int{3, 0, 1, 2}
-	ordered := make([]train.Job, len(jobs))
-	for k, i := range order {
-		ordered[k] = jobs[i]
-	}
-	results, stop := runAll(ctx, setup, "compare", ordered)
+	results, stop := runAll(ctx, setup, "compare", jobs)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
 	}
 	byMethod := map[string]*train.Result{MethodImplicit: ref}
-	for k, i := range order {
-		byMethod[methods[i]] = results[k]
+	for i, m := range methods {
+		byMethod[m] = results[i]
 	}
 
 	res := &CompareResult{Out: setup.Out, Settings: c}
-	for _, m := range append([]string{MethodImplicit}, methods...) {
+	for _, m := range []string{MethodImplicit, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise} {
 		r := byMethod[m]
 		step := c.H
 		if m == MethodImplicit {
@@ -232,7 +227,7 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		return nil, err
 	}
 	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed, Interrupted: stop != nil,
-		WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10)}
+		WallSeconds: Number(wallSeconds(start))}
 	for _, r := range res.Rows {
 		sum.Methods = append(sum.Methods, methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
 			Time: Number(r.Time), TestMSE: Number(r.TestMSE), TrainMSE: Number(r.TrainMSE),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"text/tabwriter"
 	"time"
 
@@ -118,7 +117,7 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 		Explicit    Headline `json:"explicit"`
 		WallSeconds Number   `json:"wall_seconds"`
 		Interrupted bool     `json:"interrupted"`
-	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10), Interrupted: stop != nil}
+	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(wallSeconds(start)), Interrupted: stop != nil}
 	var imp, exp []RunRow
 	for _, r := range res.Rows {
 		row := RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE}

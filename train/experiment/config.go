@@ -102,15 +102,15 @@ type Setup struct {
 	newNoise func(seed uint64) graph.NormalSource
 }
 
-// generators returns the sources of the data and the initialization and the
-// label-noise generator of rng.
-func generators(rng string, seed uint64, arch graph.Architecture) (data, init graph.NormalSource, noise func(uint64) graph.NormalSource, err error) {
+// generators returns the sources of the data and the initialization of rng,
+// and its label-noise generator for a seed and an architecture.
+func generators(rng string, seed uint64) (data, init graph.NormalSource, noise func(graph.Architecture, uint64) graph.NormalSource, err error) {
 	switch rng {
 	case "igr":
 		return random.New(seed, random.Data), random.New(seed, random.Init),
-			func(s uint64) graph.NormalSource { return random.New(s, random.Noise) }, nil
+			func(_ graph.Architecture, s uint64) graph.NormalSource { return random.New(s, random.Noise) }, nil
 	case "torch":
-		return torchrand.NewFloat64(seed), torchrand.NewFloat64(seed), func(s uint64) graph.NormalSource {
+		return torchrand.NewFloat64(seed), torchrand.NewFloat64(seed), func(arch graph.Architecture, s uint64) graph.NormalSource {
 			g := torchrand.NewFloat64(s)
 			arch.Init(g) // the noise follows the initialization's draws
 			return g
@@ -165,11 +165,11 @@ func (c Config) Resolve() (*Setup, error) {
 	if c.Scale == 0 {
 		c.Scale = 1
 	}
-	if _, _, _, err := generators(c.RNG, c.Seed, nil); err != nil {
+	dataSrc, initSrc, noise, err := generators(c.RNG, c.Seed)
+	if err != nil {
 		return nil, err
 	}
 	var data *dataset.Set
-	var err error
 	if c.DataFile != "" {
 		if data, err = dataset.ReadFile(c.DataFile, c.N); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -182,8 +182,7 @@ func (c Config) Resolve() (*Setup, error) {
 		if c.Dim == 0 {
 			c.Dim = DefaultDim
 		}
-		src, _, _, _ := generators(c.RNG, c.Seed, nil)
-		if data, err = dataset.Generate(src, c.N, c.Dim); err != nil {
+		if data, err = dataset.Generate(dataSrc, c.N, c.Dim); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
@@ -205,7 +204,6 @@ func (c Config) Resolve() (*Setup, error) {
 		c.Width = DefaultWidth
 	}
 	arch := newArch(c.Dim, c.Width, c.Scale)
-	_, initSrc, noise, _ := generators(c.RNG, c.Seed, arch)
 	var init graph.Params
 	if a != nil {
 		init = graph.ZeroParams(arch.Params())
@@ -213,7 +211,8 @@ func (c Config) Resolve() (*Setup, error) {
 	} else {
 		init = arch.Init(initSrc)
 	}
-	return &Setup{Config: c, Problem: &train.Problem{Arch: arch, Data: data, Init: init}, newNoise: noise}, nil
+	newNoise := func(s uint64) graph.NormalSource { return noise(arch, s) }
+	return &Setup{Config: c, Problem: &train.Problem{Arch: arch, Data: data, Init: init}, newNoise: newNoise}, nil
 }
 
 // WithScale returns the problem with the same data and initial parameters

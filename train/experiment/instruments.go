@@ -137,7 +137,7 @@ func Sharpness(ctx context.Context, s *SharpnessSettings) (*SharpnessResult, err
 		WallSeconds  Number `json:"wall_seconds"`
 		Interrupted  bool   `json:"interrupted"`
 	}{Number(c.LR), Number(2 / c.LR), Number(maxSharp), string(res.Status), res.Steps, setup.Seed,
-		Number(math.Round(time.Since(start).Seconds()*10) / 10), stop != nil}
+		Number(wallSeconds(start)), stop != nil}
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func Flow(ctx context.Context, s *FlowSettings) (*FlowResult, error) {
 		WallSeconds Number `json:"wall_seconds"`
 		Interrupted bool   `json:"interrupted"`
 	}{LR: Number(c.LR), Steps: c.Steps, Substeps: c.Substeps, Seed: setup.Seed, Interrupted: interrupted,
-		WallSeconds: Number(math.Round(time.Since(start).Seconds()*10) / 10)}
+		WallSeconds: Number(wallSeconds(start))}
 	if n := len(res.Rows); n > 0 {
 		sum.FinalPlain, sum.FinalMod = Number(res.Rows[n-1].Plain), Number(res.Rows[n-1].Modified)
 	}

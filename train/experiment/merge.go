@@ -118,15 +118,9 @@ func Merge(ctx context.Context, s *MergeSettings) (*SweepResult, error) {
 	var history []HistoryRow
 	if first.HistoryEvery > 0 {
 		rank := map[string]int{}
-		runName := func(seedIdx int) string {
-			if len(first.Seeds) == 1 {
-				return RunSweep
-			}
-			return fmt.Sprintf("%s_seed%d", RunSweep, first.Seeds[seedIdx])
-		}
-		for k := range first.Seeds {
+		for k, seed := range first.Seeds {
 			for i, lr := range first.LRs {
-				rank[fmt.Sprintf("%s %g", runName(k), lr)] = k*len(first.LRs) + i
+				rank[fmt.Sprintf("%s %g", runName(len(first.Seeds), seed), lr)] = k*len(first.LRs) + i
 			}
 		}
 		for _, d := range c.Dirs {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/igr-project/igr/internal/atomicfile"
 	"github.com/igr-project/igr/train"
@@ -153,12 +154,19 @@ func sweepJobs(setups []*Setup, lrs []float64, historyEvery int) []train.Job {
 
 // sweepRunName names the history of seed k's sweep runs: "sweep" for one
 // seed, "sweep_seed<N>" for several.
-func sweepRunName(setups []*Setup, k int) string {
-	if len(setups) == 1 {
+func sweepRunName(setups []*Setup, k int) string { return runName(len(setups), setups[k].Seed) }
+
+// runName names the history of a sweep's runs for seed, in a sweep over
+// seeds seeds.
+func runName(seeds int, seed uint64) string {
+	if seeds == 1 {
 		return RunSweep
 	}
-	return fmt.Sprintf("%s_seed%d", RunSweep, setups[k].Seed)
+	return fmt.Sprintf("%s_seed%d", RunSweep, seed)
 }
+
+// wallSeconds is the time since start, in seconds to a tenth.
+func wallSeconds(start time.Time) float64 { return math.Round(time.Since(start).Seconds()*10) / 10 }
 
 // saveFigure returns a function that saves a figure as name.png and
 // name.svg; a figure with nothing to draw (an interrupted run may have no

@@ -248,7 +248,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	if err := out.saveFigure("regularizer")(RegularizerFigure(regTitle, res.History, RunLabelNoise, RunPlain)); err != nil {
 		return nil, err
 	}
-	res.Summary.WallSeconds = Number(math.Round(time.Since(start).Seconds()*10) / 10)
+	res.Summary.WallSeconds = Number(wallSeconds(start))
 	res.Summary.PeakRSSMB = Number(peakRSSMB())
 	res.Summary.BLAS = machine.BLAS
 	res.Summary.RNG, res.Summary.Dtype = setup.RNG, setup.Dtype

@@ -209,7 +209,7 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 	if err := out.saveFigure("regularizer")(RegularizerFigure("Label-noise regularizer along the runs", res.History, names...)); err != nil {
 		return nil, err
 	}
-	res.WallSeconds = math.Round(time.Since(start).Seconds()*10) / 10
+	res.WallSeconds = wallSeconds(start)
 	sum.WallSeconds = Number(res.WallSeconds)
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err

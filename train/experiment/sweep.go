@@ -151,7 +151,7 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.WallSeconds = math.Round(time.Since(start).Seconds()*10) / 10
+	res.WallSeconds = wallSeconds(start)
 	if err := out.writeJSON("timing.json", map[string]float64{"wall_seconds": res.WallSeconds}); err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ func Verify(ctx context.Context, s *VerifySettings) (*VerifyResult, error) {
 		Seed          uint64 `json:"seed"`
 		WallSeconds   Number `json:"wall_seconds"`
 	}{Number(res.SlopePlain), Number(res.SlopeModified), c.Substeps, c.WarmupSteps, setup.Seed,
-		Number(math.Round(time.Since(start).Seconds()*10) / 10)}
+		Number(wallSeconds(start))}
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
