@@ -57,7 +57,7 @@ type network struct {
 	params []*tensor.Dense
 }
 
-func buildNetwork(t *testing.T, tanh bool, scale float64, x, y []float64, a, b []float64, n, d, m int) *network {
+func buildNetwork(t testing.TB, tanh bool, scale float64, x, y []float64, a, b []float64, n, d, m int) *network {
 	t.Helper()
 	g := G.NewGraph()
 	mat := func(name string, r, c int, v []float64) *G.Node {
@@ -261,4 +261,54 @@ func firstDifferenceBeyond(a, b []float64, tol float64) int {
 		}
 	}
 	return -1
+}
+
+// blogNetwork is the blog's network at its size: X 200×30, A 30×100.
+func blogNetwork(b *testing.B) *network {
+	const n, d, m = 200, 30, 100
+	r := rand.New(rand.NewPCG(1, 2))
+	x, a, bs := normals(r, n*d), normals(r, d*m), normals(r, m)
+	for i := range a {
+		a[i] *= math.Sqrt(2.0 / (d + m))
+	}
+	for i := range bs {
+		bs[i] *= 0.1
+	}
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = x[i*d] * x[i*d]
+	}
+	return buildNetwork(b, false, 1, x, y, a, bs, n, d, m)
+}
+
+// BenchmarkTapeMachineStep evaluates loss and gradient of the blog's network
+// with Gorgonia's tape machine as it comes (Reset, RunAll), the baseline of
+// BenchmarkMachineStep.
+func BenchmarkTapeMachineStep(b *testing.B) {
+	net := blogNetwork(b)
+	vm := G.NewTapeMachine(net.loss.Graph())
+	defer vm.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		vm.Reset()
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMachineStep evaluates the same on a Machine.
+func BenchmarkMachineStep(b *testing.B) {
+	net := blogNetwork(b)
+	mc, err := New(append([]*G.Node{net.loss}, net.grads...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer mc.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := mc.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
