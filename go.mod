@@ -12,6 +12,8 @@ require (
 
 require gonum.org/v1/netlib v0.0.0-20220323200511-14de99971b2d
 
+require golang.org/x/sys v0.38.0 // indirect
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect

@@ -5,49 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-func TestGemmMatchesDgemmBitwise(t *testing.T) {
-	impl := gonum.Implementation{}
-	r := rand.New(rand.NewPCG(3, 4))
-	for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-		for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-			for _, s := range [][3]int{{200, 1, 100}, {100, 1, 200}, {200, 100, 1}, {1, 100, 200}, {1, 1, 50}, {7, 1, 1}, {1, 9, 1}, {1, 1, 1}, {30, 20, 10}} {
-				m, n, k := s[0], s[1], s[2]
-				a, b := normals(r, m*k), normals(r, k*n)
-				lda, ldb := k, n
-				if tA == blas.Trans {
-					lda = m
-				}
-				if tB == blas.Trans {
-					ldb = k
-				}
-				want, got := make([]float64, m*n), make([]float64, m*n)
-				for i := range got {
-					got[i] = 12345 // must be overwritten
-				}
-				impl.Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, want, n)
-				gemm64(impl, tA, tB, m, n, k, a, lda, b, ldb, got)
-				if i := firstDifference(got, want); i >= 0 {
-					t.Fatalf("%c%c %v: c[%d] = %v, Dgemm %v", tA, tB, s, i, got[i], want[i])
-				}
-				a32, b32 := float32s(a), float32s(b)
-				w32, g32 := make([]float32, m*n), make([]float32, m*n)
-				impl.Sgemm(tA, tB, m, n, k, 1, a32, lda, b32, ldb, 0, w32, n)
-				gemm32(impl, tA, tB, m, n, k, a32, lda, b32, ldb, g32)
-				for i := range w32 {
-					if w32[i] != g32[i] {
-						t.Fatalf("float32 %c%c %v: c[%d] = %v, Sgemm %v", tA, tB, s, i, g32[i], w32[i])
-					}
-				}
-			}
-		}
-	}
-}
 
 // network is the blog's network with a tanh variant, built in a fresh graph
 // and differentiated.
@@ -82,21 +42,10 @@ func buildNetwork(t testing.TB, tanh bool, scale float64, x, y []float64, a, b [
 	return &network{loss: loss, grads: grads, params: []*tensor.Dense{A.Value().(*tensor.Dense), B.Value().(*tensor.Dense)}}
 }
 
-// tolerance is how far the Machine may be from the tape machine: nothing with
-// gonum's BLAS; with OpenBLAS the vector-shaped products the Machine computes
-// with level-1 BLAS sum in another order than OpenBLAS's GEMM, so there they
-// must agree to within rounding.
-func tolerance() float64 {
-	if BLAS == "gonum" {
-		return 0
-	}
-	return 1e-12
-}
-
 // TestMachineEqualsTapeMachine trains two copies of each network by gradient
 // descent, one run by Gorgonia's tape machine as it comes, one by a Machine,
-// and requires every loss and gradient to agree (bit for bit with gonum's
-// BLAS, see tolerance).
+// and requires every loss and gradient to agree bit for bit: both run their
+// matrix products on the same kernel (see blas.go).
 func TestMachineEqualsTapeMachine(t *testing.T) {
 	const n, d, m, steps, lr = 40, 6, 9, 60, 0.01
 	r := rand.New(rand.NewPCG(5, 6))
@@ -141,7 +90,7 @@ func TestMachineEqualsTapeMachine(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := ref.loss.Value().Data().(float64); math.Abs(got-want) > tolerance()*math.Abs(want) {
+				if want := ref.loss.Value().Data().(float64); math.Float64bits(got) != math.Float64bits(want) {
 					t.Fatalf("step %d: loss %v, tape machine %v", step, got, want)
 				}
 				for i := range ref.grads {
@@ -150,7 +99,7 @@ func TestMachineEqualsTapeMachine(t *testing.T) {
 						t.Fatal(err)
 					}
 					want := ref.grads[i].Value().Data().([]float64)
-					if j := firstDifferenceBeyond(gd.Float64s(), want, tolerance()); j >= 0 {
+					if j := firstDifference(gd.Float64s(), want); j >= 0 {
 						t.Fatalf("step %d: gradient %d[%d] = %v, tape machine %v", step, i, j, gd.Float64s()[j], want[j])
 					}
 					for _, net := range []struct {

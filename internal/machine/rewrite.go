@@ -6,10 +6,11 @@ import (
 	"reflect"
 
 	"github.com/chewxy/hm"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/igr-project/igr/internal/kernel"
 )
 
 // Options selects what Copy changes on the way.
@@ -130,7 +131,7 @@ func replaceOp(op G.Op, n *G.Node, kids []*G.Node, opt Options) G.Op {
 		if ta, tb, ok := isMatMul(op); ok && len(kids) == 2 && kids[0].Dims() == 2 && kids[1].Dims() == 2 {
 			dt := n.Dtype()
 			if dt == tensor.Float64 || dt == tensor.Float32 {
-				return &gemmOp{Op: op, transA: ta, transB: tb, out: newBuffer(dt, n.Shape())}
+				return &gemmOp{Op: op, transA: ta, transB: tb, out: newBuffer(dt, n.Shape()), kernel: kernel.Default()}
 			}
 		}
 	}
@@ -281,8 +282,9 @@ func (o *reuseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // ---------------------------------------------------------------------------
 // gemmOp
 
-// gemmOp is C = op(A)·op(B) for 2-D float64/float32 tensors through the BLAS
-// Gorgonia uses (G.WhichBLAS, so G.Use(netlib) applies), into an owned buffer.
+// gemmOp is C = op(A)·op(B) for 2-D float64/float32 tensors through the
+// kernel that was the default when the graph was rewritten, into an owned
+// buffer.
 // It keeps the original linAlgBinOp for type, shape, hashing and symbolic
 // differentiation. Unlike linAlgBinOp it does not transpose its inputs'
 // metadata in place (linAlgBinOp calls a.T() and defers a.T() on the input
@@ -291,6 +293,7 @@ type gemmOp struct {
 	G.Op           // the original linAlgBinOp
 	transA, transB bool
 	out            G.Value
+	kernel         *kernel.Kernel
 }
 
 func (o *gemmOp) Do(in ...G.Value) (G.Value, error) {
@@ -314,21 +317,13 @@ func (o *gemmOp) Do(in ...G.Value) (G.Value, error) {
 	if k != kb {
 		return nil, fmt.Errorf("machine: gemm inner dimensions %v %v (trans %v %v)", as, bs, o.transA, o.transB)
 	}
-	tA, tB := blas.NoTrans, blas.NoTrans
-	if o.transA {
-		tA = blas.Trans
-	}
-	if o.transB {
-		tB = blas.Trans
-	}
-	impl := G.WhichBLAS()
 	// Float64s/Float32s, not Data(): Dense.Data() builds an interface through
 	// reflect and allocates twice per call.
 	switch a.Dtype() {
 	case tensor.Float64:
-		gemm64(impl, tA, tB, m, n, k, a.Float64s(), as[1], b.Float64s(), bs[1], c.Float64s())
+		o.kernel.Gemm64(o.transA, o.transB, m, n, k, 1, a.Float64s(), as[1], b.Float64s(), bs[1], c.Float64s(), n)
 	case tensor.Float32:
-		gemm32(impl, tA, tB, m, n, k, a.Float32s(), as[1], b.Float32s(), bs[1], c.Float32s())
+		o.kernel.Gemm32(o.transA, o.transB, m, n, k, 1, a.Float32s(), as[1], b.Float32s(), bs[1], c.Float32s(), n)
 	default:
 		return nil, fmt.Errorf("machine: gemm of dtype %v", a.Dtype())
 	}

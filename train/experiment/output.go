@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/igr-project/igr/internal/atomicfile"
+	"github.com/igr-project/igr/internal/kernel"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
 	"gonum.org/v1/plot"
@@ -39,6 +40,18 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 	err := json.Unmarshal(b, &f)
 	*n = Number(f)
 	return err
+}
+
+// ComputedBy records what computed a result: the matrix-product kernel
+// (package kernel: avx2, gonum or openblas) and the CPU features it saw.
+type ComputedBy struct {
+	Kernel      string   `json:"kernel"`
+	CPUFeatures []string `json:"cpu_features"`
+}
+
+// computedBy describes the kernel that new runs of this process use.
+func computedBy() ComputedBy {
+	return ComputedBy{Kernel: kernel.Default().Name(), CPUFeatures: kernel.Features()}
 }
 
 // runAll runs jobs in parallel with progress reported to setup.Log. When ctx

@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/igr-project/igr/internal/machine"
 	"github.com/igr-project/igr/train"
 )
 
@@ -82,31 +81,31 @@ func (s *ReproduceSettings) withDefaults() ReproduceSettings {
 // Numbers that do not exist (no run diverged, say) are null.
 type Summary struct {
 	Headline
-	SmallLR             Number  `json:"small_lr"`
-	SmallLRTestMSE      Number  `json:"small_lr_test_mse"`
-	NoiseLR             Number  `json:"noise_lr"`
-	PlainNoiseLRTestMSE Number  `json:"plain_noise_lr_test_mse"`
-	LabelNoiseTestMSE   Number  `json:"label_noise_test_mse"`
-	LabelNoiseSteps     int     `json:"label_noise_steps"`
-	SmallInitScale      Number  `json:"small_init_scale"`
-	SmallInitTestMSE    Number  `json:"small_init_test_mse"`
-	SmallInitStatus     string  `json:"small_init_status"`
-	TotalSteps          int     `json:"total_steps"`
-	Seeds               int     `json:"seeds"`
-	WallSeconds         Number  `json:"wall_seconds"`
-	MicrosecondsPerStep Number  `json:"cpu_microseconds_per_step"`
-	PeakRSSMB           Number  `json:"peak_rss_mb"`
-	BLAS                string  `json:"blas"`
-	RNG                 string  `json:"rng"`
-	Dtype               string  `json:"dtype"`
-	Workers             int     `json:"workers"`
-	Seed                uint64  `json:"seed"`
-	N                   int     `json:"n"`
-	Dim                 int     `json:"dim"`
-	Width               int     `json:"width"`
-	Arch                string  `json:"arch"`
-	Checks              []Check `json:"checks"`
-	Interrupted         bool    `json:"interrupted"`
+	SmallLR             Number `json:"small_lr"`
+	SmallLRTestMSE      Number `json:"small_lr_test_mse"`
+	NoiseLR             Number `json:"noise_lr"`
+	PlainNoiseLRTestMSE Number `json:"plain_noise_lr_test_mse"`
+	LabelNoiseTestMSE   Number `json:"label_noise_test_mse"`
+	LabelNoiseSteps     int    `json:"label_noise_steps"`
+	SmallInitScale      Number `json:"small_init_scale"`
+	SmallInitTestMSE    Number `json:"small_init_test_mse"`
+	SmallInitStatus     string `json:"small_init_status"`
+	TotalSteps          int    `json:"total_steps"`
+	Seeds               int    `json:"seeds"`
+	WallSeconds         Number `json:"wall_seconds"`
+	MicrosecondsPerStep Number `json:"cpu_microseconds_per_step"`
+	PeakRSSMB           Number `json:"peak_rss_mb"`
+	ComputedBy
+	RNG         string  `json:"rng"`
+	Dtype       string  `json:"dtype"`
+	Workers     int     `json:"workers"`
+	Seed        uint64  `json:"seed"`
+	N           int     `json:"n"`
+	Dim         int     `json:"dim"`
+	Width       int     `json:"width"`
+	Arch        string  `json:"arch"`
+	Checks      []Check `json:"checks"`
+	Interrupted bool    `json:"interrupted"`
 }
 
 // Check is one claim of the blog, tested on this run's numbers.
@@ -250,7 +249,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	}
 	res.Summary.WallSeconds = Number(wallSeconds(start))
 	res.Summary.PeakRSSMB = Number(peakRSSMB())
-	res.Summary.BLAS = machine.BLAS
+	res.Summary.ComputedBy = computedBy()
 	res.Summary.RNG, res.Summary.Dtype = setup.RNG, setup.Dtype
 	if err := out.writeJSON("summary.json", res.Summary); err != nil {
 		return nil, err
@@ -328,7 +327,7 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "test MSE, label noise lr %g, %d steps\t%s\t%.2f\n", float64(s.NoiseLR), s.LabelNoiseSteps, f(s.LabelNoiseTestMSE), Blog.LabelNoiseTestMSE)
 	fmt.Fprintf(tw, "test MSE, small init (scale %g) lr %g\t%s\t%.2f\n", float64(s.SmallInitScale), float64(s.SmallLR), f(s.SmallInitTestMSE), Blog.SmallInitTestMSE)
 	fmt.Fprintf(tw, "gradient steps, all runs\t%d\t\n", s.TotalSteps)
-	fmt.Fprintf(tw, "wall time (%d workers, %s BLAS)\t%.1f s\t\n", s.Workers, s.BLAS, float64(s.WallSeconds))
+	fmt.Fprintf(tw, "wall time (%d workers, %s kernel)\t%.1f s\t\n", s.Workers, s.Kernel, float64(s.WallSeconds))
 	fmt.Fprintf(tw, "peak memory\t%.0f MB\t\n", float64(s.PeakRSSMB))
 	if err := tw.Flush(); err != nil {
 		return err

@@ -85,8 +85,11 @@ func TestBlogNumbers(t *testing.T) {
 	}
 	// PyTorch's float32 run ends at training loss 9.99728436e-05 after 3272
 	// updates (bench/pytorch/results.json counts the final loop iteration
-	// too); float32 sums in another order differ in the last bits.
-	if r.Steps != 3272 || math.Abs(r.TrainMSE-9.99728436e-05) > 1e-6*9.99728436e-05 {
+	// too). float32 sums in another order differ in the last bits: the same
+	// run in float64 ends at 9.99724016e-05, 4.4e-6 from PyTorch's, and
+	// igr's float32 runs end 0.01e-6 (gonum kernel) to 1.2e-6 (AVX2 kernel,
+	// fused multiply-adds) from PyTorch's, so they must agree within 5e-6.
+	if r.Steps != 3272 || math.Abs(r.TrainMSE-9.99728436e-05) > 5e-6*9.99728436e-05 {
 		t.Errorf("lr 0.01: %d steps to train MSE %.9g; PyTorch 3272 to 9.99728436e-05", r.Steps, r.TrainMSE)
 	}
 }

@@ -1,0 +1,326 @@
+// Command _asm generates the AVX2/FMA assembly of package kernel with avo:
+//
+//	cd internal/kernel/_asm && go run . -out ../kernels_amd64.s -stubs ../kernels_amd64.go -pkg kernel
+//
+// (or go generate ./internal/kernel). It lives in a module of its own so that
+// avo is a dependency of the generator only, not of igr.
+//
+// The micro-kernels compute one register tile of C = alpha·op(A)·B with B
+// and C row-major. A is addressed through two strides, so one kernel serves
+// A and Aᵀ: element (r, l) of op(A) is a[r·ars + l·acs]. Each output is one
+// sum over l = 0, 1, …, k−1 in that order, one fused multiply-add per term,
+// then a multiplication by alpha: the result does not depend on the tile
+// sizes, on how the tiles are split between goroutines, or on the masks.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// precision describes float64 ("D") or float32 ("S") code.
+type precision struct {
+	name   string // D or S
+	goType string // float64 or float32
+	size   int    // bytes per element
+	lanes  int    // elements per YMM register
+	mask   string // Go type of a mask element
+}
+
+var (
+	f64 = precision{name: "D", goType: "float64", size: 8, lanes: 4, mask: "int64"}
+	f32 = precision{name: "S", goType: "float32", size: 4, lanes: 8, mask: "int32"}
+)
+
+func (p precision) shift() uint64 {
+	if p.size == 8 {
+		return 3
+	}
+	return 2
+}
+
+func (p precision) load(m Mem, r VecVirtual) {
+	if p.size == 8 {
+		VMOVUPD(m, r)
+	} else {
+		VMOVUPS(m, r)
+	}
+}
+
+func (p precision) store(r VecVirtual, m Mem) {
+	if p.size == 8 {
+		VMOVUPD(r, m)
+	} else {
+		VMOVUPS(r, m)
+	}
+}
+
+func (p precision) maskLoad(m Mem, mask, r VecVirtual) {
+	if p.size == 8 {
+		VMASKMOVPD(m, mask, r)
+	} else {
+		VMASKMOVPS(m, mask, r)
+	}
+}
+
+func (p precision) maskStore(r, mask VecVirtual, m Mem) {
+	if p.size == 8 {
+		VMASKMOVPD(r, mask, m)
+	} else {
+		VMASKMOVPS(r, mask, m)
+	}
+}
+
+func (p precision) broadcast(m Mem, r VecVirtual) {
+	if p.size == 8 {
+		VBROADCASTSD(m, r)
+	} else {
+		VBROADCASTSS(m, r)
+	}
+}
+
+func (p precision) fma(a, b, acc VecVirtual) {
+	if p.size == 8 {
+		VFMADD231PD(a, b, acc)
+	} else {
+		VFMADD231PS(a, b, acc)
+	}
+}
+
+func (p precision) mul(a, b, dst VecVirtual) {
+	if p.size == 8 {
+		VMULPD(a, b, dst)
+	} else {
+		VMULPS(a, b, dst)
+	}
+}
+
+func (p precision) add(a, b, dst VecVirtual) {
+	if p.size == 8 {
+		VADDPD(a, b, dst)
+	} else {
+		VADDPS(a, b, dst)
+	}
+}
+
+func (p precision) sub(a, b, dst VecVirtual) {
+	if p.size == 8 {
+		VSUBPD(a, b, dst)
+	} else {
+		VSUBPS(a, b, dst)
+	}
+}
+
+func (p precision) zero(r VecVirtual) {
+	if p.size == 8 {
+		VXORPD(r, r, r)
+	} else {
+		VXORPS(r, r, r)
+	}
+}
+
+// bytes turns an element count held in a register into bytes, in place.
+func (p precision) bytes(r Register) { SHLQ(U8(p.shift()), r) }
+
+// maxRows is the height of the largest register tile: 6 rows × 2 vectors
+// = 12 accumulators, plus two for a row of B and one broadcast.
+const maxRows = 6
+
+// gemmKernel generates the mr×(2·lanes) tile kernel; masked kernels read
+// and write only the columns whose mask element is all ones.
+func gemmKernel(p precision, mr int, masked bool) {
+	name := fmt.Sprintf("gemm%s%dx%d", p.name, mr, 2*p.lanes)
+	if masked {
+		name += "Masked"
+	}
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
+	Doc(fmt.Sprintf("%s sets the %d×%d tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.", name, mr, 2*p.lanes))
+	Pragma("noescape")
+
+	k := Load(Param("k"), GP64())
+	a0 := Load(Param("a"), GP64())
+	ars := Load(Param("ars"), GP64())
+	acs := Load(Param("acs"), GP64())
+	b := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	p.bytes(ars)
+	p.bytes(acs)
+	p.bytes(ldb)
+	// Rows 0..5 of A sit at a0, a1, a0+2·ars, a1+2·ars, a0+4·ars, a1+4·ars.
+	a1 := GP64()
+	LEAQ(Mem{Base: a0, Index: ars, Scale: 1}, a1)
+	row := func(r int) Mem {
+		base := a0
+		if r%2 == 1 {
+			base = a1
+		}
+		switch r / 2 {
+		case 0:
+			return Mem{Base: base}
+		case 1:
+			return Mem{Base: base, Index: ars, Scale: 2}
+		default:
+			return Mem{Base: base, Index: ars, Scale: 4}
+		}
+	}
+
+	acc := make([][2]VecVirtual, mr)
+	for r := range acc {
+		for v := 0; v < 2; v++ {
+			acc[r][v] = YMM()
+			p.zero(acc[r][v])
+		}
+	}
+	var mask Register
+	if masked {
+		mask = Load(Param("mask"), GP64())
+	}
+	bv := [2]VecVirtual{YMM(), YMM()}
+	t := YMM()
+
+	TESTQ(k, k)
+	JE(LabelRef(name + "_store"))
+	Label(name + "_loop")
+	for v := 0; v < 2; v++ {
+		off := Mem{Base: b, Disp: 32 * v}
+		if masked {
+			p.load(Mem{Base: mask, Disp: 32 * v}, bv[v])
+			p.maskLoad(off, bv[v], bv[v])
+		} else {
+			p.load(off, bv[v])
+		}
+	}
+	for r := 0; r < mr; r++ {
+		p.broadcast(row(r), t)
+		p.fma(bv[0], t, acc[r][0])
+		p.fma(bv[1], t, acc[r][1])
+	}
+	ADDQ(acs, a0)
+	ADDQ(acs, a1)
+	ADDQ(ldb, b)
+	DECQ(k)
+	JNE(LabelRef(name + "_loop"))
+
+	Label(name + "_store")
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	p.bytes(ldc)
+	alpha := Load(Param("alpha"), XMM())
+	if p.size == 8 {
+		VBROADCASTSD(alpha, t)
+	} else {
+		VBROADCASTSS(alpha, t)
+	}
+	for r := 0; r < mr; r++ {
+		for v := 0; v < 2; v++ {
+			p.mul(t, acc[r][v], acc[r][v])
+			dst := Mem{Base: c, Disp: 32 * v}
+			if masked {
+				p.load(Mem{Base: mask, Disp: 32 * v}, bv[v])
+				p.maskStore(acc[r][v], bv[v], dst)
+			} else {
+				p.store(acc[r][v], dst)
+			}
+		}
+		if r < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// dotKernel generates the kernel that sets c[r] = alpha·Σ_l a[r·lda+l]·x[l]
+// for mr rows: a matrix–vector product with A row-major. Each row is summed
+// in lanes·accs interleaved partial sums, which are then added in a fixed
+// order; the last k mod lanes terms are read with a mask.
+func dotKernel(p precision, mr int) {
+	name := fmt.Sprintf("dot%s%d", p.name, mr)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, lda int, x *%[1]s, c *%[1]s, mask *%[2]s)", p.goType, p.mask))
+	Doc(fmt.Sprintf("%s sets c[r] = alpha·Σ_l a[r·lda+l]·x[l] for r < %d; mask selects the last k mod %d elements.", name, mr, p.lanes))
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	x := Load(Param("x"), GP64())
+	p.bytes(lda)
+	rows := make([]Register, mr)
+	rows[0] = a
+	for r := 1; r < mr; r++ {
+		rows[r] = GP64()
+		LEAQ(Mem{Base: rows[r-1], Index: lda, Scale: 1}, rows[r])
+	}
+	acc := make([]VecVirtual, mr)
+	for r := range acc {
+		acc[r] = YMM()
+		p.zero(acc[r])
+	}
+	xv, t := YMM(), YMM()
+	off := GP64()
+	XORQ(off, off)
+	n := GP64()
+	MOVQ(k, n)
+	SHRQ(U8(map[int]uint64{4: 2, 8: 3}[p.lanes]), n) // whole vectors
+	JE(LabelRef(name + "_tail"))
+	Label(name + "_loop")
+	p.load(Mem{Base: x, Index: off, Scale: 1}, xv)
+	for r := 0; r < mr; r++ {
+		p.load(Mem{Base: rows[r], Index: off, Scale: 1}, t)
+		p.fma(xv, t, acc[r])
+	}
+	ADDQ(U32(32), off)
+	DECQ(n)
+	JNE(LabelRef(name + "_loop"))
+
+	Label(name + "_tail")
+	ANDQ(U32(p.lanes-1), k)
+	JE(LabelRef(name + "_reduce"))
+	mask := Load(Param("mask"), GP64())
+	m := YMM()
+	p.load(Mem{Base: mask}, m)
+	p.maskLoad(Mem{Base: x, Index: off, Scale: 1}, m, xv)
+	for r := 0; r < mr; r++ {
+		p.maskLoad(Mem{Base: rows[r], Index: off, Scale: 1}, m, t)
+		p.fma(xv, t, acc[r])
+	}
+
+	Label(name + "_reduce")
+	c := Load(Param("c"), GP64())
+	alpha := Load(Param("alpha"), XMM())
+	for r := 0; r < mr; r++ {
+		// (lanes 0..3 + lanes 4..7) for float32, then pairwise.
+		lo, hi := acc[r].AsX(), XMM()
+		VEXTRACTF128(U8(1), acc[r], hi)
+		if p.size == 8 {
+			VADDPD(hi, lo, lo)  // (l0+l2, l1+l3)
+			VHADDPD(lo, lo, lo) // (l0+l2)+(l1+l3)
+			VMULSD(alpha, lo, lo)
+			VMOVSD(lo, Mem{Base: c, Disp: 8 * r})
+		} else {
+			VADDPS(hi, lo, lo)
+			VHADDPS(lo, lo, lo)
+			VHADDPS(lo, lo, lo)
+			VMULSS(alpha, lo, lo)
+			VMOVSS(lo, Mem{Base: c, Disp: 4 * r})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+func main() {
+	ConstraintExpr("amd64,!purego")
+	for _, p := range []precision{f64, f32} {
+		for mr := 1; mr <= maxRows; mr++ {
+			gemmKernel(p, mr, false)
+			gemmKernel(p, mr, true)
+		}
+		for _, mr := range []int{1, 4} {
+			dotKernel(p, mr)
+		}
+	}
+	Generate()
+}

@@ -1,0 +1,192 @@
+//go:build amd64 && !purego
+
+package kernel
+
+import (
+	"sync"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:generate sh -c "cd _asm && go run . -out ../kernels_amd64.s -stubs ../kernels_amd64.go -pkg kernel"
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		register(&Kernel{name: AVX2, rank: 10, base: gonumBLAS, gemm64: avx2Gemm64, gemm32: avx2Gemm32})
+	}
+}
+
+// Register tiles: mr rows (up to 6) by 8 float64 or 16 float32 columns,
+// 12 YMM accumulators. The kernels for a tile narrower than a full one read
+// and write their columns through a mask.
+const (
+	tileRows  = 6
+	tileCols  = 8  // float64
+	tileCols2 = 16 // float32
+)
+
+type (
+	tile64 func(k int, alpha float64, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+	tile32 func(k int, alpha float32, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+	dot64  func(k int, alpha float64, a *float64, lda int, x *float64, c *float64, mask *int64)
+	dot32  func(k int, alpha float32, a *float32, lda int, x *float32, c *float32, mask *int32)
+)
+
+var (
+	full64   = [tileRows]tile64{gemmD1x8, gemmD2x8, gemmD3x8, gemmD4x8, gemmD5x8, gemmD6x8}
+	masked64 = [tileRows]tile64{gemmD1x8Masked, gemmD2x8Masked, gemmD3x8Masked, gemmD4x8Masked, gemmD5x8Masked, gemmD6x8Masked}
+	full32   = [tileRows]tile32{gemmS1x16, gemmS2x16, gemmS3x16, gemmS4x16, gemmS5x16, gemmS6x16}
+	masked32 = [tileRows]tile32{gemmS1x16Masked, gemmS2x16Masked, gemmS3x16Masked, gemmS4x16Masked, gemmS5x16Masked, gemmS6x16Masked}
+
+	// Masks: the j-th element of &ones64[w-c] is all ones for j < c, for
+	// windows of w = 8 (float64) and 16 (float32) elements.
+	ones64 = [2 * tileCols]int64{-1, -1, -1, -1, -1, -1, -1, -1}
+	ones32 = [2 * tileCols2]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+)
+
+// packed holds scratch for the rare products whose B must be transposed
+// first (A·Bᵀ with k > 1).
+var packed64 = sync.Pool{New: func() any { return new([]float64) }}
+var packed32 = sync.Pool{New: func() any { return new([]float32) }}
+
+func avx2Gemm64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+	if tB {
+		switch {
+		case n == 1: // op(B) is the stored row, contiguous
+			tB, ldb = false, 1
+		case k == 1 && ldb == 1: // op(B) is the stored column, contiguous
+			tB, ldb = false, n
+		default:
+			p := packed64.Get().(*[]float64)
+			*p = transposeInto(*p, b, ldb, n, k)
+			avx2Gemm64(tA, false, m, n, k, alpha, a, lda, *p, n, c, ldc)
+			packed64.Put(p)
+			return
+		}
+	}
+	ars, acs := lda, 1
+	if tA {
+		ars, acs = 1, lda
+	}
+	if n == 1 && ldc == 1 {
+		if !tA && ldb == 1 {
+			// c = alpha·A·x with A row-major: dot products of rows
+			i := 0
+			for ; i+4 <= m; i += 4 {
+				dotD4(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones64[tileCols-k%4])
+			}
+			for ; i < m; i++ {
+				dotD1(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones64[tileCols-k%4])
+			}
+			return
+		}
+		if tA {
+			// cᵀ = alpha·xᵀ·A with the stored A (k×m) row-major: one
+			// row of tiles, columns of the stored A as those of B
+			tiles64(1, m, k, alpha, b, 0, ldb, a, lda, c, 1)
+			return
+		}
+	}
+	tiles64(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
+}
+
+// tiles64 covers the m×n C with register tiles, column panels outside so
+// that a panel of B stays in L1 while every row block of A passes it.
+func tiles64(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	for j := 0; j < n; j += tileCols {
+		nr := min(tileCols, n-j)
+		for i := 0; i < m; i += tileRows {
+			mr := min(tileRows, m-i)
+			if nr == tileCols {
+				full64[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, nil)
+			} else {
+				masked64[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, &ones64[tileCols-nr])
+			}
+		}
+	}
+}
+
+func avx2Gemm32(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+	if tB {
+		switch {
+		case n == 1:
+			tB, ldb = false, 1
+		case k == 1 && ldb == 1:
+			tB, ldb = false, n
+		default:
+			p := packed32.Get().(*[]float32)
+			*p = transposeInto(*p, b, ldb, n, k)
+			avx2Gemm32(tA, false, m, n, k, alpha, a, lda, *p, n, c, ldc)
+			packed32.Put(p)
+			return
+		}
+	}
+	ars, acs := lda, 1
+	if tA {
+		ars, acs = 1, lda
+	}
+	if n == 1 && ldc == 1 {
+		if !tA && ldb == 1 {
+			i := 0
+			for ; i+4 <= m; i += 4 {
+				dotS4(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones32[tileCols2-k%8])
+			}
+			for ; i < m; i++ {
+				dotS1(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones32[tileCols2-k%8])
+			}
+			return
+		}
+		if tA {
+			tiles32(1, m, k, alpha, b, 0, ldb, a, lda, c, 1)
+			return
+		}
+	}
+	tiles32(m, n, k, alpha, a, ars, acs, b, ldb, c, ldc)
+}
+
+func tiles32(m, n, k int, alpha float32, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+	for j := 0; j < n; j += tileCols2 {
+		nr := min(tileCols2, n-j)
+		for i := 0; i < m; i += tileRows {
+			mr := min(tileRows, m-i)
+			if nr == tileCols2 {
+				full32[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, nil)
+			} else {
+				masked32[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, &ones32[tileCols2-nr])
+			}
+		}
+	}
+}
+
+// transposeInto returns dst (grown as needed) holding the k×n transpose of
+// the n×k matrix b stored with row stride ldb.
+func transposeInto[T float32 | float64](dst, b []T, ldb, n, k int) []T {
+	if cap(dst) < n*k {
+		dst = make([]T, n*k)
+	}
+	dst = dst[:n*k]
+	for j := 0; j < n; j++ {
+		for l := 0; l < k; l++ {
+			dst[l*n+j] = b[j*ldb+l]
+		}
+	}
+	return dst
+}

@@ -1,0 +1,25 @@
+// Package kernel holds the matrix products the training step runs on, and
+// chooses among them.
+//
+// A Kernel computes C = alpha·op(A)·op(B) for row-major float64 and float32
+// matrices. Three exist:
+//
+//   - AVX2: this package's own amd64 assembly, generated with avo from
+//     _asm/main.go. Register tiles of 6 rows by 8 float64 (16 float32)
+//     columns accumulate with fused multiply-adds while a panel of B stays in
+//     L1; A and Aᵀ are read in place through two strides, so the constant
+//     inputs of a network are never transposed; matrix–vector products of a
+//     row-major A are dot-product kernels. It needs AVX2 and FMA.
+//   - Gonum: gonum's pure-Go BLAS, everywhere.
+//   - OpenBLAS: OpenBLAS through cgo, in builds with -tags openblas.
+//
+// Every element of C is one sum over l = 0, 1, …, k−1 in a fixed order that
+// depends only on the shapes, never on threads or scheduling, so results are
+// reproducible. Kernels differ from each other by rounding only.
+//
+// Default is the fastest kernel available on this CPU in this build; the
+// environment variable IGR_KERNEL (EnvVar) forces one by name, for example
+// IGR_KERNEL=gonum, and -tags purego leaves the assembly out of the build.
+// Features lists what the CPU offers, for the record of what computed a
+// result.
+package kernel
