@@ -417,3 +417,6 @@ func MeanSquaredError(pred, y *G.Node) (*G.Node, error) {
 	}
 	return mse, nil
 }
+
+// String lists the ops one Run of the objective executes.
+func (o *Objective) String() string { return o.machine.String() }

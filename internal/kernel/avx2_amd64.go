@@ -12,7 +12,8 @@ import (
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		register(&Kernel{name: AVX2, rank: 10, base: gonumBLAS, gemm64: avx2Gemm64, gemm32: avx2Gemm32})
+		fastestElementwise = &avx2Elementwise
+		register(&Kernel{name: AVX2, rank: 10, base: gonumBLAS, elementwise: &avx2Elementwise, gemm64: avx2Gemm64, gemm32: avx2Gemm32})
 	}
 }
 
@@ -43,6 +44,16 @@ var (
 	ones64 = [2 * tileCols]int64{-1, -1, -1, -1, -1, -1, -1, -1}
 	ones32 = [2 * tileCols2]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 )
+
+// avx2Elementwise is the elementwise arithmetic in AVX2 assembly.
+var avx2Elementwise = elementwise{
+	vv64: [4]func(dst, x, y []float64){addVVD, subVVD, mulVVD, divVVD},
+	vs64: [4]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
+	sv64: [4]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
+	vv32: [4]func(dst, x, y []float32){addVVS, subVVS, mulVVS, divVVS},
+	vs32: [4]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
+	sv32: [4]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
+}
 
 // packed holds scratch for the rare products whose B must be transposed
 // first (A·Bᵀ with k > 1).

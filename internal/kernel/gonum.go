@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	register(&Kernel{name: Gonum, rank: 0, base: gonumBLAS, gemm64: gonumGemm64, gemm32: gonumGemm32})
+	register(&Kernel{name: Gonum, rank: 0, base: gonumBLAS, elementwise: &goElementwise, gemm64: gonumGemm64, gemm32: gonumGemm32})
 }
 
 func transpose(t bool) blas.Transpose {

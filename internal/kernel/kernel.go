@@ -38,6 +38,8 @@ type Kernel struct {
 	rank int
 	// base provides the BLAS routines other than the products.
 	base FullBLAS
+	// elementwise computes the elementwise arithmetic.
+	elementwise *elementwise
 }
 
 // Name identifies the kernel: AVX2, Gonum or OpenBLAS.
@@ -67,13 +69,14 @@ var (
 )
 
 // New returns a kernel named name from its two products and the BLAS it
-// comes with, for Register. rank orders the default choice: higher is
+// comes with, for Register; its elementwise arithmetic is the fastest this
+// package has for the CPU. rank orders the default choice: higher is
 // preferred.
 func New(name string, rank int, base FullBLAS,
 	gemm64 func(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int),
 	gemm32 func(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int),
 ) *Kernel {
-	return &Kernel{name: name, rank: rank, base: base, gemm64: gemm64, gemm32: gemm32}
+	return &Kernel{name: name, rank: rank, base: base, gemm64: gemm64, gemm32: gemm32, elementwise: fastestElementwise}
 }
 
 // Register adds a kernel that this build and this CPU can run; packages

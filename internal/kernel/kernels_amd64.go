@@ -74,6 +74,66 @@ func dotD1(k int, alpha float64, a *float64, lda int, x *float64, c *float64, ma
 //go:noescape
 func dotD4(k int, alpha float64, a *float64, lda int, x *float64, c *float64, mask *int64)
 
+// addVVD sets dst[i] = x[i] Add y[i] for i < len(dst).
+//
+//go:noescape
+func addVVD(dst []float64, x []float64, y []float64)
+
+// addVSD sets dst[i] = x[i] Add s for i < len(dst).
+//
+//go:noescape
+func addVSD(dst []float64, x []float64, s float64)
+
+// addSVD sets dst[i] = s Add x[i] for i < len(dst).
+//
+//go:noescape
+func addSVD(dst []float64, x []float64, s float64)
+
+// subVVD sets dst[i] = x[i] Sub y[i] for i < len(dst).
+//
+//go:noescape
+func subVVD(dst []float64, x []float64, y []float64)
+
+// subVSD sets dst[i] = x[i] Sub s for i < len(dst).
+//
+//go:noescape
+func subVSD(dst []float64, x []float64, s float64)
+
+// subSVD sets dst[i] = s Sub x[i] for i < len(dst).
+//
+//go:noescape
+func subSVD(dst []float64, x []float64, s float64)
+
+// mulVVD sets dst[i] = x[i] Mul y[i] for i < len(dst).
+//
+//go:noescape
+func mulVVD(dst []float64, x []float64, y []float64)
+
+// mulVSD sets dst[i] = x[i] Mul s for i < len(dst).
+//
+//go:noescape
+func mulVSD(dst []float64, x []float64, s float64)
+
+// mulSVD sets dst[i] = s Mul x[i] for i < len(dst).
+//
+//go:noescape
+func mulSVD(dst []float64, x []float64, s float64)
+
+// divVVD sets dst[i] = x[i] Div y[i] for i < len(dst).
+//
+//go:noescape
+func divVVD(dst []float64, x []float64, y []float64)
+
+// divVSD sets dst[i] = x[i] Div s for i < len(dst).
+//
+//go:noescape
+func divVSD(dst []float64, x []float64, s float64)
+
+// divSVD sets dst[i] = s Div x[i] for i < len(dst).
+//
+//go:noescape
+func divSVD(dst []float64, x []float64, s float64)
+
 // gemmS1x16 sets the 1×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -143,3 +203,63 @@ func dotS1(k int, alpha float32, a *float32, lda int, x *float32, c *float32, ma
 //
 //go:noescape
 func dotS4(k int, alpha float32, a *float32, lda int, x *float32, c *float32, mask *int32)
+
+// addVVS sets dst[i] = x[i] Add y[i] for i < len(dst).
+//
+//go:noescape
+func addVVS(dst []float32, x []float32, y []float32)
+
+// addVSS sets dst[i] = x[i] Add s for i < len(dst).
+//
+//go:noescape
+func addVSS(dst []float32, x []float32, s float32)
+
+// addSVS sets dst[i] = s Add x[i] for i < len(dst).
+//
+//go:noescape
+func addSVS(dst []float32, x []float32, s float32)
+
+// subVVS sets dst[i] = x[i] Sub y[i] for i < len(dst).
+//
+//go:noescape
+func subVVS(dst []float32, x []float32, y []float32)
+
+// subVSS sets dst[i] = x[i] Sub s for i < len(dst).
+//
+//go:noescape
+func subVSS(dst []float32, x []float32, s float32)
+
+// subSVS sets dst[i] = s Sub x[i] for i < len(dst).
+//
+//go:noescape
+func subSVS(dst []float32, x []float32, s float32)
+
+// mulVVS sets dst[i] = x[i] Mul y[i] for i < len(dst).
+//
+//go:noescape
+func mulVVS(dst []float32, x []float32, y []float32)
+
+// mulVSS sets dst[i] = x[i] Mul s for i < len(dst).
+//
+//go:noescape
+func mulVSS(dst []float32, x []float32, s float32)
+
+// mulSVS sets dst[i] = s Mul x[i] for i < len(dst).
+//
+//go:noescape
+func mulSVS(dst []float32, x []float32, s float32)
+
+// divVVS sets dst[i] = x[i] Div y[i] for i < len(dst).
+//
+//go:noescape
+func divVVS(dst []float32, x []float32, y []float32)
+
+// divVSS sets dst[i] = x[i] Div s for i < len(dst).
+//
+//go:noescape
+func divVSS(dst []float32, x []float32, s float32)
+
+// divSVS sets dst[i] = s Div x[i] for i < len(dst).
+//
+//go:noescape
+func divSVS(dst []float32, x []float32, s float32)

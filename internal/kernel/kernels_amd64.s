@@ -997,6 +997,678 @@ dotD4_reduce:
 	VZEROUPPER
 	RET
 
+// func addVVD(dst []float64, x []float64, y []float64)
+// Requires: AVX, SSE2
+TEXT ·addVVD(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+addVVD_block:
+	CMPQ    AX, $0x00000010
+	JL      addVVD_vector
+	VMOVUPD (DX), Y0
+	VADDPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VADDPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VADDPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VADDPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     addVVD_block
+
+addVVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      addVVD_scalar
+	VMOVUPD (DX), Y0
+	VADDPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     addVVD_vector
+
+addVVD_scalar:
+	TESTQ  AX, AX
+	JE     addVVD_done
+	MOVSD  (DX), X0
+	MOVSD  (BX), X1
+	VADDSD X1, X0, X0
+	MOVSD  X0, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	DECQ   AX
+	JMP    addVVD_scalar
+
+addVVD_done:
+	VZEROUPPER
+	RET
+
+// func addVSD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·addVSD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+addVSD_block:
+	CMPQ    AX, $0x00000010
+	JL      addVSD_vector
+	VMOVUPD (DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     addVSD_block
+
+addVSD_vector:
+	CMPQ    AX, $0x00000004
+	JL      addVSD_scalar
+	VMOVUPD (DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     addVSD_vector
+
+addVSD_scalar:
+	TESTQ  AX, AX
+	JE     addVSD_done
+	MOVSD  (DX), X1
+	VADDSD X0, X1, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    addVSD_scalar
+
+addVSD_done:
+	VZEROUPPER
+	RET
+
+// func addSVD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·addSVD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+addSVD_block:
+	CMPQ    AX, $0x00000010
+	JL      addSVD_vector
+	VMOVUPD (DX), Y1
+	VADDPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VADDPD  Y1, Y0, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VADDPD  Y1, Y0, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VADDPD  Y1, Y0, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     addSVD_block
+
+addSVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      addSVD_scalar
+	VMOVUPD (DX), Y1
+	VADDPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     addSVD_vector
+
+addSVD_scalar:
+	TESTQ  AX, AX
+	JE     addSVD_done
+	MOVSD  (DX), X1
+	VADDSD X1, X0, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    addSVD_scalar
+
+addSVD_done:
+	VZEROUPPER
+	RET
+
+// func subVVD(dst []float64, x []float64, y []float64)
+// Requires: AVX, SSE2
+TEXT ·subVVD(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+subVVD_block:
+	CMPQ    AX, $0x00000010
+	JL      subVVD_vector
+	VMOVUPD (DX), Y0
+	VSUBPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VSUBPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VSUBPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VSUBPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     subVVD_block
+
+subVVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      subVVD_scalar
+	VMOVUPD (DX), Y0
+	VSUBPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     subVVD_vector
+
+subVVD_scalar:
+	TESTQ  AX, AX
+	JE     subVVD_done
+	MOVSD  (DX), X0
+	MOVSD  (BX), X1
+	VSUBSD X1, X0, X0
+	MOVSD  X0, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	DECQ   AX
+	JMP    subVVD_scalar
+
+subVVD_done:
+	VZEROUPPER
+	RET
+
+// func subVSD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·subVSD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+subVSD_block:
+	CMPQ    AX, $0x00000010
+	JL      subVSD_vector
+	VMOVUPD (DX), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     subVSD_block
+
+subVSD_vector:
+	CMPQ    AX, $0x00000004
+	JL      subVSD_scalar
+	VMOVUPD (DX), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     subVSD_vector
+
+subVSD_scalar:
+	TESTQ  AX, AX
+	JE     subVSD_done
+	MOVSD  (DX), X1
+	VSUBSD X0, X1, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    subVSD_scalar
+
+subVSD_done:
+	VZEROUPPER
+	RET
+
+// func subSVD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·subSVD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+subSVD_block:
+	CMPQ    AX, $0x00000010
+	JL      subSVD_vector
+	VMOVUPD (DX), Y1
+	VSUBPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VSUBPD  Y1, Y0, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VSUBPD  Y1, Y0, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VSUBPD  Y1, Y0, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     subSVD_block
+
+subSVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      subSVD_scalar
+	VMOVUPD (DX), Y1
+	VSUBPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     subSVD_vector
+
+subSVD_scalar:
+	TESTQ  AX, AX
+	JE     subSVD_done
+	MOVSD  (DX), X1
+	VSUBSD X1, X0, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    subSVD_scalar
+
+subSVD_done:
+	VZEROUPPER
+	RET
+
+// func mulVVD(dst []float64, x []float64, y []float64)
+// Requires: AVX, SSE2
+TEXT ·mulVVD(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+mulVVD_block:
+	CMPQ    AX, $0x00000010
+	JL      mulVVD_vector
+	VMOVUPD (DX), Y0
+	VMULPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VMULPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VMULPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VMULPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     mulVVD_block
+
+mulVVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      mulVVD_scalar
+	VMOVUPD (DX), Y0
+	VMULPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     mulVVD_vector
+
+mulVVD_scalar:
+	TESTQ  AX, AX
+	JE     mulVVD_done
+	MOVSD  (DX), X0
+	MOVSD  (BX), X1
+	VMULSD X1, X0, X0
+	MOVSD  X0, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	DECQ   AX
+	JMP    mulVVD_scalar
+
+mulVVD_done:
+	VZEROUPPER
+	RET
+
+// func mulVSD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·mulVSD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+mulVSD_block:
+	CMPQ    AX, $0x00000010
+	JL      mulVSD_vector
+	VMOVUPD (DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     mulVSD_block
+
+mulVSD_vector:
+	CMPQ    AX, $0x00000004
+	JL      mulVSD_scalar
+	VMOVUPD (DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     mulVSD_vector
+
+mulVSD_scalar:
+	TESTQ  AX, AX
+	JE     mulVSD_done
+	MOVSD  (DX), X1
+	VMULSD X0, X1, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    mulVSD_scalar
+
+mulVSD_done:
+	VZEROUPPER
+	RET
+
+// func mulSVD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·mulSVD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+mulSVD_block:
+	CMPQ    AX, $0x00000010
+	JL      mulSVD_vector
+	VMOVUPD (DX), Y1
+	VMULPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VMULPD  Y1, Y0, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VMULPD  Y1, Y0, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VMULPD  Y1, Y0, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     mulSVD_block
+
+mulSVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      mulSVD_scalar
+	VMOVUPD (DX), Y1
+	VMULPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     mulSVD_vector
+
+mulSVD_scalar:
+	TESTQ  AX, AX
+	JE     mulSVD_done
+	MOVSD  (DX), X1
+	VMULSD X1, X0, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    mulSVD_scalar
+
+mulSVD_done:
+	VZEROUPPER
+	RET
+
+// func divVVD(dst []float64, x []float64, y []float64)
+// Requires: AVX, SSE2
+TEXT ·divVVD(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+divVVD_block:
+	CMPQ    AX, $0x00000010
+	JL      divVVD_vector
+	VMOVUPD (DX), Y0
+	VDIVPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VDIVPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VDIVPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VDIVPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     divVVD_block
+
+divVVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      divVVD_scalar
+	VMOVUPD (DX), Y0
+	VDIVPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     divVVD_vector
+
+divVVD_scalar:
+	TESTQ  AX, AX
+	JE     divVVD_done
+	MOVSD  (DX), X0
+	MOVSD  (BX), X1
+	VDIVSD X1, X0, X0
+	MOVSD  X0, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	DECQ   AX
+	JMP    divVVD_scalar
+
+divVVD_done:
+	VZEROUPPER
+	RET
+
+// func divVSD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·divVSD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+divVSD_block:
+	CMPQ    AX, $0x00000010
+	JL      divVSD_vector
+	VMOVUPD (DX), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     divVSD_block
+
+divVSD_vector:
+	CMPQ    AX, $0x00000004
+	JL      divVSD_scalar
+	VMOVUPD (DX), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     divVSD_vector
+
+divVSD_scalar:
+	TESTQ  AX, AX
+	JE     divVSD_done
+	MOVSD  (DX), X1
+	VDIVSD X0, X1, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    divVSD_scalar
+
+divVSD_done:
+	VZEROUPPER
+	RET
+
+// func divSVD(dst []float64, x []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·divSVD(SB), NOSPLIT, $0-56
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+
+divSVD_block:
+	CMPQ    AX, $0x00000010
+	JL      divSVD_vector
+	VMOVUPD (DX), Y1
+	VDIVPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VDIVPD  Y1, Y0, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VDIVPD  Y1, Y0, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VDIVPD  Y1, Y0, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     divSVD_block
+
+divSVD_vector:
+	CMPQ    AX, $0x00000004
+	JL      divSVD_scalar
+	VMOVUPD (DX), Y1
+	VDIVPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     divSVD_vector
+
+divSVD_scalar:
+	TESTQ  AX, AX
+	JE     divSVD_done
+	MOVSD  (DX), X1
+	VDIVSD X1, X0, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	DECQ   AX
+	JMP    divSVD_scalar
+
+divSVD_done:
+	VZEROUPPER
+	RET
+
 // func gemmS1x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 // Requires: AVX, AVX2, FMA3, SSE
 TEXT ·gemmS1x16(SB), NOSPLIT, $0-80
@@ -1992,5 +2664,677 @@ dotS4_reduce:
 	VHADDPS      X3, X3, X3
 	VMULSS       X4, X3, X3
 	VMOVSS       X3, 12(AX)
+	VZEROUPPER
+	RET
+
+// func addVVS(dst []float32, x []float32, y []float32)
+// Requires: AVX, SSE
+TEXT ·addVVS(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+addVVS_block:
+	CMPQ    AX, $0x00000020
+	JL      addVVS_vector
+	VMOVUPS (DX), Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VADDPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VADDPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VADDPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     addVVS_block
+
+addVVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      addVVS_scalar
+	VMOVUPS (DX), Y0
+	VADDPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     addVVS_vector
+
+addVVS_scalar:
+	TESTQ  AX, AX
+	JE     addVVS_done
+	MOVSS  (DX), X0
+	MOVSS  (BX), X1
+	VADDSS X1, X0, X0
+	MOVSS  X0, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JMP    addVVS_scalar
+
+addVVS_done:
+	VZEROUPPER
+	RET
+
+// func addVSS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·addVSS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+addVSS_block:
+	CMPQ    AX, $0x00000020
+	JL      addVSS_vector
+	VMOVUPS (DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     addVSS_block
+
+addVSS_vector:
+	CMPQ    AX, $0x00000008
+	JL      addVSS_scalar
+	VMOVUPS (DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     addVSS_vector
+
+addVSS_scalar:
+	TESTQ  AX, AX
+	JE     addVSS_done
+	MOVSS  (DX), X1
+	VADDSS X0, X1, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    addVSS_scalar
+
+addVSS_done:
+	VZEROUPPER
+	RET
+
+// func addSVS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·addSVS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+addSVS_block:
+	CMPQ    AX, $0x00000020
+	JL      addSVS_vector
+	VMOVUPS (DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     addSVS_block
+
+addSVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      addSVS_scalar
+	VMOVUPS (DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     addSVS_vector
+
+addSVS_scalar:
+	TESTQ  AX, AX
+	JE     addSVS_done
+	MOVSS  (DX), X1
+	VADDSS X1, X0, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    addSVS_scalar
+
+addSVS_done:
+	VZEROUPPER
+	RET
+
+// func subVVS(dst []float32, x []float32, y []float32)
+// Requires: AVX, SSE
+TEXT ·subVVS(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+subVVS_block:
+	CMPQ    AX, $0x00000020
+	JL      subVVS_vector
+	VMOVUPS (DX), Y0
+	VSUBPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VSUBPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VSUBPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VSUBPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     subVVS_block
+
+subVVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      subVVS_scalar
+	VMOVUPS (DX), Y0
+	VSUBPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     subVVS_vector
+
+subVVS_scalar:
+	TESTQ  AX, AX
+	JE     subVVS_done
+	MOVSS  (DX), X0
+	MOVSS  (BX), X1
+	VSUBSS X1, X0, X0
+	MOVSS  X0, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JMP    subVVS_scalar
+
+subVVS_done:
+	VZEROUPPER
+	RET
+
+// func subVSS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·subVSS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+subVSS_block:
+	CMPQ    AX, $0x00000020
+	JL      subVSS_vector
+	VMOVUPS (DX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     subVSS_block
+
+subVSS_vector:
+	CMPQ    AX, $0x00000008
+	JL      subVSS_scalar
+	VMOVUPS (DX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     subVSS_vector
+
+subVSS_scalar:
+	TESTQ  AX, AX
+	JE     subVSS_done
+	MOVSS  (DX), X1
+	VSUBSS X0, X1, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    subVSS_scalar
+
+subVSS_done:
+	VZEROUPPER
+	RET
+
+// func subSVS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·subSVS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+subSVS_block:
+	CMPQ    AX, $0x00000020
+	JL      subSVS_vector
+	VMOVUPS (DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     subSVS_block
+
+subSVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      subSVS_scalar
+	VMOVUPS (DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     subSVS_vector
+
+subSVS_scalar:
+	TESTQ  AX, AX
+	JE     subSVS_done
+	MOVSS  (DX), X1
+	VSUBSS X1, X0, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    subSVS_scalar
+
+subSVS_done:
+	VZEROUPPER
+	RET
+
+// func mulVVS(dst []float32, x []float32, y []float32)
+// Requires: AVX, SSE
+TEXT ·mulVVS(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+mulVVS_block:
+	CMPQ    AX, $0x00000020
+	JL      mulVVS_vector
+	VMOVUPS (DX), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VMULPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VMULPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VMULPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     mulVVS_block
+
+mulVVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      mulVVS_scalar
+	VMOVUPS (DX), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     mulVVS_vector
+
+mulVVS_scalar:
+	TESTQ  AX, AX
+	JE     mulVVS_done
+	MOVSS  (DX), X0
+	MOVSS  (BX), X1
+	VMULSS X1, X0, X0
+	MOVSS  X0, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JMP    mulVVS_scalar
+
+mulVVS_done:
+	VZEROUPPER
+	RET
+
+// func mulVSS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·mulVSS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+mulVSS_block:
+	CMPQ    AX, $0x00000020
+	JL      mulVSS_vector
+	VMOVUPS (DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     mulVSS_block
+
+mulVSS_vector:
+	CMPQ    AX, $0x00000008
+	JL      mulVSS_scalar
+	VMOVUPS (DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     mulVSS_vector
+
+mulVSS_scalar:
+	TESTQ  AX, AX
+	JE     mulVSS_done
+	MOVSS  (DX), X1
+	VMULSS X0, X1, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    mulVSS_scalar
+
+mulVSS_done:
+	VZEROUPPER
+	RET
+
+// func mulSVS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·mulSVS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+mulSVS_block:
+	CMPQ    AX, $0x00000020
+	JL      mulSVS_vector
+	VMOVUPS (DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     mulSVS_block
+
+mulSVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      mulSVS_scalar
+	VMOVUPS (DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     mulSVS_vector
+
+mulSVS_scalar:
+	TESTQ  AX, AX
+	JE     mulSVS_done
+	MOVSS  (DX), X1
+	VMULSS X1, X0, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    mulSVS_scalar
+
+mulSVS_done:
+	VZEROUPPER
+	RET
+
+// func divVVS(dst []float32, x []float32, y []float32)
+// Requires: AVX, SSE
+TEXT ·divVVS(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ y_base+48(FP), BX
+
+divVVS_block:
+	CMPQ    AX, $0x00000020
+	JL      divVVS_vector
+	VMOVUPS (DX), Y0
+	VDIVPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VDIVPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VDIVPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VDIVPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     divVVS_block
+
+divVVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      divVVS_scalar
+	VMOVUPS (DX), Y0
+	VDIVPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     divVVS_vector
+
+divVVS_scalar:
+	TESTQ  AX, AX
+	JE     divVVS_done
+	MOVSS  (DX), X0
+	MOVSS  (BX), X1
+	VDIVSS X1, X0, X0
+	MOVSS  X0, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JMP    divVVS_scalar
+
+divVVS_done:
+	VZEROUPPER
+	RET
+
+// func divVSS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·divVSS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+divVSS_block:
+	CMPQ    AX, $0x00000020
+	JL      divVSS_vector
+	VMOVUPS (DX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     divVSS_block
+
+divVSS_vector:
+	CMPQ    AX, $0x00000008
+	JL      divVSS_scalar
+	VMOVUPS (DX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     divVSS_vector
+
+divVSS_scalar:
+	TESTQ  AX, AX
+	JE     divVSS_done
+	MOVSS  (DX), X1
+	VDIVSS X0, X1, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    divVSS_scalar
+
+divVSS_done:
+	VZEROUPPER
+	RET
+
+// func divSVS(dst []float32, x []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·divSVS(SB), NOSPLIT, $0-52
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+divSVS_block:
+	CMPQ    AX, $0x00000020
+	JL      divSVS_vector
+	VMOVUPS (DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     divSVS_block
+
+divSVS_vector:
+	CMPQ    AX, $0x00000008
+	JL      divSVS_scalar
+	VMOVUPS (DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     divSVS_vector
+
+divSVS_scalar:
+	TESTQ  AX, AX
+	JE     divSVS_done
+	MOVSS  (DX), X1
+	VDIVSS X1, X0, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   AX
+	JMP    divSVS_scalar
+
+divSVS_done:
 	VZEROUPPER
 	RET

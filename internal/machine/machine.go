@@ -8,7 +8,7 @@ import (
 )
 
 // Machine evaluates some roots of a differentiated graph over and over: their
-// subgraph copied with Reuse and Gemm, compiled into a tape machine, run on
+// subgraph copied with Reuse and Kernels, compiled into a program, run on
 // the calling goroutine.
 //
 // The original graph is neither modified nor run. Its input nodes' values are
@@ -16,34 +16,25 @@ import (
 // A Machine is not safe for concurrent use; independent Machines are.
 type Machine struct {
 	copied *Copied
-	vm     G.VM
-	sync   *syncRunner // nil: fall back to Reset and RunAll
+	prog   *program
 }
 
 // New compiles a Machine for roots, nodes of one graph on which every Grad has
 // already been called.
 func New(roots ...*G.Node) (*Machine, error) {
-	c, err := Copy(roots, Options{Reuse: true, Gemm: true})
+	c, err := Copy(roots, Options{Reuse: true, Kernels: true})
 	if err != nil {
 		return nil, err
 	}
-	m := &Machine{copied: c, vm: G.NewTapeMachine(c.Graph)}
-	m.sync, _ = newSyncRunner(m.vm, c.Graph) // on error, RunAll stays correct
-	return m, nil
+	p, err := compile(c.Graph)
+	if err != nil {
+		return nil, err
+	}
+	return &Machine{copied: c, prog: p}, nil
 }
-
-// Synchronous reports whether Run executes on the calling goroutine (true
-// with the pinned Gorgonia) rather than through RunAll.
-func (m *Machine) Synchronous() bool { return m.sync != nil }
 
 // Run evaluates the roots once.
-func (m *Machine) Run() error {
-	if m.sync != nil {
-		return m.sync.Run()
-	}
-	m.vm.Reset()
-	return m.vm.RunAll()
-}
+func (m *Machine) Run() error { return m.prog.Run() }
 
 // Value returns the value the last Run computed for root, one of the nodes
 // New was given. It is the machine's own buffer, overwritten by the next Run.
@@ -52,10 +43,7 @@ func (m *Machine) Value(root *G.Node) (G.Value, error) {
 	if n == nil {
 		return nil, fmt.Errorf("machine: %v is not a root of this machine", root)
 	}
-	if v := output(n); v != nil {
-		return v, nil
-	}
-	if v := n.Value(); v != nil {
+	if v := m.prog.value(n); v != nil {
 		return v, nil
 	}
 	return nil, fmt.Errorf("machine: %v has no value; was Run called?", root)
@@ -89,5 +77,9 @@ func (m *Machine) Dense(root *G.Node) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// Close releases the tape machine.
-func (m *Machine) Close() error { return m.vm.Close() }
+// Close releases the machine; it holds nothing that needs it today.
+func (m *Machine) Close() error { return nil }
+
+// String lists what a Run computes, one op per line, for reading what a
+// graph costs.
+func (m *Machine) String() string { return m.prog.String() }

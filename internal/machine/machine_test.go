@@ -75,9 +75,6 @@ func TestMachineEqualsTapeMachine(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer mc.Close()
-			if !mc.Synchronous() {
-				t.Error("machine fell back to RunAll with the pinned Gorgonia")
-			}
 			for step := 0; step < steps; step++ {
 				vm.Reset()
 				if err := vm.RunAll(); err != nil {

@@ -18,8 +18,10 @@ type Options struct {
 	// Reuse wraps every op that implements gorgonia.UsePreallocDoer so that
 	// it writes into an output buffer it owns.
 	Reuse bool
-	// Gemm replaces every 2-D float matrix product by gemmOp.
-	Gemm bool
+	// Kernels replaces every 2-D float matrix product by a gemmOp and the
+	// elementwise arithmetic on float tensors by an elementwiseOp, both run
+	// on the default kernel (package kernel).
+	Kernels bool
 }
 
 // Copied is the result of Copy: a new graph and the map from the old graph's
@@ -127,12 +129,13 @@ func isConstant(n *G.Node) bool {
 }
 
 func replaceOp(op G.Op, n *G.Node, kids []*G.Node, opt Options) G.Op {
-	if opt.Gemm {
+	dt := n.Dtype()
+	if opt.Kernels && (dt == tensor.Float64 || dt == tensor.Float32) {
 		if ta, tb, ok := isMatMul(op); ok && len(kids) == 2 && kids[0].Dims() == 2 && kids[1].Dims() == 2 {
-			dt := n.Dtype()
-			if dt == tensor.Float64 || dt == tensor.Float32 {
-				return &gemmOp{Op: op, transA: ta, transB: tb, out: newBuffer(dt, n.Shape()), kernel: kernel.Default()}
-			}
+			return &gemmOp{Op: op, transA: ta, transB: tb, out: newBuffer(dt, n.Shape()), kernel: kernel.Default()}
+		}
+		if arith, ok := isArithmetic(op); ok && len(kids) == 2 && !n.Shape().IsScalar() {
+			return &elementwiseOp{reuseOp: newReuseOp(op, op.(G.UsePreallocDoer), dt, n.Shape()), arith: arith, kernel: kernel.Default()}
 		}
 	}
 	if opt.Reuse {
@@ -155,6 +158,28 @@ func isMatMul(op G.Op) (transA, transB, ok bool) {
 		return false, false, false
 	}
 	return v.FieldByName("transA").Bool(), v.FieldByName("transB").Bool(), true
+}
+
+// isArithmetic reports whether op is Gorgonia's (unexported) elemBinOp for
+// +, −, × or ÷, and which.
+func isArithmetic(op G.Op) (kernel.Arith, bool) {
+	v := reflect.ValueOf(op)
+	if v.Kind() != reflect.Struct || v.Type().Name() != "elemBinOp" || v.Type().PkgPath() != "gorgonia.org/gorgonia" {
+		return 0, false
+	}
+	bin := v.Field(0) // ʘBinaryOperator: scalarBinOp or tBinOp
+	if bin.Kind() == reflect.Interface {
+		bin = bin.Elem()
+	}
+	if bin.Kind() != reflect.Struct || bin.NumField() == 0 {
+		return 0, false
+	}
+	// ʘBinaryOperatorType: add, sub, mul, div are 0..3 (operatorPointwise_binary_const.go)
+	switch t := bin.Field(0).Uint(); t {
+	case 0, 1, 2, 3:
+		return kernel.Add + kernel.Arith(t), true
+	}
+	return 0, false
 }
 
 func newBuffer(dt tensor.Dtype, sh tensor.Shape) G.Value {
@@ -352,6 +377,78 @@ func (o *gemmOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return o.Op.(G.SDOp).SymDiff(in, out, grad)
 }
 
+// ---------------------------------------------------------------------------
+// elementwiseOp
+
+// elementwiseOp is x ∘ y for ∘ one of + − × ÷, on float tensors of one
+// length or a tensor and a scalar, computed by the kernel into the buffer of
+// its reuseOp; anything else (views, other dtypes) goes through the wrapped
+// Gorgonia op. Every element is one correctly rounded operation, so the
+// result is Gorgonia's bit for bit.
+type elementwiseOp struct {
+	*reuseOp
+	arith  kernel.Arith
+	kernel *kernel.Kernel
+}
+
+func (o *elementwiseOp) Do(in ...G.Value) (G.Value, error) {
+	c, ok := o.out.(*tensor.Dense)
+	if !ok || len(in) != 2 || !plainFloat(c) {
+		return o.reuseOp.Do(in...)
+	}
+	x, xDense := in[0].(*tensor.Dense)
+	y, yDense := in[1].(*tensor.Dense)
+	switch {
+	case xDense && yDense && plainFloat(x) && plainFloat(y) && x.Dtype() == c.Dtype() && y.Dtype() == c.Dtype() &&
+		x.Len() == c.Len() && y.Len() == c.Len():
+		if c.Dtype() == tensor.Float64 {
+			o.kernel.Elementwise64(o.arith, c.Float64s(), x.Float64s(), y.Float64s())
+		} else {
+			o.kernel.Elementwise32(o.arith, c.Float32s(), x.Float32s(), y.Float32s())
+		}
+		return c, nil
+	case xDense && !yDense && plainFloat(x) && x.Dtype() == c.Dtype() && x.Len() == c.Len():
+		if o.scalar(c, x, in[1], false) {
+			return c, nil
+		}
+	case yDense && !xDense && plainFloat(y) && y.Dtype() == c.Dtype() && y.Len() == c.Len():
+		if o.scalar(c, y, in[0], true) {
+			return c, nil
+		}
+	}
+	return o.reuseOp.Do(in...)
+}
+
+// scalar computes c = x ∘ s (or s ∘ x) when s is a scalar of c's dtype.
+func (o *elementwiseOp) scalar(c, x *tensor.Dense, s G.Value, first bool) bool {
+	switch v := s.(type) {
+	case *G.F64:
+		if c.Dtype() == tensor.Float64 {
+			o.kernel.ElementwiseScalar64(o.arith, c.Float64s(), x.Float64s(), float64(*v), first)
+			return true
+		}
+	case *G.F32:
+		if c.Dtype() == tensor.Float32 {
+			o.kernel.ElementwiseScalar32(o.arith, c.Float32s(), x.Float32s(), float32(*v), first)
+			return true
+		}
+	}
+	return false
+}
+
+func (o *elementwiseOp) String() string { return o.reuseOp.Op.String() + "(kernel)" }
+func (o *elementwiseOp) WriteHash(h hash.Hash) {
+	o.reuseOp.WriteHash(h)
+	h.Write([]byte("kernel"))
+}
+func (o *elementwiseOp) Hashcode() uint32 { return o.reuseOp.Hashcode() ^ 0x7a11 }
+
+// plainFloat reports a contiguous, non-view float64 or float32 tensor.
+func plainFloat(t *tensor.Dense) bool {
+	dt := t.Dtype()
+	return (dt == tensor.Float64 || dt == tensor.Float32) && !t.IsView() && !t.IsMaterializable() && t.DataOrder().IsContiguous()
+}
+
 // output returns the buffer a rewritten node's op writes into, or nil when the
 // node's op owns no buffer (then use n.Value() after the run).
 func output(n *G.Node) G.Value {
@@ -359,6 +456,8 @@ func output(n *G.Node) G.Value {
 	case *reuseOp:
 		return o.out
 	case *gemmOp:
+		return o.out
+	case *elementwiseOp:
 		return o.out
 	}
 	return nil

@@ -15,6 +15,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -311,6 +312,152 @@ func dotKernel(p precision, mr int) {
 	RET()
 }
 
+// An elementwise operation: its vector and scalar instructions.
+type elementwise struct {
+	name         string
+	vec64, vec32 func(a, b, dst Op)
+	sca64, sca32 func(a, b, dst Op)
+}
+
+var elementwiseOps = []elementwise{
+	{"Add", func(a, b, d Op) { VADDPD(a, b, d) }, func(a, b, d Op) { VADDPS(a, b, d) }, func(a, b, d Op) { VADDSD(a, b, d) }, func(a, b, d Op) { VADDSS(a, b, d) }},
+	{"Sub", func(a, b, d Op) { VSUBPD(a, b, d) }, func(a, b, d Op) { VSUBPS(a, b, d) }, func(a, b, d Op) { VSUBSD(a, b, d) }, func(a, b, d Op) { VSUBSS(a, b, d) }},
+	{"Mul", func(a, b, d Op) { VMULPD(a, b, d) }, func(a, b, d Op) { VMULPS(a, b, d) }, func(a, b, d Op) { VMULSD(a, b, d) }, func(a, b, d Op) { VMULSS(a, b, d) }},
+	{"Div", func(a, b, d Op) { VDIVPD(a, b, d) }, func(a, b, d Op) { VDIVPS(a, b, d) }, func(a, b, d Op) { VDIVSD(a, b, d) }, func(a, b, d Op) { VDIVSS(a, b, d) }},
+}
+
+// The forms of an elementwise kernel: both operands vectors, or one of them
+// a scalar broadcast to every element.
+const (
+	vectorVector = iota // dst[i] = x[i] ∘ y[i]
+	vectorScalar        // dst[i] = x[i] ∘ s
+	scalarVector        // dst[i] = s ∘ x[i]
+)
+
+// elementwiseKernel generates dst[i] = x[i] ∘ y[i] (or with a scalar) for
+// every i < len(dst): one correctly rounded operation per element, so the
+// result is the same bit for bit as a Go loop's.
+func elementwiseKernel(p precision, e elementwise, form int) {
+	suffix := [...]string{"VV", "VS", "SV"}[form]
+	name := fmt.Sprintf("%s%s%s", strings.ToLower(e.name), suffix, p.name)
+	sig := map[int]string{
+		vectorVector: "func(dst, x, y []%[1]s)",
+		vectorScalar: "func(dst, x []%[1]s, s %[1]s)",
+		scalarVector: "func(dst, x []%[1]s, s %[1]s)",
+	}[form]
+	TEXT(name, NOSPLIT, fmt.Sprintf(sig, p.goType))
+	Doc(fmt.Sprintf("%s sets dst[i] = %s for i < len(dst).", name, map[int]string{
+		vectorVector: "x[i] " + e.name + " y[i]", vectorScalar: "x[i] " + e.name + " s", scalarVector: "s " + e.name + " x[i]"}[form]))
+	Pragma("noescape")
+	vec, sca := e.vec64, e.sca64
+	if p.size == 4 {
+		vec, sca = e.vec32, e.sca32
+	}
+	n := Load(Param("dst").Len(), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	x := Load(Param("x").Base(), GP64())
+	var y Register
+	var s VecVirtual
+	if form == vectorVector {
+		y = Load(Param("y").Base(), GP64())
+	} else {
+		sx := Load(Param("s"), XMM())
+		s = YMM()
+		if p.size == 8 {
+			VBROADCASTSD(sx, s)
+		} else {
+			VBROADCASTSS(sx, s)
+		}
+	}
+	const unroll = 4
+	block := unroll * 32 / p.size // elements per iteration
+	Label(name + "_block")
+	CMPQ(n, U32(block))
+	JL(LabelRef(name + "_vector"))
+	for u := 0; u < unroll; u++ {
+		r := YMM()
+		p.load(Mem{Base: x, Disp: 32 * u}, r)
+		switch form {
+		case vectorVector:
+			vec(Mem{Base: y, Disp: 32 * u}, r, r)
+		case vectorScalar:
+			vec(s, r, r)
+		case scalarVector:
+			vec(r, s, r)
+		}
+		p.store(r, Mem{Base: dst, Disp: 32 * u})
+	}
+	for _, ptr := range []Register{dst, x, y} {
+		if ptr != nil {
+			ADDQ(U32(unroll*32), ptr)
+		}
+	}
+	SUBQ(U32(block), n)
+	JMP(LabelRef(name + "_block"))
+
+	Label(name + "_vector")
+	CMPQ(n, U32(32/p.size))
+	JL(LabelRef(name + "_scalar"))
+	r := YMM()
+	p.load(Mem{Base: x}, r)
+	switch form {
+	case vectorVector:
+		vec(Mem{Base: y}, r, r)
+	case vectorScalar:
+		vec(s, r, r)
+	case scalarVector:
+		vec(r, s, r)
+	}
+	p.store(r, Mem{Base: dst})
+	for _, ptr := range []Register{dst, x, y} {
+		if ptr != nil {
+			ADDQ(U32(32), ptr)
+		}
+	}
+	SUBQ(U32(32/p.size), n)
+	JMP(LabelRef(name + "_vector"))
+
+	Label(name + "_scalar")
+	TESTQ(n, n)
+	JE(LabelRef(name + "_done"))
+	xs := XMM()
+	if p.size == 8 {
+		MOVSD(Mem{Base: x}, xs)
+	} else {
+		MOVSS(Mem{Base: x}, xs)
+	}
+	switch form {
+	case vectorVector:
+		ys := XMM()
+		if p.size == 8 {
+			MOVSD(Mem{Base: y}, ys)
+		} else {
+			MOVSS(Mem{Base: y}, ys)
+		}
+		sca(ys, xs, xs)
+	case vectorScalar:
+		sca(s.AsX(), xs, xs)
+	case scalarVector:
+		sca(xs, s.AsX(), xs)
+	}
+	if p.size == 8 {
+		MOVSD(xs, Mem{Base: dst})
+	} else {
+		MOVSS(xs, Mem{Base: dst})
+	}
+	for _, ptr := range []Register{dst, x, y} {
+		if ptr != nil {
+			ADDQ(U32(p.size), ptr)
+		}
+	}
+	DECQ(n)
+	JMP(LabelRef(name + "_scalar"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
 func main() {
 	ConstraintExpr("amd64,!purego")
 	for _, p := range []precision{f64, f32} {
@@ -320,6 +467,11 @@ func main() {
 		}
 		for _, mr := range []int{1, 4} {
 			dotKernel(p, mr)
+		}
+		for _, e := range elementwiseOps {
+			for form := vectorVector; form <= scalarVector; form++ {
+				elementwiseKernel(p, e, form)
+			}
 		}
 	}
 	Generate()
