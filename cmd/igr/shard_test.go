@@ -91,13 +91,16 @@ func TestShardsMergeToTheSingleMachineSweep(t *testing.T) {
 }
 
 // TestSignalsKeepResults sends SIGINT and SIGTERM to igr processes in the
-// middle of a sweep: each stops within a second, exits 130 and leaves its
-// tables, the unfinished runs marked interrupted.
+// middle of a sweep: each stops promptly (within three seconds on a loaded
+// CI machine; the runs stop at the next step, writing the tables and figures
+// takes the rest), exits 130 and leaves its tables, the unfinished runs
+// marked interrupted. The learning rates are so small that the runs would
+// take minutes.
 func TestSignalsKeepResults(t *testing.T) {
 	bin := buildIgr(t)
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		out := filepath.Join(t.TempDir(), "out")
-		cmd := exec.Command(bin, "sweep", "-quiet", "-out", out, "-n", "100", "-dim", "20", "-width", "40", "-lrs", "0.001,0.002,0.003")
+		cmd := exec.Command(bin, "sweep", "-quiet", "-out", out, "-n", "100", "-dim", "20", "-width", "40", "-lrs", "0.00001,0.00002,0.00003")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -107,8 +110,8 @@ func TestSignalsKeepResults(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := cmd.Wait()
-		if d := time.Since(sent); d > time.Second {
-			t.Errorf("%v: stopped %v after the signal, want within a second", sig, d)
+		if d := time.Since(sent); d > 3*time.Second {
+			t.Errorf("%v: stopped %v after the signal, want within three seconds", sig, d)
 		}
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
