@@ -33,26 +33,65 @@ type (
 	dot32  func(k int, alpha float32, a *float32, lda int, x *float32, c *float32, mask *int32)
 )
 
+// The tile kernels by height and width: [rows-1][0] is one vector wide,
+// [rows-1][1] two; a panel narrower than a full tile takes the narrowest
+// kernel that covers it, masked unless it fits exactly.
 var (
-	full64   = [tileRows]tile64{gemmD1x8, gemmD2x8, gemmD3x8, gemmD4x8, gemmD5x8, gemmD6x8}
-	masked64 = [tileRows]tile64{gemmD1x8Masked, gemmD2x8Masked, gemmD3x8Masked, gemmD4x8Masked, gemmD5x8Masked, gemmD6x8Masked}
-	full32   = [tileRows]tile32{gemmS1x16, gemmS2x16, gemmS3x16, gemmS4x16, gemmS5x16, gemmS6x16}
-	masked32 = [tileRows]tile32{gemmS1x16Masked, gemmS2x16Masked, gemmS3x16Masked, gemmS4x16Masked, gemmS5x16Masked, gemmS6x16Masked}
-
-	// Masks: the j-th element of &ones64[w-c] is all ones for j < c, for
-	// windows of w = 8 (float64) and 16 (float32) elements.
-	ones64 = [2 * tileCols]int64{-1, -1, -1, -1, -1, -1, -1, -1}
-	ones32 = [2 * tileCols2]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+	full64 = [tileRows][2]tile64{
+		{gemmD1x4, gemmD1x8}, {gemmD2x4, gemmD2x8}, {gemmD3x4, gemmD3x8},
+		{gemmD4x4, gemmD4x8}, {gemmD5x4, gemmD5x8}, {gemmD6x4, gemmD6x8}}
+	masked64 = [tileRows][2]tile64{
+		{gemmD1x4Masked, gemmD1x8Masked}, {gemmD2x4Masked, gemmD2x8Masked}, {gemmD3x4Masked, gemmD3x8Masked},
+		{gemmD4x4Masked, gemmD4x8Masked}, {gemmD5x4Masked, gemmD5x8Masked}, {gemmD6x4Masked, gemmD6x8Masked}}
+	full32 = [tileRows][2]tile32{
+		{gemmS1x8, gemmS1x16}, {gemmS2x8, gemmS2x16}, {gemmS3x8, gemmS3x16},
+		{gemmS4x8, gemmS4x16}, {gemmS5x8, gemmS5x16}, {gemmS6x8, gemmS6x16}}
+	masked32 = [tileRows][2]tile32{
+		{gemmS1x8Masked, gemmS1x16Masked}, {gemmS2x8Masked, gemmS2x16Masked}, {gemmS3x8Masked, gemmS3x16Masked},
+		{gemmS4x8Masked, gemmS4x16Masked}, {gemmS5x8Masked, gemmS5x16Masked}, {gemmS6x8Masked, gemmS6x16Masked}}
 )
+
+var (
+
+	// Masks: element j of mask64(c) and mask32(c) is all ones for j < c,
+	// in windows of up to rowCols (rowCols2) elements.
+	ones64 = func() (m [2 * rowCols]int64) {
+		for j := range rowCols {
+			m[j] = -1
+		}
+		return m
+	}()
+	ones32 = func() (m [2 * rowCols2]int32) {
+		for j := range rowCols2 {
+			m[j] = -1
+		}
+		return m
+	}()
+)
+
+// The one-row kernels cover 8 YMM registers: 32 float64 or 64 float32.
+const (
+	rowCols  = 32
+	rowCols2 = 64
+)
+
+func mask64(c int) *int64 { return &ones64[rowCols-c] }
+func mask32(c int) *int32 { return &ones32[rowCols2-c] }
 
 // avx2Elementwise is the elementwise arithmetic in AVX2 assembly.
 var avx2Elementwise = elementwise{
-	vv64: [4]func(dst, x, y []float64){addVVD, subVVD, mulVVD, divVVD},
-	vs64: [4]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
-	sv64: [4]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
-	vv32: [4]func(dst, x, y []float32){addVVS, subVVS, mulVVS, divVVS},
-	vs32: [4]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
-	sv32: [4]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
+	vv64:      [4]func(dst, x, y []float64, alpha float64){addVVD, subVVD, mulVVD, divVVD},
+	vs64:      [4]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
+	sv64:      [4]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
+	vv32:      [4]func(dst, x, y []float32, alpha float32){addVVS, subVVS, mulVVS, divVVS},
+	vs32:      [4]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
+	sv32:      [4]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
+	outer64:   outerHadamardRowD,
+	outer32:   outerHadamardRowS,
+	outer2_64: outerHadamard2RowD,
+	outer2_32: outerHadamard2RowS,
+	sum3_64:   sum3D,
+	sum3_32:   sum3S,
 }
 
 // packed holds scratch for the rare products whose B must be transposed
@@ -93,10 +132,10 @@ func avx2Gemm64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b
 			// c = alpha·A·x with A row-major: dot products of rows
 			i := 0
 			for ; i+4 <= m; i += 4 {
-				dotD4(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones64[tileCols-k%4])
+				dotD4(k, alpha, &a[i*lda], lda, &b[0], &c[i], mask64(k%4))
 			}
 			for ; i < m; i++ {
-				dotD1(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones64[tileCols-k%4])
+				dotD1(k, alpha, &a[i*lda], lda, &b[0], &c[i], mask64(k%4))
 			}
 			return
 		}
@@ -113,14 +152,25 @@ func avx2Gemm64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b
 // tiles64 covers the m×n C with register tiles, column panels outside so
 // that a panel of B stays in L1 while every row block of A passes it.
 func tiles64(m, n, k int, alpha float64, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if m == 1 {
+		for j := 0; j < n; j += rowCols {
+			if nr := n - j; nr >= rowCols {
+				gemmD1x32(k, alpha, &a[0], ars, acs, &b[j], ldb, &c[j], ldc, nil)
+			} else {
+				gemmD1x32Masked(k, alpha, &a[0], ars, acs, &b[j], ldb, &c[j], ldc, mask64(nr))
+			}
+		}
+		return
+	}
 	for j := 0; j < n; j += tileCols {
 		nr := min(tileCols, n-j)
+		w := (nr - 1) / (tileCols / 2) // 0: one vector covers the panel, 1: two
 		for i := 0; i < m; i += tileRows {
 			mr := min(tileRows, m-i)
-			if nr == tileCols {
-				full64[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, nil)
+			if nr == (w+1)*tileCols/2 {
+				full64[mr-1][w](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, nil)
 			} else {
-				masked64[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, &ones64[tileCols-nr])
+				masked64[mr-1][w](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, mask64(nr))
 			}
 		}
 	}
@@ -158,10 +208,10 @@ func avx2Gemm32(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b
 		if !tA && ldb == 1 {
 			i := 0
 			for ; i+4 <= m; i += 4 {
-				dotS4(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones32[tileCols2-k%8])
+				dotS4(k, alpha, &a[i*lda], lda, &b[0], &c[i], mask32(k%8))
 			}
 			for ; i < m; i++ {
-				dotS1(k, alpha, &a[i*lda], lda, &b[0], &c[i], &ones32[tileCols2-k%8])
+				dotS1(k, alpha, &a[i*lda], lda, &b[0], &c[i], mask32(k%8))
 			}
 			return
 		}
@@ -174,14 +224,25 @@ func avx2Gemm32(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b
 }
 
 func tiles32(m, n, k int, alpha float32, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+	if m == 1 {
+		for j := 0; j < n; j += rowCols2 {
+			if nr := n - j; nr >= rowCols2 {
+				gemmS1x64(k, alpha, &a[0], ars, acs, &b[j], ldb, &c[j], ldc, nil)
+			} else {
+				gemmS1x64Masked(k, alpha, &a[0], ars, acs, &b[j], ldb, &c[j], ldc, mask32(nr))
+			}
+		}
+		return
+	}
 	for j := 0; j < n; j += tileCols2 {
 		nr := min(tileCols2, n-j)
+		w := (nr - 1) / (tileCols2 / 2)
 		for i := 0; i < m; i += tileRows {
 			mr := min(tileRows, m-i)
-			if nr == tileCols2 {
-				full32[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, nil)
+			if nr == (w+1)*tileCols2/2 {
+				full32[mr-1][w](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, nil)
 			} else {
-				masked32[mr-1](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, &ones32[tileCols2-nr])
+				masked32[mr-1][w](k, alpha, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc, mask32(nr))
 			}
 		}
 	}

@@ -4,6 +4,16 @@
 
 package kernel
 
+// gemmD1x4 sets the 1×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD1x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD1x4Masked sets the 1×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD1x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
 // gemmD1x8 sets the 1×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -13,6 +23,16 @@ func gemmD1x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ld
 //
 //go:noescape
 func gemmD1x8Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD2x4 sets the 2×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD2x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD2x4Masked sets the 2×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD2x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
 // gemmD2x8 sets the 2×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
@@ -24,6 +44,16 @@ func gemmD2x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ld
 //go:noescape
 func gemmD2x8Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
+// gemmD3x4 sets the 3×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD3x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD3x4Masked sets the 3×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD3x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
 // gemmD3x8 sets the 3×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -33,6 +63,16 @@ func gemmD3x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ld
 //
 //go:noescape
 func gemmD3x8Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD4x4 sets the 4×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD4x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD4x4Masked sets the 4×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD4x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
 // gemmD4x8 sets the 4×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
@@ -44,6 +84,16 @@ func gemmD4x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ld
 //go:noescape
 func gemmD4x8Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
+// gemmD5x4 sets the 5×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD5x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD5x4Masked sets the 5×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD5x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
 // gemmD5x8 sets the 5×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -53,6 +103,16 @@ func gemmD5x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ld
 //
 //go:noescape
 func gemmD5x8Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD6x4 sets the 6×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD6x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD6x4Masked sets the 6×4 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD6x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
 // gemmD6x8 sets the 6×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
@@ -64,6 +124,16 @@ func gemmD6x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ld
 //go:noescape
 func gemmD6x8Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 
+// gemmD1x32 sets the 1×32 row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD1x32(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
+// gemmD1x32Masked sets the 1×32 row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmD1x32Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+
 // dotD1 sets c[r] = alpha·Σ_l a[r·lda+l]·x[l] for r < 1; mask selects the last k mod 4 elements.
 //
 //go:noescape
@@ -74,10 +144,25 @@ func dotD1(k int, alpha float64, a *float64, lda int, x *float64, c *float64, ma
 //go:noescape
 func dotD4(k int, alpha float64, a *float64, lda int, x *float64, c *float64, mask *int64)
 
-// addVVD sets dst[i] = x[i] Add y[i] for i < len(dst).
+// outerHadamardRowD sets dst[j] = (a[j]·(u·v[j]))·alpha for j < len(dst).
 //
 //go:noescape
-func addVVD(dst []float64, x []float64, y []float64)
+func outerHadamardRowD(dst []float64, a []float64, v []float64, u float64, alpha float64)
+
+// outerHadamard2RowD sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for j < len(dst).
+//
+//go:noescape
+func outerHadamard2RowD(dst []float64, a []float64, v1 []float64, v2 []float64, u1 float64, u2 float64, alpha float64)
+
+// sum3D sets dst[i] = (x[i] + y[i]) + z[i] for i < len(dst).
+//
+//go:noescape
+func sum3D(dst []float64, x []float64, y []float64, z []float64)
+
+// addVVD sets dst[i] = (x[i] Add y[i])·alpha for i < len(dst).
+//
+//go:noescape
+func addVVD(dst []float64, x []float64, y []float64, alpha float64)
 
 // addVSD sets dst[i] = x[i] Add s for i < len(dst).
 //
@@ -89,10 +174,10 @@ func addVSD(dst []float64, x []float64, s float64)
 //go:noescape
 func addSVD(dst []float64, x []float64, s float64)
 
-// subVVD sets dst[i] = x[i] Sub y[i] for i < len(dst).
+// subVVD sets dst[i] = (x[i] Sub y[i])·alpha for i < len(dst).
 //
 //go:noescape
-func subVVD(dst []float64, x []float64, y []float64)
+func subVVD(dst []float64, x []float64, y []float64, alpha float64)
 
 // subVSD sets dst[i] = x[i] Sub s for i < len(dst).
 //
@@ -104,10 +189,10 @@ func subVSD(dst []float64, x []float64, s float64)
 //go:noescape
 func subSVD(dst []float64, x []float64, s float64)
 
-// mulVVD sets dst[i] = x[i] Mul y[i] for i < len(dst).
+// mulVVD sets dst[i] = (x[i] Mul y[i])·alpha for i < len(dst).
 //
 //go:noescape
-func mulVVD(dst []float64, x []float64, y []float64)
+func mulVVD(dst []float64, x []float64, y []float64, alpha float64)
 
 // mulVSD sets dst[i] = x[i] Mul s for i < len(dst).
 //
@@ -119,10 +204,10 @@ func mulVSD(dst []float64, x []float64, s float64)
 //go:noescape
 func mulSVD(dst []float64, x []float64, s float64)
 
-// divVVD sets dst[i] = x[i] Div y[i] for i < len(dst).
+// divVVD sets dst[i] = (x[i] Div y[i])·alpha for i < len(dst).
 //
 //go:noescape
-func divVVD(dst []float64, x []float64, y []float64)
+func divVVD(dst []float64, x []float64, y []float64, alpha float64)
 
 // divVSD sets dst[i] = x[i] Div s for i < len(dst).
 //
@@ -134,6 +219,16 @@ func divVSD(dst []float64, x []float64, s float64)
 //go:noescape
 func divSVD(dst []float64, x []float64, s float64)
 
+// gemmS1x8 sets the 1×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS1x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS1x8Masked sets the 1×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS1x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
 // gemmS1x16 sets the 1×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -143,6 +238,16 @@ func gemmS1x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, l
 //
 //go:noescape
 func gemmS1x16Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS2x8 sets the 2×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS2x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS2x8Masked sets the 2×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS2x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
 // gemmS2x16 sets the 2×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
@@ -154,6 +259,16 @@ func gemmS2x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, l
 //go:noescape
 func gemmS2x16Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
+// gemmS3x8 sets the 3×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS3x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS3x8Masked sets the 3×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS3x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
 // gemmS3x16 sets the 3×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -163,6 +278,16 @@ func gemmS3x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, l
 //
 //go:noescape
 func gemmS3x16Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS4x8 sets the 4×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS4x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS4x8Masked sets the 4×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS4x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
 // gemmS4x16 sets the 4×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
@@ -174,6 +299,16 @@ func gemmS4x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, l
 //go:noescape
 func gemmS4x16Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
+// gemmS5x8 sets the 5×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS5x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS5x8Masked sets the 5×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS5x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
 // gemmS5x16 sets the 5×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
 //go:noescape
@@ -183,6 +318,16 @@ func gemmS5x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, l
 //
 //go:noescape
 func gemmS5x16Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS6x8 sets the 6×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS6x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS6x8Masked sets the 6×8 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS6x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
 // gemmS6x16 sets the 6×16 tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.
 //
@@ -194,6 +339,16 @@ func gemmS6x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, l
 //go:noescape
 func gemmS6x16Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 
+// gemmS1x64 sets the 1×64 row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS1x64(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
+// gemmS1x64Masked sets the 1×64 row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.
+//
+//go:noescape
+func gemmS1x64Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+
 // dotS1 sets c[r] = alpha·Σ_l a[r·lda+l]·x[l] for r < 1; mask selects the last k mod 8 elements.
 //
 //go:noescape
@@ -204,10 +359,25 @@ func dotS1(k int, alpha float32, a *float32, lda int, x *float32, c *float32, ma
 //go:noescape
 func dotS4(k int, alpha float32, a *float32, lda int, x *float32, c *float32, mask *int32)
 
-// addVVS sets dst[i] = x[i] Add y[i] for i < len(dst).
+// outerHadamardRowS sets dst[j] = (a[j]·(u·v[j]))·alpha for j < len(dst).
 //
 //go:noescape
-func addVVS(dst []float32, x []float32, y []float32)
+func outerHadamardRowS(dst []float32, a []float32, v []float32, u float32, alpha float32)
+
+// outerHadamard2RowS sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for j < len(dst).
+//
+//go:noescape
+func outerHadamard2RowS(dst []float32, a []float32, v1 []float32, v2 []float32, u1 float32, u2 float32, alpha float32)
+
+// sum3S sets dst[i] = (x[i] + y[i]) + z[i] for i < len(dst).
+//
+//go:noescape
+func sum3S(dst []float32, x []float32, y []float32, z []float32)
+
+// addVVS sets dst[i] = (x[i] Add y[i])·alpha for i < len(dst).
+//
+//go:noescape
+func addVVS(dst []float32, x []float32, y []float32, alpha float32)
 
 // addVSS sets dst[i] = x[i] Add s for i < len(dst).
 //
@@ -219,10 +389,10 @@ func addVSS(dst []float32, x []float32, s float32)
 //go:noescape
 func addSVS(dst []float32, x []float32, s float32)
 
-// subVVS sets dst[i] = x[i] Sub y[i] for i < len(dst).
+// subVVS sets dst[i] = (x[i] Sub y[i])·alpha for i < len(dst).
 //
 //go:noescape
-func subVVS(dst []float32, x []float32, y []float32)
+func subVVS(dst []float32, x []float32, y []float32, alpha float32)
 
 // subVSS sets dst[i] = x[i] Sub s for i < len(dst).
 //
@@ -234,10 +404,10 @@ func subVSS(dst []float32, x []float32, s float32)
 //go:noescape
 func subSVS(dst []float32, x []float32, s float32)
 
-// mulVVS sets dst[i] = x[i] Mul y[i] for i < len(dst).
+// mulVVS sets dst[i] = (x[i] Mul y[i])·alpha for i < len(dst).
 //
 //go:noescape
-func mulVVS(dst []float32, x []float32, y []float32)
+func mulVVS(dst []float32, x []float32, y []float32, alpha float32)
 
 // mulVSS sets dst[i] = x[i] Mul s for i < len(dst).
 //
@@ -249,10 +419,10 @@ func mulVSS(dst []float32, x []float32, s float32)
 //go:noescape
 func mulSVS(dst []float32, x []float32, s float32)
 
-// divVVS sets dst[i] = x[i] Div y[i] for i < len(dst).
+// divVVS sets dst[i] = (x[i] Div y[i])·alpha for i < len(dst).
 //
 //go:noescape
-func divVVS(dst []float32, x []float32, y []float32)
+func divVVS(dst []float32, x []float32, y []float32, alpha float32)
 
 // divVSS sets dst[i] = x[i] Div s for i < len(dst).
 //

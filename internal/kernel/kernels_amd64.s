@@ -4,6 +4,85 @@
 
 #include "textflag.h"
 
+// func gemmD1x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD1x4(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPD Y0, Y0, Y0
+	TESTQ  AX, AX
+	JE     gemmD1x4_store
+
+gemmD1x4_loop:
+	VMOVUPD      (SI), Y1
+	VBROADCASTSD (CX), Y2
+	VFMADD231PD  Y1, Y2, Y0
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD1x4_loop
+
+gemmD1x4_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X1
+	VBROADCASTSD X1, Y2
+	VMULPD       Y2, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmD1x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD1x4Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPD Y0, Y0, Y0
+	MOVQ   mask+72(FP), R8
+	TESTQ  AX, AX
+	JE     gemmD1x4Masked_store
+
+gemmD1x4Masked_loop:
+	VMOVUPD      (R8), Y1
+	VMASKMOVPD   (SI), Y1, Y1
+	VBROADCASTSD (CX), Y2
+	VFMADD231PD  Y1, Y2, Y0
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD1x4Masked_loop
+
+gemmD1x4Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X1
+	VBROADCASTSD X1, Y2
+	VMULPD       Y2, Y0, Y0
+	VMOVUPD      (R8), Y1
+	VMASKMOVPD   Y0, Y1, (AX)
+	VZEROUPPER
+	RET
+
 // func gemmD1x8(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·gemmD1x8(SB), NOSPLIT, $0-80
@@ -92,6 +171,98 @@ gemmD1x8Masked_store:
 	VMULPD       Y4, Y1, Y1
 	VMOVUPD      32(R8), Y3
 	VMASKMOVPD   Y1, Y3, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmD2x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD2x4(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	TESTQ  AX, AX
+	JE     gemmD2x4_store
+
+gemmD2x4_loop:
+	VMOVUPD      (SI), Y2
+	VBROADCASTSD (CX), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (DX), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD2x4_loop
+
+gemmD2x4_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X2
+	VBROADCASTSD X2, Y3
+	VMULPD       Y3, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      Y1, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmD2x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD2x4Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ   mask+72(FP), R8
+	TESTQ  AX, AX
+	JE     gemmD2x4Masked_store
+
+gemmD2x4Masked_loop:
+	VMOVUPD      (R8), Y2
+	VMASKMOVPD   (SI), Y2, Y2
+	VBROADCASTSD (CX), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (DX), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD2x4Masked_loop
+
+gemmD2x4Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X2
+	VBROADCASTSD X2, Y3
+	VMULPD       Y3, Y0, Y0
+	VMOVUPD      (R8), Y2
+	VMASKMOVPD   Y0, Y2, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y3, Y1, Y1
+	VMOVUPD      (R8), Y2
+	VMASKMOVPD   Y1, Y2, (AX)
 	VZEROUPPER
 	RET
 
@@ -205,6 +376,111 @@ gemmD2x8Masked_store:
 	VMULPD       Y6, Y3, Y3
 	VMOVUPD      32(R8), Y5
 	VMASKMOVPD   Y3, Y5, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmD3x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD3x4(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	TESTQ  AX, AX
+	JE     gemmD3x4_store
+
+gemmD3x4_loop:
+	VMOVUPD      (SI), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PD  Y3, Y4, Y0
+	VBROADCASTSD (R8), Y4
+	VFMADD231PD  Y3, Y4, Y1
+	VBROADCASTSD (CX)(DX*2), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD3x4_loop
+
+gemmD3x4_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X3
+	VBROADCASTSD X3, Y4
+	VMULPD       Y4, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y4, Y1, Y1
+	VMOVUPD      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y4, Y2, Y2
+	VMOVUPD      Y2, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmD3x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD3x4Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmD3x4Masked_store
+
+gemmD3x4Masked_loop:
+	VMOVUPD      (R9), Y3
+	VMASKMOVPD   (SI), Y3, Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PD  Y3, Y4, Y0
+	VBROADCASTSD (R8), Y4
+	VFMADD231PD  Y3, Y4, Y1
+	VBROADCASTSD (CX)(DX*2), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD3x4Masked_loop
+
+gemmD3x4Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X3
+	VBROADCASTSD X3, Y4
+	VMULPD       Y4, Y0, Y0
+	VMOVUPD      (R9), Y3
+	VMASKMOVPD   Y0, Y3, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y4, Y1, Y1
+	VMOVUPD      (R9), Y3
+	VMASKMOVPD   Y1, Y3, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y4, Y2, Y2
+	VMOVUPD      (R9), Y3
+	VMASKMOVPD   Y2, Y3, (AX)
 	VZEROUPPER
 	RET
 
@@ -340,6 +616,124 @@ gemmD3x8Masked_store:
 	VMULPD       Y8, Y5, Y5
 	VMOVUPD      32(R9), Y7
 	VMASKMOVPD   Y5, Y7, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmD4x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD4x4(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	TESTQ  AX, AX
+	JE     gemmD4x4_store
+
+gemmD4x4_loop:
+	VMOVUPD      (SI), Y4
+	VBROADCASTSD (CX), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R8), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (CX)(DX*2), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD (R8)(DX*2), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD4x4_loop
+
+gemmD4x4_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X4
+	VBROADCASTSD X4, Y5
+	VMULPD       Y5, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y5, Y1, Y1
+	VMOVUPD      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y5, Y2, Y2
+	VMOVUPD      Y2, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmD4x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD4x4Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmD4x4Masked_store
+
+gemmD4x4Masked_loop:
+	VMOVUPD      (R9), Y4
+	VMASKMOVPD   (SI), Y4, Y4
+	VBROADCASTSD (CX), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD (R8), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD (CX)(DX*2), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD (R8)(DX*2), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD4x4Masked_loop
+
+gemmD4x4Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X4
+	VBROADCASTSD X4, Y5
+	VMULPD       Y5, Y0, Y0
+	VMOVUPD      (R9), Y4
+	VMASKMOVPD   Y0, Y4, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y5, Y1, Y1
+	VMOVUPD      (R9), Y4
+	VMASKMOVPD   Y1, Y4, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y5, Y2, Y2
+	VMOVUPD      (R9), Y4
+	VMASKMOVPD   Y2, Y4, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      (R9), Y4
+	VMASKMOVPD   Y3, Y4, (AX)
 	VZEROUPPER
 	RET
 
@@ -497,6 +891,137 @@ gemmD4x8Masked_store:
 	VMULPD       Y10, Y7, Y7
 	VMOVUPD      32(R9), Y9
 	VMASKMOVPD   Y7, Y9, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmD5x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD5x4(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	TESTQ  AX, AX
+	JE     gemmD5x4_store
+
+gemmD5x4_loop:
+	VMOVUPD      (SI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y5, Y6, Y0
+	VBROADCASTSD (R8), Y6
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD (CX)(DX*2), Y6
+	VFMADD231PD  Y5, Y6, Y2
+	VBROADCASTSD (R8)(DX*2), Y6
+	VFMADD231PD  Y5, Y6, Y3
+	VBROADCASTSD (CX)(DX*4), Y6
+	VFMADD231PD  Y5, Y6, Y4
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD5x4_loop
+
+gemmD5x4_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X5
+	VBROADCASTSD X5, Y6
+	VMULPD       Y6, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y1, Y1
+	VMOVUPD      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y2, Y2
+	VMOVUPD      Y2, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y4, Y4
+	VMOVUPD      Y4, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmD5x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD5x4Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmD5x4Masked_store
+
+gemmD5x4Masked_loop:
+	VMOVUPD      (R9), Y5
+	VMASKMOVPD   (SI), Y5, Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y5, Y6, Y0
+	VBROADCASTSD (R8), Y6
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD (CX)(DX*2), Y6
+	VFMADD231PD  Y5, Y6, Y2
+	VBROADCASTSD (R8)(DX*2), Y6
+	VFMADD231PD  Y5, Y6, Y3
+	VBROADCASTSD (CX)(DX*4), Y6
+	VFMADD231PD  Y5, Y6, Y4
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD5x4Masked_loop
+
+gemmD5x4Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X5
+	VBROADCASTSD X5, Y6
+	VMULPD       Y6, Y0, Y0
+	VMOVUPD      (R9), Y5
+	VMASKMOVPD   Y0, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y1, Y1
+	VMOVUPD      (R9), Y5
+	VMASKMOVPD   Y1, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y2, Y2
+	VMOVUPD      (R9), Y5
+	VMASKMOVPD   Y2, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y3, Y3
+	VMOVUPD      (R9), Y5
+	VMASKMOVPD   Y3, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y6, Y4, Y4
+	VMOVUPD      (R9), Y5
+	VMASKMOVPD   Y4, Y5, (AX)
 	VZEROUPPER
 	RET
 
@@ -676,6 +1201,150 @@ gemmD5x8Masked_store:
 	VMULPD       Y12, Y9, Y9
 	VMOVUPD      32(R9), Y11
 	VMASKMOVPD   Y9, Y11, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmD6x4(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD6x4(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	TESTQ  AX, AX
+	JE     gemmD6x4_store
+
+gemmD6x4_loop:
+	VMOVUPD      (SI), Y6
+	VBROADCASTSD (CX), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD (R8), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD (CX)(DX*2), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD (R8)(DX*2), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (CX)(DX*4), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R8)(DX*4), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD6x4_loop
+
+gemmD6x4_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X6
+	VBROADCASTSD X6, Y7
+	VMULPD       Y7, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y1, Y1
+	VMOVUPD      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y2, Y2
+	VMOVUPD      Y2, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y4, Y4
+	VMOVUPD      Y4, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y5, Y5
+	VMOVUPD      Y5, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmD6x4Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD6x4Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, BX
+	SHLQ   $0x03, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmD6x4Masked_store
+
+gemmD6x4Masked_loop:
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   (SI), Y6, Y6
+	VBROADCASTSD (CX), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD (R8), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD (CX)(DX*2), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD (R8)(DX*2), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (CX)(DX*4), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R8)(DX*4), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmD6x4Masked_loop
+
+gemmD6x4Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x03, CX
+	MOVSD        alpha+8(FP), X6
+	VBROADCASTSD X6, Y7
+	VMULPD       Y7, Y0, Y0
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   Y0, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y1, Y1
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   Y1, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y2, Y2
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   Y2, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y3, Y3
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   Y3, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y4, Y4
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   Y4, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPD       Y7, Y5, Y5
+	VMOVUPD      (R9), Y6
+	VMASKMOVPD   Y5, Y6, (AX)
 	VZEROUPPER
 	RET
 
@@ -880,6 +1549,149 @@ gemmD6x8Masked_store:
 	VZEROUPPER
 	RET
 
+// func gemmD1x32(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD1x32(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   acs+32(FP), DX
+	MOVQ   b+40(FP), BX
+	MOVQ   ldb+48(FP), SI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, SI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ  AX, AX
+	JE     gemmD1x32_store
+
+gemmD1x32_loop:
+	VBROADCASTSD (CX), Y8
+	VFMADD231PD  (BX), Y8, Y0
+	VFMADD231PD  32(BX), Y8, Y1
+	VFMADD231PD  64(BX), Y8, Y2
+	VFMADD231PD  96(BX), Y8, Y3
+	VFMADD231PD  128(BX), Y8, Y4
+	VFMADD231PD  160(BX), Y8, Y5
+	VFMADD231PD  192(BX), Y8, Y6
+	VFMADD231PD  224(BX), Y8, Y7
+	ADDQ         DX, CX
+	ADDQ         SI, BX
+	DECQ         AX
+	JNE          gemmD1x32_loop
+
+gemmD1x32_store:
+	MOVQ         c+56(FP), AX
+	MOVSD        alpha+8(FP), X8
+	VBROADCASTSD X8, Y8
+	VMULPD       Y8, Y0, Y0
+	VMOVUPD      Y0, (AX)
+	VMULPD       Y8, Y1, Y1
+	VMOVUPD      Y1, 32(AX)
+	VMULPD       Y8, Y2, Y2
+	VMOVUPD      Y2, 64(AX)
+	VMULPD       Y8, Y3, Y3
+	VMOVUPD      Y3, 96(AX)
+	VMULPD       Y8, Y4, Y4
+	VMOVUPD      Y4, 128(AX)
+	VMULPD       Y8, Y5, Y5
+	VMOVUPD      Y5, 160(AX)
+	VMULPD       Y8, Y6, Y6
+	VMOVUPD      Y6, 192(AX)
+	VMULPD       Y8, Y7, Y7
+	VMOVUPD      Y7, 224(AX)
+	VZEROUPPER
+	RET
+
+// func gemmD1x32Masked(k int, alpha float64, a *float64, ars int, acs int, b *float64, ldb int, c *float64, ldc int, mask *int64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·gemmD1x32Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   acs+32(FP), DX
+	MOVQ   b+40(FP), BX
+	MOVQ   ldb+48(FP), SI
+	SHLQ   $0x03, DX
+	SHLQ   $0x03, SI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ   mask+72(FP), DI
+	TESTQ  AX, AX
+	JE     gemmD1x32Masked_store
+
+gemmD1x32Masked_loop:
+	VBROADCASTSD (CX), Y8
+	VMOVUPD      (DI), Y9
+	VMASKMOVPD   (BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y0
+	VMOVUPD      32(DI), Y9
+	VMASKMOVPD   32(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y1
+	VMOVUPD      64(DI), Y9
+	VMASKMOVPD   64(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y2
+	VMOVUPD      96(DI), Y9
+	VMASKMOVPD   96(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y3
+	VMOVUPD      128(DI), Y9
+	VMASKMOVPD   128(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y4
+	VMOVUPD      160(DI), Y9
+	VMASKMOVPD   160(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y5
+	VMOVUPD      192(DI), Y9
+	VMASKMOVPD   192(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y6
+	VMOVUPD      224(DI), Y9
+	VMASKMOVPD   224(BX), Y9, Y9
+	VFMADD231PD  Y9, Y8, Y7
+	ADDQ         DX, CX
+	ADDQ         SI, BX
+	DECQ         AX
+	JNE          gemmD1x32Masked_loop
+
+gemmD1x32Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVSD        alpha+8(FP), X8
+	VBROADCASTSD X8, Y8
+	VMULPD       Y8, Y0, Y0
+	VMOVUPD      (DI), Y9
+	VMASKMOVPD   Y0, Y9, (AX)
+	VMULPD       Y8, Y1, Y1
+	VMOVUPD      32(DI), Y9
+	VMASKMOVPD   Y1, Y9, 32(AX)
+	VMULPD       Y8, Y2, Y2
+	VMOVUPD      64(DI), Y9
+	VMASKMOVPD   Y2, Y9, 64(AX)
+	VMULPD       Y8, Y3, Y3
+	VMOVUPD      96(DI), Y9
+	VMASKMOVPD   Y3, Y9, 96(AX)
+	VMULPD       Y8, Y4, Y4
+	VMOVUPD      128(DI), Y9
+	VMASKMOVPD   Y4, Y9, 128(AX)
+	VMULPD       Y8, Y5, Y5
+	VMOVUPD      160(DI), Y9
+	VMASKMOVPD   Y5, Y9, 160(AX)
+	VMULPD       Y8, Y6, Y6
+	VMOVUPD      192(DI), Y9
+	VMASKMOVPD   Y6, Y9, 192(AX)
+	VMULPD       Y8, Y7, Y7
+	VMOVUPD      224(DI), Y9
+	VMASKMOVPD   Y7, Y9, 224(AX)
+	VZEROUPPER
+	RET
+
 // func dotD1(k int, alpha float64, a *float64, lda int, x *float64, c *float64, mask *int64)
 // Requires: AVX, FMA3, SSE2
 TEXT ·dotD1(SB), NOSPLIT, $0-56
@@ -997,29 +1809,179 @@ dotD4_reduce:
 	VZEROUPPER
 	RET
 
-// func addVVD(dst []float64, x []float64, y []float64)
+// func outerHadamardRowD(dst []float64, a []float64, v []float64, u float64, alpha float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·outerHadamardRowD(SB), NOSPLIT, $0-88
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+	MOVQ         v_base+48(FP), BX
+	MOVSD        u+72(FP), X0
+	MOVSD        alpha+80(FP), X1
+	VBROADCASTSD X0, Y0
+	VBROADCASTSD X1, Y1
+
+outerHadamardRowD_vector:
+	CMPQ    AX, $0x00000004
+	JL      outerHadamardRowD_scalar
+	VMOVUPD (BX), Y2
+	VMULPD  Y2, Y0, Y2
+	VMOVUPD (DX), Y3
+	VMULPD  Y2, Y3, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     outerHadamardRowD_vector
+
+outerHadamardRowD_scalar:
+	TESTQ  AX, AX
+	JE     outerHadamardRowD_done
+	MOVSD  (BX), X2
+	VMULSD X2, X0, X2
+	MOVSD  (DX), X3
+	VMULSD X2, X3, X2
+	VMULSD X1, X2, X2
+	MOVSD  X2, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	DECQ   AX
+	JMP    outerHadamardRowD_scalar
+
+outerHadamardRowD_done:
+	VZEROUPPER
+	RET
+
+// func outerHadamard2RowD(dst []float64, a []float64, v1 []float64, v2 []float64, u1 float64, u2 float64, alpha float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·outerHadamard2RowD(SB), NOSPLIT, $0-120
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+	MOVQ         v1_base+48(FP), BX
+	MOVQ         v2_base+72(FP), SI
+	MOVSD        u1+96(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        u2+104(FP), X1
+	VBROADCASTSD X1, Y1
+	MOVSD        alpha+112(FP), X2
+	VBROADCASTSD X2, Y2
+
+outerHadamard2RowD_vector:
+	CMPQ    AX, $0x00000004
+	JL      outerHadamard2RowD_scalar
+	VMOVUPD (BX), Y3
+	VMULPD  Y3, Y0, Y3
+	VMOVUPD (SI), Y4
+	VMULPD  Y4, Y1, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD (DX), Y4
+	VMULPD  Y3, Y4, Y3
+	VMULPD  Y2, Y3, Y3
+	VMOVUPD Y3, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, AX
+	JMP     outerHadamard2RowD_vector
+
+outerHadamard2RowD_scalar:
+	TESTQ  AX, AX
+	JE     outerHadamard2RowD_done
+	MOVSD  (BX), X3
+	VMULSD X3, X0, X3
+	MOVSD  (SI), X4
+	VMULSD X4, X1, X4
+	VADDSD X4, X3, X3
+	MOVSD  (DX), X4
+	VMULSD X3, X4, X3
+	VMULSD X2, X3, X3
+	MOVSD  X3, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	ADDQ   $0x00000008, SI
+	DECQ   AX
+	JMP    outerHadamard2RowD_scalar
+
+outerHadamard2RowD_done:
+	VZEROUPPER
+	RET
+
+// func sum3D(dst []float64, x []float64, y []float64, z []float64)
 // Requires: AVX, SSE2
-TEXT ·addVVD(SB), NOSPLIT, $0-72
+TEXT ·sum3D(SB), NOSPLIT, $0-96
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ y_base+48(FP), BX
+	MOVQ z_base+72(FP), SI
+
+sum3D_vector:
+	CMPQ    AX, $0x00000004
+	JL      sum3D_scalar
+	VMOVUPD (DX), Y0
+	VADDPD  (BX), Y0, Y0
+	VADDPD  (SI), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000004, AX
+	JMP     sum3D_vector
+
+sum3D_scalar:
+	TESTQ AX, AX
+	JE    sum3D_done
+	MOVSD (DX), X0
+	ADDSD (BX), X0
+	ADDSD (SI), X0
+	MOVSD X0, (CX)
+	ADDQ  $0x00000008, CX
+	ADDQ  $0x00000008, DX
+	ADDQ  $0x00000008, BX
+	ADDQ  $0x00000008, SI
+	DECQ  AX
+	JMP   sum3D_scalar
+
+sum3D_done:
+	VZEROUPPER
+	RET
+
+// func addVVD(dst []float64, x []float64, y []float64, alpha float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·addVVD(SB), NOSPLIT, $0-80
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSD        alpha+72(FP), X0
+	VBROADCASTSD X0, Y0
 
 addVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      addVVD_vector
-	VMOVUPD (DX), Y0
-	VADDPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
-	VMOVUPD 32(DX), Y0
-	VADDPD  32(BX), Y0, Y0
-	VMOVUPD Y0, 32(CX)
-	VMOVUPD 64(DX), Y0
-	VADDPD  64(BX), Y0, Y0
-	VMOVUPD Y0, 64(CX)
-	VMOVUPD 96(DX), Y0
-	VADDPD  96(BX), Y0, Y0
-	VMOVUPD Y0, 96(CX)
+	VMOVUPD (DX), Y1
+	VADDPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VADDPD  32(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VADDPD  64(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VADDPD  96(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -1029,9 +1991,10 @@ addVVD_block:
 addVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      addVVD_scalar
-	VMOVUPD (DX), Y0
-	VADDPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
+	VMOVUPD (DX), Y1
+	VADDPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -1041,10 +2004,11 @@ addVVD_vector:
 addVVD_scalar:
 	TESTQ  AX, AX
 	JE     addVVD_done
-	MOVSD  (DX), X0
-	MOVSD  (BX), X1
-	VADDSD X1, X0, X0
-	MOVSD  X0, (CX)
+	MOVSD  (DX), X1
+	MOVSD  (BX), X2
+	VADDSD X2, X1, X1
+	VMULSD X0, X1, X1
+	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
@@ -1165,29 +2129,35 @@ addSVD_done:
 	VZEROUPPER
 	RET
 
-// func subVVD(dst []float64, x []float64, y []float64)
-// Requires: AVX, SSE2
-TEXT ·subVVD(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ x_base+24(FP), DX
-	MOVQ y_base+48(FP), BX
+// func subVVD(dst []float64, x []float64, y []float64, alpha float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·subVVD(SB), NOSPLIT, $0-80
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSD        alpha+72(FP), X0
+	VBROADCASTSD X0, Y0
 
 subVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      subVVD_vector
-	VMOVUPD (DX), Y0
-	VSUBPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
-	VMOVUPD 32(DX), Y0
-	VSUBPD  32(BX), Y0, Y0
-	VMOVUPD Y0, 32(CX)
-	VMOVUPD 64(DX), Y0
-	VSUBPD  64(BX), Y0, Y0
-	VMOVUPD Y0, 64(CX)
-	VMOVUPD 96(DX), Y0
-	VSUBPD  96(BX), Y0, Y0
-	VMOVUPD Y0, 96(CX)
+	VMOVUPD (DX), Y1
+	VSUBPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VSUBPD  32(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VSUBPD  64(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VSUBPD  96(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -1197,9 +2167,10 @@ subVVD_block:
 subVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      subVVD_scalar
-	VMOVUPD (DX), Y0
-	VSUBPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
+	VMOVUPD (DX), Y1
+	VSUBPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -1209,10 +2180,11 @@ subVVD_vector:
 subVVD_scalar:
 	TESTQ  AX, AX
 	JE     subVVD_done
-	MOVSD  (DX), X0
-	MOVSD  (BX), X1
-	VSUBSD X1, X0, X0
-	MOVSD  X0, (CX)
+	MOVSD  (DX), X1
+	MOVSD  (BX), X2
+	VSUBSD X2, X1, X1
+	VMULSD X0, X1, X1
+	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
@@ -1333,29 +2305,35 @@ subSVD_done:
 	VZEROUPPER
 	RET
 
-// func mulVVD(dst []float64, x []float64, y []float64)
-// Requires: AVX, SSE2
-TEXT ·mulVVD(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ x_base+24(FP), DX
-	MOVQ y_base+48(FP), BX
+// func mulVVD(dst []float64, x []float64, y []float64, alpha float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·mulVVD(SB), NOSPLIT, $0-80
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSD        alpha+72(FP), X0
+	VBROADCASTSD X0, Y0
 
 mulVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      mulVVD_vector
-	VMOVUPD (DX), Y0
-	VMULPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
-	VMOVUPD 32(DX), Y0
-	VMULPD  32(BX), Y0, Y0
-	VMOVUPD Y0, 32(CX)
-	VMOVUPD 64(DX), Y0
-	VMULPD  64(BX), Y0, Y0
-	VMOVUPD Y0, 64(CX)
-	VMOVUPD 96(DX), Y0
-	VMULPD  96(BX), Y0, Y0
-	VMOVUPD Y0, 96(CX)
+	VMOVUPD (DX), Y1
+	VMULPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VMULPD  32(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VMULPD  64(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VMULPD  96(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -1365,9 +2343,10 @@ mulVVD_block:
 mulVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      mulVVD_scalar
-	VMOVUPD (DX), Y0
-	VMULPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
+	VMOVUPD (DX), Y1
+	VMULPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -1377,10 +2356,11 @@ mulVVD_vector:
 mulVVD_scalar:
 	TESTQ  AX, AX
 	JE     mulVVD_done
-	MOVSD  (DX), X0
-	MOVSD  (BX), X1
-	VMULSD X1, X0, X0
-	MOVSD  X0, (CX)
+	MOVSD  (DX), X1
+	MOVSD  (BX), X2
+	VMULSD X2, X1, X1
+	VMULSD X0, X1, X1
+	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
@@ -1501,29 +2481,35 @@ mulSVD_done:
 	VZEROUPPER
 	RET
 
-// func divVVD(dst []float64, x []float64, y []float64)
-// Requires: AVX, SSE2
-TEXT ·divVVD(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ x_base+24(FP), DX
-	MOVQ y_base+48(FP), BX
+// func divVVD(dst []float64, x []float64, y []float64, alpha float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·divVVD(SB), NOSPLIT, $0-80
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSD        alpha+72(FP), X0
+	VBROADCASTSD X0, Y0
 
 divVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      divVVD_vector
-	VMOVUPD (DX), Y0
-	VDIVPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
-	VMOVUPD 32(DX), Y0
-	VDIVPD  32(BX), Y0, Y0
-	VMOVUPD Y0, 32(CX)
-	VMOVUPD 64(DX), Y0
-	VDIVPD  64(BX), Y0, Y0
-	VMOVUPD Y0, 64(CX)
-	VMOVUPD 96(DX), Y0
-	VDIVPD  96(BX), Y0, Y0
-	VMOVUPD Y0, 96(CX)
+	VMOVUPD (DX), Y1
+	VDIVPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VDIVPD  32(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VDIVPD  64(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VDIVPD  96(BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -1533,9 +2519,10 @@ divVVD_block:
 divVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      divVVD_scalar
-	VMOVUPD (DX), Y0
-	VDIVPD  (BX), Y0, Y0
-	VMOVUPD Y0, (CX)
+	VMOVUPD (DX), Y1
+	VDIVPD  (BX), Y1, Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -1545,10 +2532,11 @@ divVVD_vector:
 divVVD_scalar:
 	TESTQ  AX, AX
 	JE     divVVD_done
-	MOVSD  (DX), X0
-	MOVSD  (BX), X1
-	VDIVSD X1, X0, X0
-	MOVSD  X0, (CX)
+	MOVSD  (DX), X1
+	MOVSD  (BX), X2
+	VDIVSD X2, X1, X1
+	VMULSD X0, X1, X1
+	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
@@ -1669,6 +2657,85 @@ divSVD_done:
 	VZEROUPPER
 	RET
 
+// func gemmS1x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS1x8(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPS Y0, Y0, Y0
+	TESTQ  AX, AX
+	JE     gemmS1x8_store
+
+gemmS1x8_loop:
+	VMOVUPS      (SI), Y1
+	VBROADCASTSS (CX), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS1x8_loop
+
+gemmS1x8_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X1
+	VBROADCASTSS X1, Y2
+	VMULPS       Y2, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmS1x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS1x8Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPS Y0, Y0, Y0
+	MOVQ   mask+72(FP), R8
+	TESTQ  AX, AX
+	JE     gemmS1x8Masked_store
+
+gemmS1x8Masked_loop:
+	VMOVUPS      (R8), Y1
+	VMASKMOVPS   (SI), Y1, Y1
+	VBROADCASTSS (CX), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS1x8Masked_loop
+
+gemmS1x8Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X1
+	VBROADCASTSS X1, Y2
+	VMULPS       Y2, Y0, Y0
+	VMOVUPS      (R8), Y1
+	VMASKMOVPS   Y0, Y1, (AX)
+	VZEROUPPER
+	RET
+
 // func gemmS1x16(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
 // Requires: AVX, AVX2, FMA3, SSE
 TEXT ·gemmS1x16(SB), NOSPLIT, $0-80
@@ -1757,6 +2824,98 @@ gemmS1x16Masked_store:
 	VMULPS       Y4, Y1, Y1
 	VMOVUPS      32(R8), Y3
 	VMASKMOVPS   Y1, Y3, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmS2x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS2x8(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	TESTQ  AX, AX
+	JE     gemmS2x8_store
+
+gemmS2x8_loop:
+	VMOVUPS      (SI), Y2
+	VBROADCASTSS (CX), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (DX), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS2x8_loop
+
+gemmS2x8_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X2
+	VBROADCASTSS X2, Y3
+	VMULPS       Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmS2x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS2x8Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   mask+72(FP), R8
+	TESTQ  AX, AX
+	JE     gemmS2x8Masked_store
+
+gemmS2x8Masked_loop:
+	VMOVUPS      (R8), Y2
+	VMASKMOVPS   (SI), Y2, Y2
+	VBROADCASTSS (CX), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (DX), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         BX, CX
+	ADDQ         BX, DX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS2x8Masked_loop
+
+gemmS2x8Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X2
+	VBROADCASTSS X2, Y3
+	VMULPS       Y3, Y0, Y0
+	VMOVUPS      (R8), Y2
+	VMASKMOVPS   Y0, Y2, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      (R8), Y2
+	VMASKMOVPS   Y1, Y2, (AX)
 	VZEROUPPER
 	RET
 
@@ -1870,6 +3029,111 @@ gemmS2x16Masked_store:
 	VMULPS       Y6, Y3, Y3
 	VMOVUPS      32(R8), Y5
 	VMASKMOVPS   Y3, Y5, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmS3x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS3x8(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	TESTQ  AX, AX
+	JE     gemmS3x8_store
+
+gemmS3x8_loop:
+	VMOVUPS      (SI), Y3
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  Y3, Y4, Y0
+	VBROADCASTSS (R8), Y4
+	VFMADD231PS  Y3, Y4, Y1
+	VBROADCASTSS (CX)(DX*2), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS3x8_loop
+
+gemmS3x8_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X3
+	VBROADCASTSS X3, Y4
+	VMULPS       Y4, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y4, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmS3x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS3x8Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmS3x8Masked_store
+
+gemmS3x8Masked_loop:
+	VMOVUPS      (R9), Y3
+	VMASKMOVPS   (SI), Y3, Y3
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  Y3, Y4, Y0
+	VBROADCASTSS (R8), Y4
+	VFMADD231PS  Y3, Y4, Y1
+	VBROADCASTSS (CX)(DX*2), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS3x8Masked_loop
+
+gemmS3x8Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X3
+	VBROADCASTSS X3, Y4
+	VMULPS       Y4, Y0, Y0
+	VMOVUPS      (R9), Y3
+	VMASKMOVPS   Y0, Y3, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      (R9), Y3
+	VMASKMOVPS   Y1, Y3, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y4, Y2, Y2
+	VMOVUPS      (R9), Y3
+	VMASKMOVPS   Y2, Y3, (AX)
 	VZEROUPPER
 	RET
 
@@ -2005,6 +3269,124 @@ gemmS3x16Masked_store:
 	VMULPS       Y8, Y5, Y5
 	VMOVUPS      32(R9), Y7
 	VMASKMOVPS   Y5, Y7, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmS4x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS4x8(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	TESTQ  AX, AX
+	JE     gemmS4x8_store
+
+gemmS4x8_loop:
+	VMOVUPS      (SI), Y4
+	VBROADCASTSS (CX), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R8), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (CX)(DX*2), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS (R8)(DX*2), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS4x8_loop
+
+gemmS4x8_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X4
+	VBROADCASTSS X4, Y5
+	VMULPS       Y5, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y5, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y5, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y5, Y3, Y3
+	VMOVUPS      Y3, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmS4x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS4x8Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmS4x8Masked_store
+
+gemmS4x8Masked_loop:
+	VMOVUPS      (R9), Y4
+	VMASKMOVPS   (SI), Y4, Y4
+	VBROADCASTSS (CX), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS (R8), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS (CX)(DX*2), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS (R8)(DX*2), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS4x8Masked_loop
+
+gemmS4x8Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X4
+	VBROADCASTSS X4, Y5
+	VMULPS       Y5, Y0, Y0
+	VMOVUPS      (R9), Y4
+	VMASKMOVPS   Y0, Y4, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y5, Y1, Y1
+	VMOVUPS      (R9), Y4
+	VMASKMOVPS   Y1, Y4, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y5, Y2, Y2
+	VMOVUPS      (R9), Y4
+	VMASKMOVPS   Y2, Y4, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y5, Y3, Y3
+	VMOVUPS      (R9), Y4
+	VMASKMOVPS   Y3, Y4, (AX)
 	VZEROUPPER
 	RET
 
@@ -2162,6 +3544,137 @@ gemmS4x16Masked_store:
 	VMULPS       Y10, Y7, Y7
 	VMOVUPS      32(R9), Y9
 	VMASKMOVPS   Y7, Y9, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmS5x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS5x8(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	TESTQ  AX, AX
+	JE     gemmS5x8_store
+
+gemmS5x8_loop:
+	VMOVUPS      (SI), Y5
+	VBROADCASTSS (CX), Y6
+	VFMADD231PS  Y5, Y6, Y0
+	VBROADCASTSS (R8), Y6
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS (CX)(DX*2), Y6
+	VFMADD231PS  Y5, Y6, Y2
+	VBROADCASTSS (R8)(DX*2), Y6
+	VFMADD231PS  Y5, Y6, Y3
+	VBROADCASTSS (CX)(DX*4), Y6
+	VFMADD231PS  Y5, Y6, Y4
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS5x8_loop
+
+gemmS5x8_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X5
+	VBROADCASTSS X5, Y6
+	VMULPS       Y6, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      Y3, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      Y4, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmS5x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS5x8Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmS5x8Masked_store
+
+gemmS5x8Masked_loop:
+	VMOVUPS      (R9), Y5
+	VMASKMOVPS   (SI), Y5, Y5
+	VBROADCASTSS (CX), Y6
+	VFMADD231PS  Y5, Y6, Y0
+	VBROADCASTSS (R8), Y6
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS (CX)(DX*2), Y6
+	VFMADD231PS  Y5, Y6, Y2
+	VBROADCASTSS (R8)(DX*2), Y6
+	VFMADD231PS  Y5, Y6, Y3
+	VBROADCASTSS (CX)(DX*4), Y6
+	VFMADD231PS  Y5, Y6, Y4
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS5x8Masked_loop
+
+gemmS5x8Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X5
+	VBROADCASTSS X5, Y6
+	VMULPS       Y6, Y0, Y0
+	VMOVUPS      (R9), Y5
+	VMASKMOVPS   Y0, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y1, Y1
+	VMOVUPS      (R9), Y5
+	VMASKMOVPS   Y1, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y2, Y2
+	VMOVUPS      (R9), Y5
+	VMASKMOVPS   Y2, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      (R9), Y5
+	VMASKMOVPS   Y3, Y5, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      (R9), Y5
+	VMASKMOVPS   Y4, Y5, (AX)
 	VZEROUPPER
 	RET
 
@@ -2341,6 +3854,150 @@ gemmS5x16Masked_store:
 	VMULPS       Y12, Y9, Y9
 	VMOVUPS      32(R9), Y11
 	VMASKMOVPS   Y9, Y11, 32(AX)
+	VZEROUPPER
+	RET
+
+// func gemmS6x8(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS6x8(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	TESTQ  AX, AX
+	JE     gemmS6x8_store
+
+gemmS6x8_loop:
+	VMOVUPS      (SI), Y6
+	VBROADCASTSS (CX), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSS (R8), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSS (CX)(DX*2), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSS (R8)(DX*2), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSS (CX)(DX*4), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSS (R8)(DX*4), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS6x8_loop
+
+gemmS6x8_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X6
+	VBROADCASTSS X6, Y7
+	VMULPS       Y7, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y3, Y3
+	VMOVUPS      Y3, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y4, Y4
+	VMOVUPS      Y4, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y5, Y5
+	VMOVUPS      Y5, (AX)
+	VZEROUPPER
+	RET
+
+// func gemmS6x8Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS6x8Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   ars+24(FP), DX
+	MOVQ   acs+32(FP), BX
+	MOVQ   b+40(FP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	SHLQ   $0x02, DI
+	LEAQ   (CX)(DX*1), R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   mask+72(FP), R9
+	TESTQ  AX, AX
+	JE     gemmS6x8Masked_store
+
+gemmS6x8Masked_loop:
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   (SI), Y6, Y6
+	VBROADCASTSS (CX), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSS (R8), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSS (CX)(DX*2), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSS (R8)(DX*2), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSS (CX)(DX*4), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSS (R8)(DX*4), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         BX, CX
+	ADDQ         BX, R8
+	ADDQ         DI, SI
+	DECQ         AX
+	JNE          gemmS6x8Masked_loop
+
+gemmS6x8Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+	MOVSS        alpha+8(FP), X6
+	VBROADCASTSS X6, Y7
+	VMULPS       Y7, Y0, Y0
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   Y0, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y1, Y1
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   Y1, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y2, Y2
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   Y2, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y3, Y3
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   Y3, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y4, Y4
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   Y4, Y6, (AX)
+	ADDQ         CX, AX
+	VMULPS       Y7, Y5, Y5
+	VMOVUPS      (R9), Y6
+	VMASKMOVPS   Y5, Y6, (AX)
 	VZEROUPPER
 	RET
 
@@ -2545,6 +4202,149 @@ gemmS6x16Masked_store:
 	VZEROUPPER
 	RET
 
+// func gemmS1x64(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS1x64(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   acs+32(FP), DX
+	MOVQ   b+40(FP), BX
+	MOVQ   ldb+48(FP), SI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ  AX, AX
+	JE     gemmS1x64_store
+
+gemmS1x64_loop:
+	VBROADCASTSS (CX), Y8
+	VFMADD231PS  (BX), Y8, Y0
+	VFMADD231PS  32(BX), Y8, Y1
+	VFMADD231PS  64(BX), Y8, Y2
+	VFMADD231PS  96(BX), Y8, Y3
+	VFMADD231PS  128(BX), Y8, Y4
+	VFMADD231PS  160(BX), Y8, Y5
+	VFMADD231PS  192(BX), Y8, Y6
+	VFMADD231PS  224(BX), Y8, Y7
+	ADDQ         DX, CX
+	ADDQ         SI, BX
+	DECQ         AX
+	JNE          gemmS1x64_loop
+
+gemmS1x64_store:
+	MOVQ         c+56(FP), AX
+	MOVSS        alpha+8(FP), X8
+	VBROADCASTSS X8, Y8
+	VMULPS       Y8, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       Y8, Y1, Y1
+	VMOVUPS      Y1, 32(AX)
+	VMULPS       Y8, Y2, Y2
+	VMOVUPS      Y2, 64(AX)
+	VMULPS       Y8, Y3, Y3
+	VMOVUPS      Y3, 96(AX)
+	VMULPS       Y8, Y4, Y4
+	VMOVUPS      Y4, 128(AX)
+	VMULPS       Y8, Y5, Y5
+	VMOVUPS      Y5, 160(AX)
+	VMULPS       Y8, Y6, Y6
+	VMOVUPS      Y6, 192(AX)
+	VMULPS       Y8, Y7, Y7
+	VMOVUPS      Y7, 224(AX)
+	VZEROUPPER
+	RET
+
+// func gemmS1x64Masked(k int, alpha float32, a *float32, ars int, acs int, b *float32, ldb int, c *float32, ldc int, mask *int32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·gemmS1x64Masked(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), AX
+	MOVQ   a+16(FP), CX
+	MOVQ   acs+32(FP), DX
+	MOVQ   b+40(FP), BX
+	MOVQ   ldb+48(FP), SI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   mask+72(FP), DI
+	TESTQ  AX, AX
+	JE     gemmS1x64Masked_store
+
+gemmS1x64Masked_loop:
+	VBROADCASTSS (CX), Y8
+	VMOVUPS      (DI), Y9
+	VMASKMOVPS   (BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y0
+	VMOVUPS      32(DI), Y9
+	VMASKMOVPS   32(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y1
+	VMOVUPS      64(DI), Y9
+	VMASKMOVPS   64(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y2
+	VMOVUPS      96(DI), Y9
+	VMASKMOVPS   96(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y3
+	VMOVUPS      128(DI), Y9
+	VMASKMOVPS   128(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y4
+	VMOVUPS      160(DI), Y9
+	VMASKMOVPS   160(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y5
+	VMOVUPS      192(DI), Y9
+	VMASKMOVPS   192(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y6
+	VMOVUPS      224(DI), Y9
+	VMASKMOVPS   224(BX), Y9, Y9
+	VFMADD231PS  Y9, Y8, Y7
+	ADDQ         DX, CX
+	ADDQ         SI, BX
+	DECQ         AX
+	JNE          gemmS1x64Masked_loop
+
+gemmS1x64Masked_store:
+	MOVQ         c+56(FP), AX
+	MOVSS        alpha+8(FP), X8
+	VBROADCASTSS X8, Y8
+	VMULPS       Y8, Y0, Y0
+	VMOVUPS      (DI), Y9
+	VMASKMOVPS   Y0, Y9, (AX)
+	VMULPS       Y8, Y1, Y1
+	VMOVUPS      32(DI), Y9
+	VMASKMOVPS   Y1, Y9, 32(AX)
+	VMULPS       Y8, Y2, Y2
+	VMOVUPS      64(DI), Y9
+	VMASKMOVPS   Y2, Y9, 64(AX)
+	VMULPS       Y8, Y3, Y3
+	VMOVUPS      96(DI), Y9
+	VMASKMOVPS   Y3, Y9, 96(AX)
+	VMULPS       Y8, Y4, Y4
+	VMOVUPS      128(DI), Y9
+	VMASKMOVPS   Y4, Y9, 128(AX)
+	VMULPS       Y8, Y5, Y5
+	VMOVUPS      160(DI), Y9
+	VMASKMOVPS   Y5, Y9, 160(AX)
+	VMULPS       Y8, Y6, Y6
+	VMOVUPS      192(DI), Y9
+	VMASKMOVPS   Y6, Y9, 192(AX)
+	VMULPS       Y8, Y7, Y7
+	VMOVUPS      224(DI), Y9
+	VMASKMOVPS   Y7, Y9, 224(AX)
+	VZEROUPPER
+	RET
+
 // func dotS1(k int, alpha float32, a *float32, lda int, x *float32, c *float32, mask *int32)
 // Requires: AVX, FMA3, SSE
 TEXT ·dotS1(SB), NOSPLIT, $0-56
@@ -2667,29 +4467,179 @@ dotS4_reduce:
 	VZEROUPPER
 	RET
 
-// func addVVS(dst []float32, x []float32, y []float32)
+// func outerHadamardRowS(dst []float32, a []float32, v []float32, u float32, alpha float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·outerHadamardRowS(SB), NOSPLIT, $0-80
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+	MOVQ         v_base+48(FP), BX
+	MOVSS        u+72(FP), X0
+	MOVSS        alpha+76(FP), X1
+	VBROADCASTSS X0, Y0
+	VBROADCASTSS X1, Y1
+
+outerHadamardRowS_vector:
+	CMPQ    AX, $0x00000008
+	JL      outerHadamardRowS_scalar
+	VMOVUPS (BX), Y2
+	VMULPS  Y2, Y0, Y2
+	VMOVUPS (DX), Y3
+	VMULPS  Y2, Y3, Y2
+	VMULPS  Y1, Y2, Y2
+	VMOVUPS Y2, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     outerHadamardRowS_vector
+
+outerHadamardRowS_scalar:
+	TESTQ  AX, AX
+	JE     outerHadamardRowS_done
+	MOVSS  (BX), X2
+	VMULSS X2, X0, X2
+	MOVSS  (DX), X3
+	VMULSS X2, X3, X2
+	VMULSS X1, X2, X2
+	MOVSS  X2, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	DECQ   AX
+	JMP    outerHadamardRowS_scalar
+
+outerHadamardRowS_done:
+	VZEROUPPER
+	RET
+
+// func outerHadamard2RowS(dst []float32, a []float32, v1 []float32, v2 []float32, u1 float32, u2 float32, alpha float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·outerHadamard2RowS(SB), NOSPLIT, $0-108
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+	MOVQ         v1_base+48(FP), BX
+	MOVQ         v2_base+72(FP), SI
+	MOVSS        u1+96(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        u2+100(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVSS        alpha+104(FP), X2
+	VBROADCASTSS X2, Y2
+
+outerHadamard2RowS_vector:
+	CMPQ    AX, $0x00000008
+	JL      outerHadamard2RowS_scalar
+	VMOVUPS (BX), Y3
+	VMULPS  Y3, Y0, Y3
+	VMOVUPS (SI), Y4
+	VMULPS  Y4, Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS (DX), Y4
+	VMULPS  Y3, Y4, Y3
+	VMULPS  Y2, Y3, Y3
+	VMOVUPS Y3, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, AX
+	JMP     outerHadamard2RowS_vector
+
+outerHadamard2RowS_scalar:
+	TESTQ  AX, AX
+	JE     outerHadamard2RowS_done
+	MOVSS  (BX), X3
+	VMULSS X3, X0, X3
+	MOVSS  (SI), X4
+	VMULSS X4, X1, X4
+	VADDSS X4, X3, X3
+	MOVSS  (DX), X4
+	VMULSS X3, X4, X3
+	VMULSS X2, X3, X3
+	MOVSS  X3, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	ADDQ   $0x00000004, SI
+	DECQ   AX
+	JMP    outerHadamard2RowS_scalar
+
+outerHadamard2RowS_done:
+	VZEROUPPER
+	RET
+
+// func sum3S(dst []float32, x []float32, y []float32, z []float32)
 // Requires: AVX, SSE
-TEXT ·addVVS(SB), NOSPLIT, $0-72
+TEXT ·sum3S(SB), NOSPLIT, $0-96
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ y_base+48(FP), BX
+	MOVQ z_base+72(FP), SI
+
+sum3S_vector:
+	CMPQ    AX, $0x00000008
+	JL      sum3S_scalar
+	VMOVUPS (DX), Y0
+	VADDPS  (BX), Y0, Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000008, AX
+	JMP     sum3S_vector
+
+sum3S_scalar:
+	TESTQ AX, AX
+	JE    sum3S_done
+	MOVSS (DX), X0
+	ADDSS (BX), X0
+	ADDSS (SI), X0
+	MOVSS X0, (CX)
+	ADDQ  $0x00000004, CX
+	ADDQ  $0x00000004, DX
+	ADDQ  $0x00000004, BX
+	ADDQ  $0x00000004, SI
+	DECQ  AX
+	JMP   sum3S_scalar
+
+sum3S_done:
+	VZEROUPPER
+	RET
+
+// func addVVS(dst []float32, x []float32, y []float32, alpha float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·addVVS(SB), NOSPLIT, $0-76
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSS        alpha+72(FP), X0
+	VBROADCASTSS X0, Y0
 
 addVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      addVVS_vector
-	VMOVUPS (DX), Y0
-	VADDPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	VMOVUPS 32(DX), Y0
-	VADDPS  32(BX), Y0, Y0
-	VMOVUPS Y0, 32(CX)
-	VMOVUPS 64(DX), Y0
-	VADDPS  64(BX), Y0, Y0
-	VMOVUPS Y0, 64(CX)
-	VMOVUPS 96(DX), Y0
-	VADDPS  96(BX), Y0, Y0
-	VMOVUPS Y0, 96(CX)
+	VMOVUPS (DX), Y1
+	VADDPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VADDPS  32(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VADDPS  64(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VADDPS  96(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -2699,9 +4649,10 @@ addVVS_block:
 addVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      addVVS_scalar
-	VMOVUPS (DX), Y0
-	VADDPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
+	VMOVUPS (DX), Y1
+	VADDPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -2711,10 +4662,11 @@ addVVS_vector:
 addVVS_scalar:
 	TESTQ  AX, AX
 	JE     addVVS_done
-	MOVSS  (DX), X0
-	MOVSS  (BX), X1
-	VADDSS X1, X0, X0
-	MOVSS  X0, (CX)
+	MOVSS  (DX), X1
+	MOVSS  (BX), X2
+	VADDSS X2, X1, X1
+	VMULSS X0, X1, X1
+	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
@@ -2835,29 +4787,35 @@ addSVS_done:
 	VZEROUPPER
 	RET
 
-// func subVVS(dst []float32, x []float32, y []float32)
-// Requires: AVX, SSE
-TEXT ·subVVS(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ x_base+24(FP), DX
-	MOVQ y_base+48(FP), BX
+// func subVVS(dst []float32, x []float32, y []float32, alpha float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·subVVS(SB), NOSPLIT, $0-76
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSS        alpha+72(FP), X0
+	VBROADCASTSS X0, Y0
 
 subVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      subVVS_vector
-	VMOVUPS (DX), Y0
-	VSUBPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	VMOVUPS 32(DX), Y0
-	VSUBPS  32(BX), Y0, Y0
-	VMOVUPS Y0, 32(CX)
-	VMOVUPS 64(DX), Y0
-	VSUBPS  64(BX), Y0, Y0
-	VMOVUPS Y0, 64(CX)
-	VMOVUPS 96(DX), Y0
-	VSUBPS  96(BX), Y0, Y0
-	VMOVUPS Y0, 96(CX)
+	VMOVUPS (DX), Y1
+	VSUBPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VSUBPS  32(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VSUBPS  64(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VSUBPS  96(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -2867,9 +4825,10 @@ subVVS_block:
 subVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      subVVS_scalar
-	VMOVUPS (DX), Y0
-	VSUBPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
+	VMOVUPS (DX), Y1
+	VSUBPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -2879,10 +4838,11 @@ subVVS_vector:
 subVVS_scalar:
 	TESTQ  AX, AX
 	JE     subVVS_done
-	MOVSS  (DX), X0
-	MOVSS  (BX), X1
-	VSUBSS X1, X0, X0
-	MOVSS  X0, (CX)
+	MOVSS  (DX), X1
+	MOVSS  (BX), X2
+	VSUBSS X2, X1, X1
+	VMULSS X0, X1, X1
+	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
@@ -3003,29 +4963,35 @@ subSVS_done:
 	VZEROUPPER
 	RET
 
-// func mulVVS(dst []float32, x []float32, y []float32)
-// Requires: AVX, SSE
-TEXT ·mulVVS(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ x_base+24(FP), DX
-	MOVQ y_base+48(FP), BX
+// func mulVVS(dst []float32, x []float32, y []float32, alpha float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·mulVVS(SB), NOSPLIT, $0-76
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSS        alpha+72(FP), X0
+	VBROADCASTSS X0, Y0
 
 mulVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      mulVVS_vector
-	VMOVUPS (DX), Y0
-	VMULPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	VMOVUPS 32(DX), Y0
-	VMULPS  32(BX), Y0, Y0
-	VMOVUPS Y0, 32(CX)
-	VMOVUPS 64(DX), Y0
-	VMULPS  64(BX), Y0, Y0
-	VMOVUPS Y0, 64(CX)
-	VMOVUPS 96(DX), Y0
-	VMULPS  96(BX), Y0, Y0
-	VMOVUPS Y0, 96(CX)
+	VMOVUPS (DX), Y1
+	VMULPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VMULPS  32(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VMULPS  64(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VMULPS  96(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -3035,9 +5001,10 @@ mulVVS_block:
 mulVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      mulVVS_scalar
-	VMOVUPS (DX), Y0
-	VMULPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
+	VMOVUPS (DX), Y1
+	VMULPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -3047,10 +5014,11 @@ mulVVS_vector:
 mulVVS_scalar:
 	TESTQ  AX, AX
 	JE     mulVVS_done
-	MOVSS  (DX), X0
-	MOVSS  (BX), X1
-	VMULSS X1, X0, X0
-	MOVSS  X0, (CX)
+	MOVSS  (DX), X1
+	MOVSS  (BX), X2
+	VMULSS X2, X1, X1
+	VMULSS X0, X1, X1
+	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
@@ -3171,29 +5139,35 @@ mulSVS_done:
 	VZEROUPPER
 	RET
 
-// func divVVS(dst []float32, x []float32, y []float32)
-// Requires: AVX, SSE
-TEXT ·divVVS(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ x_base+24(FP), DX
-	MOVQ y_base+48(FP), BX
+// func divVVS(dst []float32, x []float32, y []float32, alpha float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·divVVS(SB), NOSPLIT, $0-76
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVSS        alpha+72(FP), X0
+	VBROADCASTSS X0, Y0
 
 divVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      divVVS_vector
-	VMOVUPS (DX), Y0
-	VDIVPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	VMOVUPS 32(DX), Y0
-	VDIVPS  32(BX), Y0, Y0
-	VMOVUPS Y0, 32(CX)
-	VMOVUPS 64(DX), Y0
-	VDIVPS  64(BX), Y0, Y0
-	VMOVUPS Y0, 64(CX)
-	VMOVUPS 96(DX), Y0
-	VDIVPS  96(BX), Y0, Y0
-	VMOVUPS Y0, 96(CX)
+	VMOVUPS (DX), Y1
+	VDIVPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VDIVPS  32(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VDIVPS  64(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VDIVPS  96(BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
@@ -3203,9 +5177,10 @@ divVVS_block:
 divVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      divVVS_scalar
-	VMOVUPS (DX), Y0
-	VDIVPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
+	VMOVUPS (DX), Y1
+	VDIVPS  (BX), Y1, Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
@@ -3215,10 +5190,11 @@ divVVS_vector:
 divVVS_scalar:
 	TESTQ  AX, AX
 	JE     divVVS_done
-	MOVSS  (DX), X0
-	MOVSS  (BX), X1
-	VDIVSS X1, X0, X0
-	MOVSS  X0, (CX)
+	MOVSS  (DX), X1
+	MOVSS  (BX), X2
+	VDIVSS X2, X1, X1
+	VMULSS X0, X1, X1
+	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX

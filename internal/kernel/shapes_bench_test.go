@@ -32,7 +32,7 @@ func BenchmarkShapes(b *testing.B) {
 	x, y, c := normals(r, 20000), normals(r, 20000), make([]float64, 20000)
 	b.Run("mul20000", func(b *testing.B) {
 		for b.Loop() {
-			k.Elementwise64(kernel.Mul, c, x, y)
+			k.Elementwise64(kernel.Mul, 1, c, x, y)
 		}
 	})
 }

@@ -26,7 +26,11 @@ func New(roots ...*G.Node) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := compile(c.Graph)
+	copies := make([]*G.Node, len(roots))
+	for i, r := range roots {
+		copies[i] = c.Node(r)
+	}
+	p, err := compile(c.Graph, copies)
 	if err != nil {
 		return nil, err
 	}

@@ -24,17 +24,25 @@ type program struct {
 	steps  []step
 }
 
+// operation is what a step runs: a Gorgonia op, or an op of this package
+// that does the work of several (see fuse.go).
+type operation interface {
+	Do(...G.Value) (G.Value, error)
+	String() string
+}
+
 // step computes one node from the values of its children.
 type step struct {
 	node *G.Node
-	op   G.Op
+	op   operation
 	args []int     // positions of the children
 	in   []G.Value // the argument list, reused across runs
 	out  int
 }
 
-// compile orders g and folds what does not depend on an input.
-func compile(g *G.ExprGraph) (*program, error) {
+// compile orders g, folds what does not depend on an input and rewrites the
+// rest (fuse.go); roots are the nodes whose values are read after a run.
+func compile(g *G.ExprGraph, roots []*G.Node) (*program, error) {
 	sorted, err := G.Sort(g)
 	if err != nil {
 		return nil, fmt.Errorf("machine: %w", err)
@@ -85,6 +93,15 @@ func compile(g *G.ExprGraph) (*program, error) {
 		}
 		p.steps = append(p.steps, s)
 	}
+	read := make(map[int]bool, len(roots))
+	for _, r := range roots {
+		pos, ok := p.index[r]
+		if !ok {
+			return nil, fmt.Errorf("machine: root %v is not in the graph", r)
+		}
+		read[pos] = true
+	}
+	p.rewrite(read)
 	return p, nil
 }
 

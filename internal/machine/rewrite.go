@@ -132,10 +132,10 @@ func replaceOp(op G.Op, n *G.Node, kids []*G.Node, opt Options) G.Op {
 	dt := n.Dtype()
 	if opt.Kernels && (dt == tensor.Float64 || dt == tensor.Float32) {
 		if ta, tb, ok := isMatMul(op); ok && len(kids) == 2 && kids[0].Dims() == 2 && kids[1].Dims() == 2 {
-			return &gemmOp{Op: op, transA: ta, transB: tb, out: newBuffer(dt, n.Shape()), kernel: kernel.Default()}
+			return &gemmOp{Op: op, transA: ta, transB: tb, alpha: 1, out: newBuffer(dt, n.Shape()), kernel: kernel.Default()}
 		}
 		if arith, ok := isArithmetic(op); ok && len(kids) == 2 && !n.Shape().IsScalar() {
-			return &elementwiseOp{reuseOp: newReuseOp(op, op.(G.UsePreallocDoer), dt, n.Shape()), arith: arith, kernel: kernel.Default()}
+			return &elementwiseOp{reuseOp: newReuseOp(op, op.(G.UsePreallocDoer), dt, n.Shape()), arith: arith, alpha: 1, kernel: kernel.Default()}
 		}
 	}
 	if opt.Reuse {
@@ -317,6 +317,7 @@ func (o *reuseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 type gemmOp struct {
 	G.Op           // the original linAlgBinOp
 	transA, transB bool
+	alpha          float64 // C = alpha·op(A)·op(B); 1 unless a rewrite folded a scale in
 	out            G.Value
 	kernel         *kernel.Kernel
 }
@@ -327,8 +328,11 @@ func (o *gemmOp) Do(in ...G.Value) (G.Value, error) {
 	c := o.out.(*tensor.Dense)
 	if !ok1 || !ok2 || !plain(a) || !plain(b) {
 		// views or unusual layouts: let Gorgonia do it, then copy
-		pd := o.Op.(G.UsePreallocDoer)
-		return pd.UsePreallocDo(c, in...)
+		v, err := o.Op.(G.UsePreallocDoer).UsePreallocDo(c, in...)
+		if err != nil {
+			return nil, err
+		}
+		return scale(o.kernel, v, o.alpha), nil
 	}
 	as, bs := a.Shape(), b.Shape()
 	m, k := as[0], as[1]
@@ -346,9 +350,9 @@ func (o *gemmOp) Do(in ...G.Value) (G.Value, error) {
 	// reflect and allocates twice per call.
 	switch a.Dtype() {
 	case tensor.Float64:
-		o.kernel.Gemm64(o.transA, o.transB, m, n, k, 1, a.Float64s(), as[1], b.Float64s(), bs[1], c.Float64s(), n)
+		o.kernel.Gemm64(o.transA, o.transB, m, n, k, o.alpha, a.Float64s(), as[1], b.Float64s(), bs[1], c.Float64s(), n)
 	case tensor.Float32:
-		o.kernel.Gemm32(o.transA, o.transB, m, n, k, 1, a.Float32s(), as[1], b.Float32s(), bs[1], c.Float32s(), n)
+		o.kernel.Gemm32(o.transA, o.transB, m, n, k, float32(o.alpha), a.Float32s(), as[1], b.Float32s(), bs[1], c.Float32s(), n)
 	default:
 		return nil, fmt.Errorf("machine: gemm of dtype %v", a.Dtype())
 	}
@@ -388,13 +392,26 @@ func (o *gemmOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 type elementwiseOp struct {
 	*reuseOp
 	arith  kernel.Arith
+	alpha  float64 // the result is multiplied by alpha; 1 unless a rewrite folded a scale in
 	kernel *kernel.Kernel
 }
 
 func (o *elementwiseOp) Do(in ...G.Value) (G.Value, error) {
+	if v, ok := o.fast(in); ok {
+		return v, nil
+	}
+	v, err := o.reuseOp.Do(in...)
+	if err != nil {
+		return nil, err
+	}
+	return scale(o.kernel, v, o.alpha), nil
+}
+
+// fast computes the op on the kernel when the operands allow it.
+func (o *elementwiseOp) fast(in []G.Value) (G.Value, bool) {
 	c, ok := o.out.(*tensor.Dense)
 	if !ok || len(in) != 2 || !plainFloat(c) {
-		return o.reuseOp.Do(in...)
+		return nil, false
 	}
 	x, xDense := in[0].(*tensor.Dense)
 	y, yDense := in[1].(*tensor.Dense)
@@ -402,21 +419,21 @@ func (o *elementwiseOp) Do(in ...G.Value) (G.Value, error) {
 	case xDense && yDense && plainFloat(x) && plainFloat(y) && x.Dtype() == c.Dtype() && y.Dtype() == c.Dtype() &&
 		x.Len() == c.Len() && y.Len() == c.Len():
 		if c.Dtype() == tensor.Float64 {
-			o.kernel.Elementwise64(o.arith, c.Float64s(), x.Float64s(), y.Float64s())
+			o.kernel.Elementwise64(o.arith, o.alpha, c.Float64s(), x.Float64s(), y.Float64s())
 		} else {
-			o.kernel.Elementwise32(o.arith, c.Float32s(), x.Float32s(), y.Float32s())
+			o.kernel.Elementwise32(o.arith, float32(o.alpha), c.Float32s(), x.Float32s(), y.Float32s())
 		}
-		return c, nil
+		return c, true
 	case xDense && !yDense && plainFloat(x) && x.Dtype() == c.Dtype() && x.Len() == c.Len():
 		if o.scalar(c, x, in[1], false) {
-			return c, nil
+			return scale(o.kernel, c, o.alpha), true
 		}
 	case yDense && !xDense && plainFloat(y) && y.Dtype() == c.Dtype() && y.Len() == c.Len():
 		if o.scalar(c, y, in[0], true) {
-			return c, nil
+			return scale(o.kernel, c, o.alpha), true
 		}
 	}
-	return o.reuseOp.Do(in...)
+	return nil, false
 }
 
 // scalar computes c = x ∘ s (or s ∘ x) when s is a scalar of c's dtype.
@@ -434,6 +451,28 @@ func (o *elementwiseOp) scalar(c, x *tensor.Dense, s G.Value, first bool) bool {
 		}
 	}
 	return false
+}
+
+// scale multiplies v in place by alpha (nothing to do for 1) and returns it.
+func scale(k *kernel.Kernel, v G.Value, alpha float64) G.Value {
+	if alpha == 1 {
+		return v
+	}
+	switch t := v.(type) {
+	case *tensor.Dense:
+		if t.Dtype() == tensor.Float64 {
+			x := t.Float64s()
+			k.ElementwiseScalar64(kernel.Mul, x, x, alpha, false)
+		} else if t.Dtype() == tensor.Float32 {
+			x := t.Float32s()
+			k.ElementwiseScalar32(kernel.Mul, x, x, float32(alpha), false)
+		}
+	case *G.F64:
+		*t *= G.F64(alpha)
+	case *G.F32:
+		*t *= G.F32(alpha)
+	}
+	return v
 }
 
 func (o *elementwiseOp) String() string { return o.reuseOp.Op.String() + "(kernel)" }

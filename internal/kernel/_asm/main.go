@@ -130,15 +130,16 @@ func (p precision) bytes(r Register) { SHLQ(U8(p.shift()), r) }
 // = 12 accumulators, plus two for a row of B and one broadcast.
 const maxRows = 6
 
-// gemmKernel generates the mr×(2·lanes) tile kernel; masked kernels read
-// and write only the columns whose mask element is all ones.
-func gemmKernel(p precision, mr int, masked bool) {
-	name := fmt.Sprintf("gemm%s%dx%d", p.name, mr, 2*p.lanes)
+// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2;
+// masked kernels read and write only the columns whose mask element is all
+// ones.
+func gemmKernel(p precision, mr, nvec int, masked bool) {
+	name := fmt.Sprintf("gemm%s%dx%d", p.name, mr, nvec*p.lanes)
 	if masked {
 		name += "Masked"
 	}
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
-	Doc(fmt.Sprintf("%s sets the %d×%d tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.", name, mr, 2*p.lanes))
+	Doc(fmt.Sprintf("%s sets the %d×%d tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.", name, mr, nvec*p.lanes))
 	Pragma("noescape")
 
 	k := Load(Param("k"), GP64())
@@ -168,9 +169,10 @@ func gemmKernel(p precision, mr int, masked bool) {
 		}
 	}
 
-	acc := make([][2]VecVirtual, mr)
+	acc := make([][]VecVirtual, mr)
 	for r := range acc {
-		for v := 0; v < 2; v++ {
+		acc[r] = make([]VecVirtual, nvec)
+		for v := range acc[r] {
 			acc[r][v] = YMM()
 			p.zero(acc[r][v])
 		}
@@ -179,13 +181,16 @@ func gemmKernel(p precision, mr int, masked bool) {
 	if masked {
 		mask = Load(Param("mask"), GP64())
 	}
-	bv := [2]VecVirtual{YMM(), YMM()}
+	bv := make([]VecVirtual, nvec)
+	for v := range bv {
+		bv[v] = YMM()
+	}
 	t := YMM()
 
 	TESTQ(k, k)
 	JE(LabelRef(name + "_store"))
 	Label(name + "_loop")
-	for v := 0; v < 2; v++ {
+	for v := 0; v < nvec; v++ {
 		off := Mem{Base: b, Disp: 32 * v}
 		if masked {
 			p.load(Mem{Base: mask, Disp: 32 * v}, bv[v])
@@ -196,8 +201,9 @@ func gemmKernel(p precision, mr int, masked bool) {
 	}
 	for r := 0; r < mr; r++ {
 		p.broadcast(row(r), t)
-		p.fma(bv[0], t, acc[r][0])
-		p.fma(bv[1], t, acc[r][1])
+		for v := 0; v < nvec; v++ {
+			p.fma(bv[v], t, acc[r][v])
+		}
 	}
 	ADDQ(acs, a0)
 	ADDQ(acs, a1)
@@ -216,7 +222,7 @@ func gemmKernel(p precision, mr int, masked bool) {
 		VBROADCASTSS(alpha, t)
 	}
 	for r := 0; r < mr; r++ {
-		for v := 0; v < 2; v++ {
+		for v := 0; v < nvec; v++ {
 			p.mul(t, acc[r][v], acc[r][v])
 			dst := Mem{Base: c, Disp: 32 * v}
 			if masked {
@@ -228,6 +234,83 @@ func gemmKernel(p precision, mr int, masked bool) {
 		}
 		if r < mr-1 {
 			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// rowVectors is the width, in YMM registers, of the one-row kernels: eight
+// independent accumulators keep both FMA units busy through their latency.
+const rowVectors = 8
+
+// rowKernel generates the 1×(rowVectors·lanes) kernel: one row of C, for
+// products with m = 1 (among them Aᵀ·x, computed as xᵀ·A). Same signature
+// and order of summation as gemmKernel.
+func rowKernel(p precision, masked bool) {
+	name := fmt.Sprintf("gemm%s1x%d", p.name, rowVectors*p.lanes)
+	if masked {
+		name += "Masked"
+	}
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
+	Doc(fmt.Sprintf("%s sets the 1×%d row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.", name, rowVectors*p.lanes))
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	acs := Load(Param("acs"), GP64())
+	b := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	p.bytes(acs)
+	p.bytes(ldb)
+	acc := make([]VecVirtual, rowVectors)
+	for v := range acc {
+		acc[v] = YMM()
+		p.zero(acc[v])
+	}
+	var mask Register
+	if masked {
+		mask = Load(Param("mask"), GP64())
+	}
+	t, bv := YMM(), YMM()
+	TESTQ(k, k)
+	JE(LabelRef(name + "_store"))
+	Label(name + "_loop")
+	p.broadcast(Mem{Base: a}, t)
+	for v := 0; v < rowVectors; v++ {
+		off := Mem{Base: b, Disp: 32 * v}
+		if masked {
+			p.load(Mem{Base: mask, Disp: 32 * v}, bv)
+			p.maskLoad(off, bv, bv)
+			p.fma(bv, t, acc[v])
+		} else {
+			if p.size == 8 {
+				VFMADD231PD(off, t, acc[v])
+			} else {
+				VFMADD231PS(off, t, acc[v])
+			}
+		}
+	}
+	ADDQ(acs, a)
+	ADDQ(ldb, b)
+	DECQ(k)
+	JNE(LabelRef(name + "_loop"))
+
+	Label(name + "_store")
+	c := Load(Param("c"), GP64())
+	alpha := Load(Param("alpha"), XMM())
+	if p.size == 8 {
+		VBROADCASTSD(alpha, t)
+	} else {
+		VBROADCASTSS(alpha, t)
+	}
+	for v := 0; v < rowVectors; v++ {
+		p.mul(t, acc[v], acc[v])
+		dst := Mem{Base: c, Disp: 32 * v}
+		if masked {
+			p.load(Mem{Base: mask, Disp: 32 * v}, bv)
+			p.maskStore(acc[v], bv, dst)
+		} else {
+			p.store(acc[v], dst)
 		}
 	}
 	VZEROUPPER()
@@ -341,13 +424,13 @@ func elementwiseKernel(p precision, e elementwise, form int) {
 	suffix := [...]string{"VV", "VS", "SV"}[form]
 	name := fmt.Sprintf("%s%s%s", strings.ToLower(e.name), suffix, p.name)
 	sig := map[int]string{
-		vectorVector: "func(dst, x, y []%[1]s)",
+		vectorVector: "func(dst, x, y []%[1]s, alpha %[1]s)",
 		vectorScalar: "func(dst, x []%[1]s, s %[1]s)",
 		scalarVector: "func(dst, x []%[1]s, s %[1]s)",
 	}[form]
 	TEXT(name, NOSPLIT, fmt.Sprintf(sig, p.goType))
 	Doc(fmt.Sprintf("%s sets dst[i] = %s for i < len(dst).", name, map[int]string{
-		vectorVector: "x[i] " + e.name + " y[i]", vectorScalar: "x[i] " + e.name + " s", scalarVector: "s " + e.name + " x[i]"}[form]))
+		vectorVector: "(x[i] " + e.name + " y[i])·alpha", vectorScalar: "x[i] " + e.name + " s", scalarVector: "s " + e.name + " x[i]"}[form]))
 	Pragma("noescape")
 	vec, sca := e.vec64, e.sca64
 	if p.size == 4 {
@@ -357,9 +440,16 @@ func elementwiseKernel(p precision, e elementwise, form int) {
 	dst := Load(Param("dst").Base(), GP64())
 	x := Load(Param("x").Base(), GP64())
 	var y Register
-	var s VecVirtual
+	var s, alpha VecVirtual
 	if form == vectorVector {
 		y = Load(Param("y").Base(), GP64())
+		ax := Load(Param("alpha"), XMM())
+		alpha = YMM()
+		if p.size == 8 {
+			VBROADCASTSD(ax, alpha)
+		} else {
+			VBROADCASTSS(ax, alpha)
+		}
 	} else {
 		sx := Load(Param("s"), XMM())
 		s = YMM()
@@ -380,6 +470,7 @@ func elementwiseKernel(p precision, e elementwise, form int) {
 		switch form {
 		case vectorVector:
 			vec(Mem{Base: y, Disp: 32 * u}, r, r)
+			p.mul(alpha, r, r)
 		case vectorScalar:
 			vec(s, r, r)
 		case scalarVector:
@@ -403,6 +494,7 @@ func elementwiseKernel(p precision, e elementwise, form int) {
 	switch form {
 	case vectorVector:
 		vec(Mem{Base: y}, r, r)
+		p.mul(alpha, r, r)
 	case vectorScalar:
 		vec(s, r, r)
 	case scalarVector:
@@ -435,6 +527,11 @@ func elementwiseKernel(p precision, e elementwise, form int) {
 			MOVSS(Mem{Base: y}, ys)
 		}
 		sca(ys, xs, xs)
+		if p.size == 8 {
+			VMULSD(alpha.AsX(), xs, xs)
+		} else {
+			VMULSS(alpha.AsX(), xs, xs)
+		}
 	case vectorScalar:
 		sca(s.AsX(), xs, xs)
 	case scalarVector:
@@ -458,16 +555,227 @@ func elementwiseKernel(p precision, e elementwise, form int) {
 	RET()
 }
 
+// outerHadamardKernel generates the row kernel of C = alpha·A ⊙ (u·vᵀ):
+// dst[j] = (a[j]·(u·v[j]))·alpha, each product rounded in that order, which
+// is the outer product followed by the elementwise product, bit for bit.
+func outerHadamardKernel(p precision) {
+	name := "outerHadamardRow" + p.name
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, a, v []%[1]s, u, alpha %[1]s)", p.goType))
+	Doc(name + " sets dst[j] = (a[j]·(u·v[j]))·alpha for j < len(dst).")
+	Pragma("noescape")
+	n := Load(Param("dst").Len(), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	a := Load(Param("a").Base(), GP64())
+	v := Load(Param("v").Base(), GP64())
+	ux, ax := Load(Param("u"), XMM()), Load(Param("alpha"), XMM())
+	u, alpha := YMM(), YMM()
+	if p.size == 8 {
+		VBROADCASTSD(ux, u)
+		VBROADCASTSD(ax, alpha)
+	} else {
+		VBROADCASTSS(ux, u)
+		VBROADCASTSS(ax, alpha)
+	}
+	lanes := 32 / p.size
+	Label(name + "_vector")
+	CMPQ(n, U32(lanes))
+	JL(LabelRef(name + "_scalar"))
+	r, t := YMM(), YMM()
+	p.load(Mem{Base: v}, r)
+	p.mul(r, u, r) // u·v[j]
+	p.load(Mem{Base: a}, t)
+	p.mul(r, t, r) // a[j]·(u·v[j])
+	p.mul(alpha, r, r)
+	p.store(r, Mem{Base: dst})
+	for _, ptr := range []Register{dst, a, v} {
+		ADDQ(U32(32), ptr)
+	}
+	SUBQ(U32(lanes), n)
+	JMP(LabelRef(name + "_vector"))
+
+	Label(name + "_scalar")
+	TESTQ(n, n)
+	JE(LabelRef(name + "_done"))
+	xs, ts := XMM(), XMM()
+	if p.size == 8 {
+		MOVSD(Mem{Base: v}, xs)
+		VMULSD(xs, u.AsX(), xs)
+		MOVSD(Mem{Base: a}, ts)
+		VMULSD(xs, ts, xs)
+		VMULSD(alpha.AsX(), xs, xs)
+		MOVSD(xs, Mem{Base: dst})
+	} else {
+		MOVSS(Mem{Base: v}, xs)
+		VMULSS(xs, u.AsX(), xs)
+		MOVSS(Mem{Base: a}, ts)
+		VMULSS(xs, ts, xs)
+		VMULSS(alpha.AsX(), xs, xs)
+		MOVSS(xs, Mem{Base: dst})
+	}
+	for _, ptr := range []Register{dst, a, v} {
+		ADDQ(U32(p.size), ptr)
+	}
+	DECQ(n)
+	JMP(LabelRef(name + "_scalar"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// outerHadamard2Kernel generates the row kernel of
+// C = alpha·A ⊙ (u1·v1ᵀ + u2·v2ᵀ): dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha,
+// rounded in that order: two outer products, their sum and the elementwise
+// product, bit for bit.
+func outerHadamard2Kernel(p precision) {
+	name := "outerHadamard2Row" + p.name
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, a, v1, v2 []%[1]s, u1, u2, alpha %[1]s)", p.goType))
+	Doc(name + " sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for j < len(dst).")
+	Pragma("noescape")
+	n := Load(Param("dst").Len(), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	a := Load(Param("a").Base(), GP64())
+	v1 := Load(Param("v1").Base(), GP64())
+	v2 := Load(Param("v2").Base(), GP64())
+	bcast := func(name string) VecVirtual {
+		x, y := Load(Param(name), XMM()), YMM()
+		if p.size == 8 {
+			VBROADCASTSD(x, y)
+		} else {
+			VBROADCASTSS(x, y)
+		}
+		return y
+	}
+	u1, u2, alpha := bcast("u1"), bcast("u2"), bcast("alpha")
+	lanes := 32 / p.size
+	Label(name + "_vector")
+	CMPQ(n, U32(lanes))
+	JL(LabelRef(name + "_scalar"))
+	r, t := YMM(), YMM()
+	p.load(Mem{Base: v1}, r)
+	p.mul(r, u1, r) // u1·v1[j]
+	p.load(Mem{Base: v2}, t)
+	p.mul(t, u2, t) // u2·v2[j]
+	p.add(t, r, r)
+	p.load(Mem{Base: a}, t)
+	p.mul(r, t, r)
+	p.mul(alpha, r, r)
+	p.store(r, Mem{Base: dst})
+	for _, ptr := range []Register{dst, a, v1, v2} {
+		ADDQ(U32(32), ptr)
+	}
+	SUBQ(U32(lanes), n)
+	JMP(LabelRef(name + "_vector"))
+
+	Label(name + "_scalar")
+	TESTQ(n, n)
+	JE(LabelRef(name + "_done"))
+	xs, ts := XMM(), XMM()
+	if p.size == 8 {
+		MOVSD(Mem{Base: v1}, xs)
+		VMULSD(xs, u1.AsX(), xs)
+		MOVSD(Mem{Base: v2}, ts)
+		VMULSD(ts, u2.AsX(), ts)
+		VADDSD(ts, xs, xs)
+		MOVSD(Mem{Base: a}, ts)
+		VMULSD(xs, ts, xs)
+		VMULSD(alpha.AsX(), xs, xs)
+		MOVSD(xs, Mem{Base: dst})
+	} else {
+		MOVSS(Mem{Base: v1}, xs)
+		VMULSS(xs, u1.AsX(), xs)
+		MOVSS(Mem{Base: v2}, ts)
+		VMULSS(ts, u2.AsX(), ts)
+		VADDSS(ts, xs, xs)
+		MOVSS(Mem{Base: a}, ts)
+		VMULSS(xs, ts, xs)
+		VMULSS(alpha.AsX(), xs, xs)
+		MOVSS(xs, Mem{Base: dst})
+	}
+	for _, ptr := range []Register{dst, a, v1, v2} {
+		ADDQ(U32(p.size), ptr)
+	}
+	DECQ(n)
+	JMP(LabelRef(name + "_scalar"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// sum3Kernel generates dst[i] = (x[i] + y[i]) + z[i], two additions rounded
+// in that order.
+func sum3Kernel(p precision) {
+	name := "sum3" + p.name
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, x, y, z []%[1]s)", p.goType))
+	Doc(name + " sets dst[i] = (x[i] + y[i]) + z[i] for i < len(dst).")
+	Pragma("noescape")
+	n := Load(Param("dst").Len(), GP64())
+	ptrs := []Register{Load(Param("dst").Base(), GP64()), Load(Param("x").Base(), GP64()), Load(Param("y").Base(), GP64()), Load(Param("z").Base(), GP64())}
+	dst, x, y, z := ptrs[0], ptrs[1], ptrs[2], ptrs[3]
+	lanes := 32 / p.size
+	Label(name + "_vector")
+	CMPQ(n, U32(lanes))
+	JL(LabelRef(name + "_scalar"))
+	r := YMM()
+	p.load(Mem{Base: x}, r)
+	if p.size == 8 {
+		VADDPD(Mem{Base: y}, r, r)
+		VADDPD(Mem{Base: z}, r, r)
+	} else {
+		VADDPS(Mem{Base: y}, r, r)
+		VADDPS(Mem{Base: z}, r, r)
+	}
+	p.store(r, Mem{Base: dst})
+	for _, ptr := range ptrs {
+		ADDQ(U32(32), ptr)
+	}
+	SUBQ(U32(lanes), n)
+	JMP(LabelRef(name + "_vector"))
+
+	Label(name + "_scalar")
+	TESTQ(n, n)
+	JE(LabelRef(name + "_done"))
+	xs := XMM()
+	if p.size == 8 {
+		MOVSD(Mem{Base: x}, xs)
+		ADDSD(Mem{Base: y}, xs)
+		ADDSD(Mem{Base: z}, xs)
+		MOVSD(xs, Mem{Base: dst})
+	} else {
+		MOVSS(Mem{Base: x}, xs)
+		ADDSS(Mem{Base: y}, xs)
+		ADDSS(Mem{Base: z}, xs)
+		MOVSS(xs, Mem{Base: dst})
+	}
+	for _, ptr := range ptrs {
+		ADDQ(U32(p.size), ptr)
+	}
+	DECQ(n)
+	JMP(LabelRef(name + "_scalar"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
 func main() {
 	ConstraintExpr("amd64,!purego")
 	for _, p := range []precision{f64, f32} {
 		for mr := 1; mr <= maxRows; mr++ {
-			gemmKernel(p, mr, false)
-			gemmKernel(p, mr, true)
+			for nvec := 1; nvec <= 2; nvec++ {
+				gemmKernel(p, mr, nvec, false)
+				gemmKernel(p, mr, nvec, true)
+			}
 		}
+		rowKernel(p, false)
+		rowKernel(p, true)
 		for _, mr := range []int{1, 4} {
 			dotKernel(p, mr)
 		}
+		outerHadamardKernel(p)
+		outerHadamard2Kernel(p)
+		sum3Kernel(p)
 		for _, e := range elementwiseOps {
 			for form := vectorVector; form <= scalarVector; form++ {
 				elementwiseKernel(p, e, form)
