@@ -120,7 +120,7 @@ func (p *program) fuseOuterProducts() {
 			if !ok {
 				continue
 			}
-			s.op = &outerHadamardOp{out: e.out, alpha: e.alpha, kernel: e.kernel, shape: s.node.Shape().Clone()}
+			s.op = &outerHadamardOp{out: e.out, alpha: e.alpha, kernel: e.kernel, shape: s.node.Shape().Clone(), terms: len(factors) / 2}
 			s.args = append([]int{s.args[1-side]}, factors...)
 			s.in = make([]G.Value, len(s.args))
 			break
@@ -251,6 +251,7 @@ type outerHadamardOp struct {
 	alpha  float64
 	kernel *kernel.Kernel
 	shape  tensor.Shape
+	terms  int // outer products summed: 1 or 2
 }
 
 // Its arguments are a, u1, v1 and, for a sum of two, u2, v2.
@@ -281,7 +282,10 @@ func (o *outerHadamardOp) Do(in ...G.Value) (G.Value, error) {
 }
 
 func (o *outerHadamardOp) String() string {
-	return fmt.Sprintf("%g·(a ⊙ Σ u·vᵀ)", o.alpha)
+	if o.terms == 2 {
+		return fmt.Sprintf("%g·(a ⊙ (u·vᵀ + u·vᵀ))", o.alpha)
+	}
+	return fmt.Sprintf("%g·(a ⊙ u·vᵀ)", o.alpha)
 }
 
 // denseArgs puts the values in into vals as contiguous tensors of dtype.

@@ -2,6 +2,7 @@ package machine
 
 import (
 	"math"
+	"strings"
 	"math/rand/v2"
 	"testing"
 
@@ -42,6 +43,37 @@ func buildNetwork(t testing.TB, tanh bool, scale float64, x, y []float64, a, b [
 	return &network{loss: loss, grads: grads, params: []*tensor.Dense{A.Value().(*tensor.Dense), B.Value().(*tensor.Dense)}}
 }
 
+// withPenalty returns the network's loss plus lambda·‖∇L‖², differentiated
+// through the gradient as package graph does it: the loss and its gradient
+// copied into a fresh graph, the penalty added there, Grad called once more.
+func withPenalty(t testing.TB, net *network, lambda float64) *network {
+	t.Helper()
+	g := net.loss.Graph()
+	var A, B *G.Node
+	for _, n := range g.AllNodes() {
+		switch n.Name() {
+		case "A":
+			A = n
+		case "b":
+			B = n
+		}
+	}
+	c, err := Copy(append([]*G.Node{net.loss, A, B}, net.grads...), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := c.Node(net.loss)
+	for _, gr := range net.grads {
+		sq := G.Must(G.Sum(G.Must(G.HadamardProd(c.Node(gr), c.Node(gr)))))
+		total = G.Must(G.Add(total, G.Must(G.HadamardProd(sq, G.NewConstant(lambda, G.WithName("lambda"))))))
+	}
+	grads, err := G.Grad(total, c.Node(A), c.Node(B))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &network{loss: total, grads: grads, params: net.params}
+}
+
 // TestMachineEqualsTapeMachine trains two copies of each network by gradient
 // descent, one run by Gorgonia's tape machine as it comes, one by a Machine,
 // and requires every loss and gradient to agree bit for bit: both run their
@@ -61,13 +93,20 @@ func TestMachineEqualsTapeMachine(t *testing.T) {
 		y[i] = x[i*d] * x[i*d]
 	}
 	for _, tc := range []struct {
-		name  string
-		tanh  bool
-		scale float64
-	}{{"quadratic", false, 1}, {"quadratic/scale100", false, 100}, {"tanh", true, 1}} {
+		name   string
+		tanh   bool
+		scale  float64
+		lambda float64 // > 0: the loss plus lambda·‖∇L‖², the explicit regularizer
+	}{
+		{"quadratic", false, 1, 0}, {"quadratic/scale100", false, 100, 0}, {"tanh", true, 1, 0},
+		{"quadratic/gradnorm", false, 1, 0.02}, {"tanh/gradnorm", true, 1, 0.02},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ref := buildNetwork(t, tc.tanh, tc.scale, x, y, a, b, n, d, m)
 			fast := buildNetwork(t, tc.tanh, tc.scale, x, y, a, b, n, d, m)
+			if tc.lambda > 0 {
+				ref, fast = withPenalty(t, ref, tc.lambda), withPenalty(t, fast, tc.lambda)
+			}
 			vm := G.NewTapeMachine(ref.loss.Graph())
 			defer vm.Close()
 			mc, err := New(append([]*G.Node{fast.loss}, fast.grads...)...)
@@ -75,6 +114,18 @@ func TestMachineEqualsTapeMachine(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer mc.Close()
+			// The quadratic networks exercise every rewrite of fuse.go.
+			if !tc.tanh {
+				want := []string{"2·(a ⊙ u·vᵀ)"}
+				if tc.lambda > 0 {
+					want = append(want, "(x + y) + z", "(a ⊙ (u·vᵀ + u·vᵀ))")
+				}
+				for _, w := range want {
+					if !strings.Contains(mc.String(), w) {
+						t.Errorf("no %q among the steps:\n%v", w, mc)
+					}
+				}
+			}
 			for step := 0; step < steps; step++ {
 				vm.Reset()
 				if err := vm.RunAll(); err != nil {
