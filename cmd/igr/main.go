@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/igr-project/igr/internal/kernel"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/experiment"
 )
@@ -39,7 +40,7 @@ type environment struct {
 	stdout, stderr io.Writer
 }
 
-var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd, mergeCmd}
+var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd, mergeCmd, versionCmd}
 
 // usageError marks errors in how igr was called (exit status 2).
 type usageError struct{ err error }
@@ -60,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			return 0
 		}
+	}
+	if err := kernel.EnvError(); err != nil {
+		fmt.Fprintf(stderr, "igr: %s\n", strings.TrimPrefix(err.Error(), "kernel: "))
+		return 2
 	}
 	var cmd *command
 	for _, c := range commands {

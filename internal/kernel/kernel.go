@@ -102,14 +102,19 @@ func Available() []string {
 	return names
 }
 
-// Lookup returns the kernel named name, or an error that lists the
-// available ones.
+// Lookup returns the kernel named name, or an error that says why it is not
+// available and lists those that are.
 func Lookup(name string) (*Kernel, error) {
 	for _, k := range registered {
 		if k.name == name {
 			return k, nil
 		}
 	}
+	return nil, fmt.Errorf("kernel: %w", unavailable(name))
+}
+
+// unavailable explains why no kernel is named name.
+func unavailable(name string) error {
 	why := ""
 	switch name {
 	case AVX2:
@@ -117,7 +122,7 @@ func Lookup(name string) (*Kernel, error) {
 	case OpenBLAS:
 		why = " (it needs a build with -tags openblas)"
 	}
-	return nil, fmt.Errorf("kernel: %q is not available%s; available: %s", name, why, strings.Join(Available(), ", "))
+	return fmt.Errorf("%q is not available%s; available: %s", name, why, strings.Join(Available(), ", "))
 }
 
 // Default returns the kernel new computations use: the one EnvVar names, or
@@ -128,11 +133,10 @@ func Default() *Kernel {
 	if current == nil {
 		current = registered[0]
 		if name := os.Getenv(EnvVar); name != "" {
-			k, err := Lookup(name)
-			if err != nil {
-				envErr = fmt.Errorf("kernel: %s=%s: %w", EnvVar, name, err)
-			} else {
+			if k, err := Lookup(name); err == nil {
 				current = k
+			} else {
+				envErr = fmt.Errorf("kernel: %s=%s: %w", EnvVar, name, unavailable(name))
 			}
 		}
 	}

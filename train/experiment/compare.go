@@ -226,7 +226,7 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise)); err != nil {
 		return nil, err
 	}
-	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed, Interrupted: stop != nil,
+	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed, Interrupted: stop != nil, ComputedBy: computedBy(),
 		WallSeconds: Number(wallSeconds(start))}
 	for _, r := range res.Rows {
 		sum.Methods = append(sum.Methods, methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
@@ -267,6 +267,7 @@ type compareSummary struct {
 	Trajectory  []trajectorySummary `json:"trajectory"`
 	WallSeconds Number              `json:"wall_seconds"`
 	Interrupted bool                `json:"interrupted"`
+	ComputedBy
 }
 
 type methodSummary struct {

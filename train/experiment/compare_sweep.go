@@ -117,7 +117,8 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 		Explicit    Headline `json:"explicit"`
 		WallSeconds Number   `json:"wall_seconds"`
 		Interrupted bool     `json:"interrupted"`
-	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(wallSeconds(start)), Interrupted: stop != nil}
+		ComputedBy
+	}{H: Number(c.H), Seed: setup.Seed, WallSeconds: Number(wallSeconds(start)), Interrupted: stop != nil, ComputedBy: computedBy()}
 	var imp, exp []RunRow
 	for _, r := range res.Rows {
 		row := RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE}

@@ -136,8 +136,9 @@ func Sharpness(ctx context.Context, s *SharpnessSettings) (*SharpnessResult, err
 		Seed         uint64 `json:"seed"`
 		WallSeconds  Number `json:"wall_seconds"`
 		Interrupted  bool   `json:"interrupted"`
+		ComputedBy
 	}{Number(c.LR), Number(2 / c.LR), Number(maxSharp), string(res.Status), res.Steps, setup.Seed,
-		Number(wallSeconds(start)), stop != nil}
+		Number(wallSeconds(start)), stop != nil, computedBy()}
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
@@ -340,8 +341,9 @@ func Flow(ctx context.Context, s *FlowSettings) (*FlowResult, error) {
 		Seed        uint64 `json:"seed"`
 		WallSeconds Number `json:"wall_seconds"`
 		Interrupted bool   `json:"interrupted"`
+		ComputedBy
 	}{LR: Number(c.LR), Steps: c.Steps, Substeps: c.Substeps, Seed: setup.Seed, Interrupted: interrupted,
-		WallSeconds: Number(wallSeconds(start))}
+		WallSeconds: Number(wallSeconds(start)), ComputedBy: computedBy()}
 	if n := len(res.Rows); n > 0 {
 		sum.FinalPlain, sum.FinalMod = Number(res.Rows[n-1].Plain), Number(res.Rows[n-1].Modified)
 	}

@@ -57,6 +57,7 @@ type runsSummary struct {
 	Width       int          `json:"width"`
 	Arch        string       `json:"arch"`
 	Interrupted bool         `json:"interrupted"`
+	ComputedBy
 }
 
 type runSummary struct {
@@ -187,7 +188,7 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 		return nil, stop
 	}
 	res := &RunsResult{Out: setup.Out}
-	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch, Interrupted: stop != nil}
+	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch, Interrupted: stop != nil, ComputedBy: computedBy()}
 	names := make([]string, len(named))
 	for i, n := range named {
 		names[i] = n.name

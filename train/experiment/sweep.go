@@ -51,13 +51,14 @@ type SweepResult struct {
 	Rows    []RunRow
 	Summary SweepSummary
 	Out     string
-	// WallSeconds is the run's wall time, also written to timing.json.
+	// WallSeconds is the run's wall time, also written to timing.json with
+	// the kernel that computed it.
 	WallSeconds float64
 }
 
 // SweepSummary is the summary.json of Sweep. It holds no timing, so that the
 // same sweep gives the same bytes on one machine or merged from shards; the
-// wall time is in timing.json.
+// wall time and the kernel that computed the runs are in timing.json.
 type SweepSummary struct {
 	Headline
 	TotalSteps  int    `json:"total_steps"`
@@ -152,7 +153,11 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 		return nil, err
 	}
 	res.WallSeconds = wallSeconds(start)
-	if err := out.writeJSON("timing.json", map[string]float64{"wall_seconds": res.WallSeconds}); err != nil {
+	timing := struct {
+		WallSeconds float64 `json:"wall_seconds"`
+		ComputedBy
+	}{res.WallSeconds, computedBy()}
+	if err := out.writeJSON("timing.json", timing); err != nil {
 		return nil, err
 	}
 	return res, stop

@@ -142,8 +142,9 @@ func Verify(ctx context.Context, s *VerifySettings) (*VerifyResult, error) {
 		WarmupSteps   int    `json:"warmup_steps"`
 		Seed          uint64 `json:"seed"`
 		WallSeconds   Number `json:"wall_seconds"`
+		ComputedBy
 	}{Number(res.SlopePlain), Number(res.SlopeModified), c.Substeps, c.WarmupSteps, setup.Seed,
-		Number(wallSeconds(start))}
+		Number(wallSeconds(start)), computedBy()}
 	if err := out.writeJSON("summary.json", sum); err != nil {
 		return nil, err
 	}
