@@ -87,8 +87,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintf(stderr, "usage: igr %s %s\n\n%s\n\nFlags:\n", cmd.name, cmd.usage, cmd.summary)
-			fs.PrintDefaults()
+			fmt.Fprintf(stderr, "usage: igr %s %s\n\n%s\n", cmd.name, cmd.usage, cmd.summary)
+			hasFlags := false
+			fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+			if hasFlags {
+				fmt.Fprintf(stderr, "\nFlags:\n")
+				fs.PrintDefaults()
+			}
 			return 0
 		}
 		fmt.Fprintf(stderr, "igr: %s: %v (run igr %s -h for help)\n", cmd.name, err, cmd.name)
