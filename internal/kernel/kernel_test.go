@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
-	. "github.com/igr-project/igr/internal/kernel"
+	"github.com/igr-project/igr/internal/kernel"
 	_ "github.com/igr-project/igr/internal/kernel/cblas"
 )
 
@@ -30,21 +30,30 @@ var shapes = [][3]int{
 	{6, 8, 5}, {6, 16, 5}, {5, 7, 3}, {13, 17, 19}, {12, 24, 4}, {31, 33, 2}, {3, 5, 64}, {65, 3, 9},
 }
 
+// withRandomShapes returns shapes and count random ones with sides up to 70.
+func withRandomShapes(r *rand.Rand, count int) [][3]int {
+	out := append([][3]int(nil), shapes...)
+	for range count {
+		out = append(out, [3]int{1 + r.IntN(70), 1 + r.IntN(70), 1 + r.IntN(70)})
+	}
+	return out
+}
+
 // kernels returns every kernel but gonum's, the reference.
-func kernels(t testing.TB) []*Kernel {
-	var ks []*Kernel
-	for _, name := range Available() {
-		if name == Gonum {
+func kernels(t testing.TB) []*kernel.Kernel {
+	var ks []*kernel.Kernel
+	for _, name := range kernel.Available() {
+		if name == kernel.Gonum {
 			continue
 		}
-		k, err := Lookup(name)
+		k, err := kernel.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ks = append(ks, k)
 	}
 	if len(ks) == 0 {
-		t.Skipf("no kernel besides gonum on this CPU and build (features %v)", Features())
+		t.Skipf("no kernel besides gonum on this CPU and build (features %v)", kernel.Features())
 	}
 	return ks
 }
@@ -133,7 +142,7 @@ func TestGemm64MatchesGonum(t *testing.T) {
 	for _, k := range kernels(t) {
 		for _, tA := range []bool{false, true} {
 			for _, tB := range []bool{false, true} {
-				for _, s := range shapes {
+				for _, s := range withRandomShapes(r, 25) {
 					for _, pad := range []int{0, 3} {
 						for _, alpha := range []float64{1, -0.5} {
 							p := newProduct(r, tA, tB, s, pad, alpha)
@@ -155,7 +164,7 @@ func TestGemm32MatchesGonum(t *testing.T) {
 	for _, k := range kernels(t) {
 		for _, tA := range []bool{false, true} {
 			for _, tB := range []bool{false, true} {
-				for _, s := range shapes {
+				for _, s := range withRandomShapes(r, 25) {
 					for _, pad := range []int{0, 5} {
 						p := newProduct(r, tA, tB, s, pad, 1)
 						a, b := to32(p.a), to32(p.b)
@@ -226,14 +235,14 @@ func TestGemmDeterministic(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	if _, err := Lookup(Gonum); err != nil {
+	if _, err := kernel.Lookup(kernel.Gonum); err != nil {
 		t.Fatalf("gonum must always be available: %v", err)
 	}
-	if _, err := Lookup("no-such-kernel"); err == nil {
+	if _, err := kernel.Lookup("no-such-kernel"); err == nil {
 		t.Fatal("Lookup of an unknown name succeeded")
 	}
-	if got := Available(); len(got) == 0 || got[len(got)-1] != Gonum {
-		t.Fatalf("Available() = %v, want gonum last (slowest)", got)
+	if got := kernel.Available(); len(got) == 0 || got[len(got)-1] != kernel.Gonum {
+		t.Fatalf("kernel.Available() = %v, want gonum last (slowest)", got)
 	}
 }
 
@@ -247,8 +256,8 @@ func BenchmarkStepProducts(b *testing.B) {
 	h, ga := make([]float64, n*m), make([]float64, d*m)
 	x32, a32, g32 := to32(x), to32(a), to32(g)
 	h32, ga32 := make([]float32, n*m), make([]float32, d*m)
-	for _, name := range Available() {
-		k, _ := Lookup(name)
+	for _, name := range kernel.Available() {
+		k, _ := kernel.Lookup(name)
 		b.Run("kernel="+name+"/float64", func(b *testing.B) {
 			for b.Loop() {
 				k.Gemm64(false, false, n, m, d, 1, x, d, a, m, h, m)
