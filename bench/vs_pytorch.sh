@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Runs the blog's PyTorch code (bench/pytorch/blog.py) and `igr reproduce` on
-# the same experiments — the learning-rate sweep, label noise for 100,000
-# steps, small initialization, lr 0.01 — one after the other on this machine,
-# RUNS times, and prints the median wall times and their ratios.
+# Runs the blog's PyTorch code (bench/pytorch/blog.py: the learning-rate
+# sweep, label noise for 100,000 steps, small initialization, lr 0.01) with 1
+# and with 2 threads, and `igr reproduce`, which trains the same experiments
+# and more, one after the other on this machine, RUNS times, and prints the
+# median wall times and their ratios to PyTorch at its faster thread count.
 #
-# igr draws PyTorch's numbers (-rng torch), so both train the same data from
-# the same initialization and take about the same number of steps; igr also
-# trains plain GD at lr 0.03 (about 1,000 steps more).
+# igr runs as a user runs it: default flags (its own random numbers, float64,
+# a worker per core), and with -rng torch -dtype float32, which trains
+# PyTorch's data from PyTorch's initialization in float32 and prints the
+# blog's numbers. Both take about as many steps as PyTorch (igr also trains
+# plain GD at lr 0.03, about 1,000 steps more).
 #
 # Needs: Go; Debian's python3-torch (apt-get install -y python3-torch), run by
 # /usr/bin/python3; for the OpenBLAS build, libopenblas-dev (which PyTorch then
-# uses too, through libblas.so.3).
+# uses too, through libblas.so.3). BEFORE=<git revision> also times the igr of
+# that revision, built in a temporary worktree.
 #
 #   bench/vs_pytorch.sh              # RUNS=3 by default
 #   RUNS=1 NOISE_STEPS=10000 bench/vs_pytorch.sh   # a quick look
@@ -29,39 +33,53 @@ if go build -tags openblas -o "$out/igr-openblas" ./cmd/igr 2>/dev/null; then
 else
 	echo "bench: no OpenBLAS build (apt-get install libopenblas-dev); skipping it" >&2
 fi
+if [ -n "${BEFORE:-}" ]; then
+	wt=$(mktemp -d)
+	git worktree add -q --detach "$wt" "$BEFORE"
+	(cd "$wt" && go build -o "$OLDPWD/$out/igr-before" ./cmd/igr)
+	git worktree remove --force "$wt"
+	builds+=(igr-before)
+fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%F)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$runs"); do
-	echo "run $i/$runs: PyTorch" >&2
-	"$python" bench/pytorch/blog.py --quiet --threads 1 --noise-steps "$noise" --json "$out/torch-$i.json" >/dev/null
+	for t in 1 2; do
+		echo "run $i/$runs: PyTorch, $t thread(s)" >&2
+		"$python" bench/pytorch/blog.py --quiet --threads "$t" --noise-steps "$noise" --json "$out/torch-t$t-$i.json" >/dev/null
+	done
 	for b in "${builds[@]}"; do
-		for w in 1 "$(nproc)"; do
-			echo "run $i/$runs: $b, $w worker(s)" >&2
-			"$out/$b" reproduce -rng torch -quiet -workers "$w" -noise-steps "$noise" -out "$out/$b-w$w-$i" >/dev/null
-		done
+		echo "run $i/$runs: $b reproduce" >&2
+		"$out/$b" reproduce -quiet -noise-steps "$noise" -out "$out/$b-default-$i" >/dev/null
+		echo "run $i/$runs: $b reproduce -rng torch -dtype float32" >&2
+		"$out/$b" reproduce -quiet -rng torch -dtype float32 -noise-steps "$noise" -out "$out/$b-torch-$i" >/dev/null
 	done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$python" - "$out" "$runs" "${builds[@]}" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 out, runs, builds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-def med(xs): return statistics.median(xs)
-torch = [json.load(open(f"{out}/torch-{i}.json")) for i in range(1, runs + 1)]
-t_wall = med([t["total"]["wall_s"] for t in torch])
-t_steps = torch[0]["total"]["steps"]
-print(f"\nPyTorch {torch[0]['meta']['torch']}, float32, 1 thread, BLAS: {torch[0]['meta'].get('blas', '?')}")
-print(f"{'':34}{'wall s (median)':>16}{'steps':>10}{'µs/step':>9}{'PyTorch / igr':>15}")
-print(f"{'PyTorch (blog code)':34}{t_wall:16.1f}{t_steps:10d}{1e6*t_wall/t_steps:9.0f}{'1.00':>15}")
-import os
+med = statistics.median
+torch = {t: [json.load(open(f"{out}/torch-t{t}-{i}.json")) for i in range(1, runs + 1)] for t in (1, 2)}
+twall = {t: med([r["total"]["wall_s"] for r in torch[t]]) for t in (1, 2)}
+best = min(twall.values())
+t0 = torch[1][0]
+print(f"\nPyTorch {t0['meta']['torch']}, float32, BLAS: {t0['meta'].get('blas', '?')}")
+print(f"{'':44}{'wall s':>8}{'steps':>9}{'µs/step':>9}{'speed-up':>10}")
+for t in (1, 2):
+    steps = torch[t][0]["total"]["steps"]
+    print(f"{'PyTorch (blog code), ' + str(t) + ' thread' + ('s' if t > 1 else ''):44}{twall[t]:8.1f}{steps:9d}{1e6*twall[t]/steps:9.0f}{best/twall[t]:10.2f}")
 for b in builds:
-    for w in sorted({1, os.cpu_count()}):
-        sums = [json.load(open(f"{out}/{b}-w{w}-{i}/summary.json")) for i in range(1, runs + 1)]
+    for mode, label in (("default", "default flags"), ("torch", "-rng torch -dtype float32")):
+        sums = [json.load(open(f"{out}/{b}-{mode}-{i}/summary.json")) for i in range(1, runs + 1)]
         wall = med([s["wall_seconds"] for s in sums])
-        steps = sums[0]["total_steps"]
-        name = f"{b} ({sums[0]['blas']} BLAS, {w} worker{'s' if w > 1 else ''})"
-        print(f"{name:34}{wall:16.1f}{steps:10d}{1e6*wall*w/steps:9.0f}{t_wall/wall:15.2f}")
-        print(f"{'':34}peak memory {med([s['peak_rss_mb'] for s in sums]):.0f} MB")
-print("\nµs/step is wall time × workers / steps; the ratio is PyTorch's wall time over igr's.")
+        s0 = sums[0]
+        kernel = s0.get("kernel", s0.get("blas", "?"))
+        w = s0["workers"]
+        name = f"{b} ({kernel}, {w} workers), {label}"
+        print(f"{name:44}{wall:8.1f}{s0['total_steps']:9d}{1e6*wall*w/s0['total_steps']:9.0f}{best/wall:10.2f}")
+        checks = all(c["holds"] for c in s0["checks"])
+        print(f"{'':44}all blog claims hold: {checks}; peak memory {med([s['peak_rss_mb'] for s in sums]):.0f} MB")
+print("\nµs/step is wall time × workers / steps; speed-up is PyTorch's wall time at its faster thread count over this one's.")
 PY

@@ -20,11 +20,18 @@
 //	flow        GD against the gradient flows of L and of L + (η/4)‖∇L‖²
 //	sharpness   the top Hessian eigenvalue along GD, beside 2/η
 //	merge       combine the folders of a sharded sweep
+//	version     igr's version, the matrix kernel it computes with, the CPU features it sees
 //
 // Run "igr <command> -h" for a command's flags. Every command writes into
 // the folder given by -out: data.csv (the data set used), one CSV per result
 // table, the figures as PNG and SVG, and summary.json with the headline
 // numbers. Progress goes to standard error, results to standard output.
+//
+// The matrix products run on the fastest kernel for the CPU: igr's own AVX2
+// assembly on amd64 CPUs with AVX2 and FMA, gonum's pure Go elsewhere,
+// OpenBLAS in builds with -tags openblas. The environment variable
+// IGR_KERNEL=gonum (or avx2, openblas) forces one; every summary.json names
+// the kernel that computed it and the CPU features it saw.
 //
 // Exit status is 0 on success, 1 when a run fails, 2 for bad usage or input.
 // Errors are one line on standard error starting with "igr:".
