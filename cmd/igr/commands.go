@@ -14,13 +14,15 @@ import (
 
 // common holds the flags every command shares.
 type common struct {
-	cfg   *experiment.Config
-	quiet bool
+	fs        *flag.FlagSet
+	cfg       *experiment.Config
+	quiet     bool
+	maxMemory string
 }
 
 // configFlags defines the flags every command shares on fs, bound to c.
 func configFlags(fs *flag.FlagSet, c *experiment.Config) *common {
-	cm := &common{cfg: c}
+	cm := &common{fs: fs, cfg: c}
 	fs.StringVar(&c.Out, "out", "out", "output `folder`; everything the run writes goes there")
 	fs.Uint64Var(&c.Seed, "seed", 0, "seed of the data, the initialization and the label noise")
 	fs.IntVar(&c.N, "n", experiment.DefaultN, "training examples; the test set has as many")
@@ -34,7 +36,8 @@ func configFlags(fs *flag.FlagSet, c *experiment.Config) *common {
 	fs.StringVar(&c.InitFile, "init", "", "CSV `file` of the first-layer matrix A, d rows × m columns, no header")
 	fs.Float64Var(&c.Tol, "tol", 1e-4, "stop when the training MSE is below this")
 	fs.IntVar(&c.MaxSteps, "max-steps", 1_000_000, "cap on the steps of a run that stops on convergence")
-	fs.IntVar(&c.Workers, "workers", 0, "runs trained in parallel (default: one per core)")
+	fs.IntVar(&c.Workers, "workers", 0, "runs trained in parallel (0 or absent: one per core)")
+	fs.StringVar(&cm.maxMemory, "max-memory", "", "refuse runs estimated to need more memory than this `size` (16G, 512M; default: what this machine has available)")
 	fs.BoolVar(&cm.quiet, "quiet", false, "do not report progress on standard error")
 	return cm
 }
@@ -47,15 +50,50 @@ func (cm *common) check(env *environment, extra ...flagValue) error {
 		flagValue{"max-steps", float64(c.MaxSteps)})...); err != nil {
 		return err
 	}
-	for _, f := range []flagValue{{"dim", float64(c.Dim)}, {"width", float64(c.Width)}, {"workers", float64(c.Workers)}} {
-		if f.value < 0 {
-			return usageError{fmt.Errorf("-%s must be positive, got %g", f.name, f.value)}
+	// -dim and -width default to the data's or the initialization's shape:
+	// only an absent flag means that.
+	if err := cm.positiveIfGiven("dim", "width"); err != nil {
+		return err
+	}
+	if c.Workers < 0 {
+		return usageError{fmt.Errorf("-workers must be positive (or 0 for one per core), got %d", c.Workers)}
+	}
+	if cm.given("max-memory") {
+		var err error
+		if c.MaxMemory, err = experiment.ParseBytes(cm.maxMemory); err != nil {
+			return usageError{fmt.Errorf("-max-memory %q is not a positive size such as 16G, 512M or 2000000000", cm.maxMemory)}
 		}
 	}
 	if !cm.quiet {
 		c.Log = env.stderr
 	}
 	return nil
+}
+
+// given reports whether the flag name was set on the command line.
+func (cm *common) given(name string) bool {
+	set := false
+	cm.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// positiveIfGiven returns a usage error if one of the named numeric flags
+// was given on the command line with a value that is not positive. Their
+// zero default means "not set" (the default of the library), which an
+// explicit 0 must not be taken for.
+func (cm *common) positiveIfGiven(names ...string) error {
+	var err error
+	cm.fs.Visit(func(f *flag.Flag) {
+		for _, name := range names {
+			if f.Name != name || err != nil {
+				continue
+			}
+			if v, perr := strconv.ParseFloat(f.Value.String(), 64); perr != nil || !(v > 0) {
+				err = usageError{fmt.Errorf("-%s must be positive, got %s", name, f.Value)}
+			}
+		}
+	})
+	return err
 }
 
 // checkPositive returns a usage error unless every named flag value is
@@ -126,8 +164,11 @@ var trainCmd = &command{
 				flagValue{"checkpoint-every", float64(s.CheckpointEvery)}); err != nil {
 				return err
 			}
-			if s.Steps < 0 || s.Sigma < 0 {
-				return usageError{fmt.Errorf("-steps and -sigma must not be negative")}
+			if err := flags.positiveIfGiven("steps"); err != nil {
+				return err
+			}
+			if s.Sigma < 0 {
+				return usageError{fmt.Errorf("-sigma must not be negative, got %g", s.Sigma)}
 			}
 			if s.Sigma > 0 && s.Steps == 0 {
 				return usageError{fmt.Errorf("-sigma needs -steps: label-noise training runs a fixed number of steps")}
@@ -155,6 +196,9 @@ var sweepCmd = &command{
 		shards := fs.Int("shards", 0, "number of shards, with Kubernetes' JOB_COMPLETION_INDEX")
 		return func(ctx context.Context) error {
 			if err := flags.check(env, flagValue{"seeds", float64(s.Seeds)}); err != nil {
+				return err
+			}
+			if err := flags.positiveIfGiven("shards"); err != nil {
 				return err
 			}
 			var err error
@@ -195,8 +239,8 @@ var noiseCmd = &command{
 			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"sigma", s.Sigma}, flagValue{"steps", float64(s.Steps)}); err != nil {
 				return err
 			}
-			if s.HistoryEvery < 0 {
-				return usageError{fmt.Errorf("-history-every must not be negative, got %d", s.HistoryEvery)}
+			if err := flags.positiveIfGiven("history-every"); err != nil {
+				return err
 			}
 			res, err := experiment.Noise(ctx, s)
 			if err != nil {
@@ -289,8 +333,8 @@ var sharpnessCmd = &command{
 			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"every", float64(s.Every)}); err != nil {
 				return err
 			}
-			if s.Steps < 0 {
-				return usageError{fmt.Errorf("-steps must not be negative, got %d", s.Steps)}
+			if err := flags.positiveIfGiven("steps"); err != nil {
+				return err
 			}
 			res, err := experiment.Sharpness(ctx, s)
 			if err != nil {

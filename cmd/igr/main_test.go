@@ -81,6 +81,25 @@ func TestBadInput(t *testing.T) {
 		{"compare with zero step", []string{"compare", "-h", "0"}, 2, "-h must be positive"},
 		{"verify with bad steps", []string{"verify", "-etas", "0.1:0.01:0.01"}, 2, "TO is below FROM"},
 		{"unknown generator", []string{"train", "-rng", "mt"}, 2, `unknown generator "mt"`},
+		// Sizes that cannot fit are refused before anything is allocated.
+		{"width beyond memory", []string{"train", "-width", "1000000000"}, 2, "-width 1000000000 needs about 13.8 TiB of memory"},
+		{"examples beyond memory", []string{"train", "-n", "100000000"}, 2, "-n 100000000 needs about"},
+		{"sweep beyond -max-memory", []string{"sweep", "-n", "20000", "-width", "20000", "-max-memory", "16G"}, 2,
+			"(n 20000, dim 30, width 20000, 2 runs at a time), more than the 16 GiB given by -max-memory"},
+		{"seeds beyond -max-memory", []string{"sweep", "-seeds", "100000", "-max-memory", "4G"}, 2, "-seeds 100000 needs about"},
+		{"compare beyond -max-memory", []string{"compare", "-width", "100000", "-max-memory", "16G"}, 2, "-width 100000 needs about"},
+		{"reproduce beyond -max-memory", []string{"reproduce", "-max-memory", "1M"}, 2, "this run needs about"},
+		{"zero max-memory", []string{"train", "-max-memory", "0"}, 2, `-max-memory "0" is not a positive size`},
+		{"malformed max-memory", []string{"sweep", "-max-memory", "12Q"}, 2, `-max-memory "12Q" is not a positive size`},
+		// An explicit 0 is not the default.
+		{"zero width", []string{"train", "-width", "0"}, 2, "-width must be positive, got 0"},
+		{"zero dim", []string{"sweep", "-dim", "0"}, 2, "-dim must be positive, got 0"},
+		{"zero n", []string{"reproduce", "-n", "0"}, 2, "-n must be positive, got 0"},
+		{"negative workers", []string{"train", "-workers", "-1"}, 2, "-workers must be positive (or 0 for one per core)"},
+		{"zero train steps", []string{"train", "-steps", "0"}, 2, "-steps must be positive, got 0"},
+		{"zero sharpness steps", []string{"sharpness", "-steps", "0"}, 2, "-steps must be positive, got 0"},
+		{"zero noise history interval", []string{"noise", "-history-every", "0"}, 2, "-history-every must be positive, got 0"},
+		{"zero shards", []string{"sweep", "-shards", "0"}, 2, "-shards must be positive, got 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")

@@ -11,17 +11,24 @@ import (
 	"github.com/igr-project/igr/train/plots"
 )
 
-// seedSetups resolves c for k consecutive seeds, c.Seed first. With a data
+// seedSetups resolves c for k consecutive seeds, c.Seed first, for a command
+// that trains as work says (its data sets are the k seeds'). With a data
 // file only the initialization changes from seed to seed.
-func seedSetups(c Config, k int) ([]*Setup, error) {
+func seedSetups(c Config, k int, work Footprint) ([]*Setup, error) {
 	if k < 0 {
 		return nil, fmt.Errorf("%w: the number of seeds must be positive, got %d", ErrConfig, k)
 	}
 	setups := make([]*Setup, max(k, 1))
+	work.DataSets = len(setups)
 	for i := range setups {
 		ci := c
 		ci.Seed = c.Seed + uint64(i)
-		s, err := ci.Resolve()
+		if i > 0 {
+			// The first seed's check counted every seed's data; the memory
+			// they take since must not be counted twice.
+			ci.MaxMemory = math.MaxInt64
+		}
+		s, err := ci.resolve(work)
 		if err != nil {
 			return nil, err
 		}

@@ -139,7 +139,8 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	setup, out, err := begin(c.Config)
+	// Four small-step runs after implicit GD, and implicit GD's trajectory.
+	setup, out, err := begin(c.Config, Footprint{Runs: 4, Graph: RegularizedGraph, Snapshots: c.MaxPoints})
 	if err != nil {
 		return nil, err
 	}

@@ -64,15 +64,15 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 	if err != nil {
 		return nil, err
 	}
-	setup, err := c.Config.Resolve()
-	if err != nil {
-		return nil, err
-	}
 	etas := c.LRs
 	if etas == nil {
 		if etas, err = ParseGrid(BlogGrid); err != nil {
 			return nil, err
 		}
+	}
+	setup, err := c.Config.resolve(Footprint{Runs: 2 * len(etas), Graph: RegularizedGraph})
+	if err != nil {
+		return nil, err
 	}
 	out, err := openOutput(setup)
 	if err != nil {

@@ -84,6 +84,12 @@ type Config struct {
 	// GOMAXPROCS.
 	Workers int
 
+	// MaxMemory is the memory in bytes a command may use: one whose
+	// estimated footprint (see Footprint) is larger is refused before it
+	// allocates anything. Zero means the memory available to the process
+	// (AvailableMemory).
+	MaxMemory int64
+
 	// Log receives progress reports. Nil means none.
 	Log io.Writer
 }
@@ -123,8 +129,14 @@ func generators(rng string, seed uint64) (data, init graph.NormalSource, noise f
 func (s *Setup) Data() *dataset.Set { return s.Problem.Data }
 
 // Resolve checks c, loads or generates the data and the initialization, and
-// returns the problem they define. It writes nothing.
-func (c Config) Resolve() (*Setup, error) {
+// returns the problem they define. It writes nothing. It refuses, with a
+// *MemoryError, sizes whose data and one run of plain gradient descent would
+// not fit in memory (see Config.MaxMemory).
+func (c Config) Resolve() (*Setup, error) { return c.resolve(Footprint{}) }
+
+// resolve is Resolve for a command whose runs, data sets and graphs are
+// those of work; it fills in the sizes.
+func (c Config) resolve(work Footprint) (*Setup, error) {
 	if c.Out == "" {
 		c.Out = "out"
 	}
@@ -155,6 +167,8 @@ func (c Config) Resolve() (*Setup, error) {
 		return nil, fmt.Errorf("%w: max steps must be positive, got %d", ErrConfig, c.MaxSteps)
 	case c.Workers < 0:
 		return nil, fmt.Errorf("%w: workers must be positive, got %d", ErrConfig, c.Workers)
+	case c.MaxMemory < 0:
+		return nil, fmt.Errorf("%w: memory limit must be positive, got %d", ErrConfig, c.MaxMemory)
 	}
 	if c.N == 0 {
 		c.N = DefaultN
@@ -170,6 +184,7 @@ func (c Config) Resolve() (*Setup, error) {
 		return nil, err
 	}
 	var data *dataset.Set
+	n := c.N // the examples of each split, for the memory estimate
 	if c.DataFile != "" {
 		if data, err = dataset.ReadFile(c.DataFile, c.N); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -178,13 +193,9 @@ func (c Config) Resolve() (*Setup, error) {
 			return nil, fmt.Errorf("%w: -dim is %d but %s has %d input columns", ErrConfig, c.Dim, c.DataFile, data.Dim)
 		}
 		c.Dim = data.Dim
-	} else {
-		if c.Dim == 0 {
-			c.Dim = DefaultDim
-		}
-		if data, err = dataset.Generate(dataSrc, c.N, c.Dim); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
+		n = max(data.Train.Len(), data.Test.Len())
+	} else if c.Dim == 0 {
+		c.Dim = DefaultDim
 	}
 	var a []float64
 	if c.InitFile != "" {
@@ -202,6 +213,15 @@ func (c Config) Resolve() (*Setup, error) {
 	}
 	if c.Width == 0 {
 		c.Width = DefaultWidth
+	}
+	work.N, work.Dim, work.Width, work.Dtype, work.Workers = n, c.Dim, c.Width, c.Dtype, c.Workers
+	if err := CheckMemory(work, c.MaxMemory); err != nil {
+		return nil, err
+	}
+	if data == nil {
+		if data, err = dataset.Generate(dataSrc, c.N, c.Dim); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
 	arch := newArch(c.Dim, c.Width, c.Scale)
 	var init graph.Params

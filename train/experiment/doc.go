@@ -10,6 +10,12 @@
 // initialization come from the seed, or from files in the formats of package
 // dataset.
 //
+// Before it allocates anything, every command estimates the memory it needs
+// (a Footprint: the data, and the graphs of the runs that train at a time)
+// and refuses, with a *MemoryError, sizes that would not fit in what the
+// machine has available or in Config.MaxMemory. CheckMemory makes the same
+// check for any sizes.
+//
 // The tables:
 //
 //	sweep.csv    lr,seed,status,steps,train_mse,test_mse,grad_norm_sq

@@ -80,7 +80,7 @@ func Sharpness(ctx context.Context, s *SharpnessSettings) (*SharpnessResult, err
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) || c.Every < 0 || c.Steps < 0 {
 		return nil, fmt.Errorf("%w: sharpness needs a positive learning rate and interval", ErrConfig)
 	}
-	setup, out, err := begin(c.Config)
+	setup, out, err := begin(c.Config, Footprint{Graph: RegularizedGraph})
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func Flow(ctx context.Context, s *FlowSettings) (*FlowResult, error) {
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) || c.Steps < 0 || c.Substeps < 0 || c.Every < 0 {
 		return nil, fmt.Errorf("%w: flow needs a positive learning rate, steps, substeps and interval", ErrConfig)
 	}
-	setup, out, err := begin(c.Config)
+	setup, out, err := begin(c.Config, Footprint{Graph: RegularizedGraph})
 	if err != nil {
 		return nil, err
 	}

@@ -76,9 +76,10 @@ func interrupted(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// begin resolves c and opens its output folder, with the data set written.
-func begin(c Config) (*Setup, *folder, error) {
-	setup, err := c.Resolve()
+// begin resolves c for a command that trains as work says and opens its
+// output folder, with the data set written.
+func begin(c Config, work Footprint) (*Setup, *folder, error) {
+	setup, err := c.resolve(work)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -146,17 +146,20 @@ const (
 func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, error) {
 	start := time.Now()
 	cfg := s.withDefaults()
-	setups, err := seedSetups(cfg.Config, cfg.Seeds)
-	if err != nil {
-		return nil, err
-	}
-	setup := setups[0]
 	lrs := cfg.LRs
 	if lrs == nil {
+		var err error
 		if lrs, err = ParseGrid(BlogGrid); err != nil {
 			return nil, err
 		}
 	}
+	// Label-noise and plain GD record the label-noise regularizer.
+	work := Footprint{Runs: 4 + max(cfg.Seeds, 1)*len(lrs), Graph: RegularizedGraph}
+	setups, err := seedSetups(cfg.Config, cfg.Seeds, work)
+	if err != nil {
+		return nil, err
+	}
+	setup := setups[0]
 	switch {
 	case !(cfg.SmallLR > 0) || !(cfg.NoiseLR > 0) || !(cfg.SmallInitScale > 0):
 		return nil, fmt.Errorf("%w: learning rates and scale must be positive", ErrConfig)

@@ -89,7 +89,7 @@ func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 	case c.Sigma > 0 && c.Steps == 0:
 		return nil, fmt.Errorf("%w: label-noise training needs a fixed number of steps", ErrConfig)
 	}
-	setup, err := c.Config.Resolve()
+	setup, err := c.Config.resolve(Footprint{Graph: PlainGraph})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,8 @@ func Noise(ctx context.Context, s *NoiseSettings) (*RunsResult, error) {
 	case c.Steps < 0 || c.HistoryEvery < 0:
 		return nil, fmt.Errorf("%w: steps must be positive", ErrConfig)
 	}
-	setup, err := c.Config.Resolve()
+	// Both runs record the label-noise regularizer.
+	setup, err := c.Config.resolve(Footprint{Runs: 2, Graph: RegularizedGraph})
 	if err != nil {
 		return nil, err
 	}

@@ -103,13 +103,9 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if c.Shard.Count < 0 || c.Shard.Index < 0 || c.Shard.Count > 0 && c.Shard.Index >= c.Shard.Count {
 		return nil, fmt.Errorf("%w: shard %s: want i/N with 0 ≤ i < N", ErrConfig, c.Shard)
 	}
-	setups, err := seedSetups(c.Config, c.Seeds)
-	if err != nil {
-		return nil, err
-	}
-	setup := setups[0]
 	lrs := c.LRs
 	if lrs == nil {
+		var err error
 		if lrs, err = ParseGrid(BlogGrid); err != nil {
 			return nil, err
 		}
@@ -119,6 +115,13 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 			return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, lr)
 		}
 	}
+	shards := max(c.Shard.Count, 1)
+	runs := (max(c.Seeds, 1)*len(lrs) + shards - 1) / shards // the shard's cells
+	setups, err := seedSetups(c.Config, c.Seeds, Footprint{Runs: runs, Graph: PlainGraph})
+	if err != nil {
+		return nil, err
+	}
+	setup := setups[0]
 	out, err := openOutput(setup)
 	if err != nil {
 		return nil, err

@@ -100,7 +100,9 @@ func Verify(ctx context.Context, s *VerifySettings) (*VerifyResult, error) {
 			return nil, fmt.Errorf("%w: step size must be positive, got %g", ErrConfig, eta)
 		}
 	}
-	setup, out, err := begin(c.Config)
+	// The flows of L and of L̃ hold a graph each, and one step size's graphs
+	// may outlive it until the garbage collector runs.
+	setup, out, err := begin(c.Config, Footprint{Graph: 2 * RegularizedGraph})
 	if err != nil {
 		return nil, err
 	}
