@@ -12,6 +12,13 @@
 // a pipe or a CI log, it prints a plain line every five seconds and nothing in
 // between. Stop ends the reports with a summary line.
 //
+// A run of known length in a job whose total is not known in advance (a
+// label-noise run beside runs that stop on convergence) reports through
+// Track instead: while it is under way the reports show its own progress,
+// "label noise 23k/100k", and an ETA of at least the time its remaining
+// steps take at its own rate ("ETA ≥1:14"), until runs that have ended give
+// a better estimate.
+//
 // A nil *Reporter is valid and does nothing, so callers can pass nil when
 // progress reports are off.
 package progress

@@ -48,6 +48,9 @@ type Reporter struct {
 	done     chan struct{}
 	stopOnce sync.Once
 
+	mu      sync.Mutex
+	tracked []*Run // runs of known length, in the order Track made them
+
 	// Owned by the drawing goroutine until it ends, then by Stop.
 	samples []sample // recent (time, steps) pairs, oldest first
 	drawn   bool     // a terminal line is on screen
@@ -118,6 +121,62 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Track returns the progress of one run of the job, named name, that takes
+// exactly steps steps, such as a label-noise run in a job whose other runs
+// stop on convergence. The run reports to the Reporter through it (Add and
+// RunDone) instead of directly, and the reports show its own progress while
+// it is under way ("label noise 23k/100k") and, while the job's total is
+// unknown, base the ETA on the steps it has left. Track must be called before
+// the run starts; on a nil Reporter it returns nil, a valid Run that does
+// nothing.
+func (r *Reporter) Track(name string, steps int64) *Run {
+	if r == nil {
+		return nil
+	}
+	t := &Run{r: r, name: name, total: max(steps, 0)}
+	r.mu.Lock()
+	r.tracked = append(r.tracked, t)
+	r.mu.Unlock()
+	return t
+}
+
+// A Run is the progress of one run of known length; see Track. Its
+// methods are safe for concurrent use and do nothing on a nil *Run.
+type Run struct {
+	r     *Reporter
+	name  string
+	total int64
+
+	steps atomic.Int64
+	done  atomic.Bool
+	// The time (Unix nanoseconds) and the steps of the first Add, from which
+	// the run's own rate is measured.
+	firstAt    atomic.Int64
+	firstSteps atomic.Int64
+}
+
+// Add records that the run took steps more steps.
+func (t *Run) Add(steps int) {
+	if t == nil {
+		return
+	}
+	t.r.Add(steps)
+	n := t.steps.Add(int64(steps))
+	if t.firstAt.Load() == 0 {
+		t.firstSteps.Store(n)
+		t.firstAt.CompareAndSwap(0, t.r.now().UnixNano())
+	}
+}
+
+// RunDone records that the run ended.
+func (t *Run) RunDone() {
+	if t == nil {
+		return
+	}
+	t.done.Store(true)
+	t.r.RunDone()
 }
 
 // Add records that steps more gradient steps were taken. It is a single
@@ -199,6 +258,18 @@ func (r *Reporter) snapshot(now time.Time) snapshot {
 	if s.elapsed > 0 {
 		s.rate = float64(s.steps) / s.elapsed.Seconds()
 	}
+	r.mu.Lock()
+	tracked := r.tracked
+	r.mu.Unlock()
+	for _, t := range tracked {
+		ts := trackedRun{name: t.name, total: t.total, steps: t.steps.Load(), done: t.done.Load(), rate: math.NaN()}
+		if at := t.firstAt.Load(); at != 0 {
+			if dt := now.Sub(time.Unix(0, at)).Seconds(); dt > 0 {
+				ts.rate = float64(ts.steps-t.firstSteps.Load()) / dt
+			}
+		}
+		s.tracked = append(s.tracked, ts)
+	}
 	return s
 }
 
@@ -235,6 +306,46 @@ type snapshot struct {
 	total, steps   int64 // total is 0 if unknown
 	elapsed        time.Duration
 	rate           float64 // steps per second; NaN if unknown
+	tracked        []trackedRun
+}
+
+// trackedRun is the state of a run of known length.
+type trackedRun struct {
+	name         string
+	steps, total int64
+	rate         float64 // the run's own steps per second; NaN if unknown
+	done         bool
+}
+
+// underWay reports whether the run has started and not ended.
+func (t trackedRun) underWay() bool { return t.steps > 0 && !t.done }
+
+// estimate returns the ETA and whether it is only a lower bound. When the
+// job's total is unknown, the runs of known length still under way cannot
+// end before their own steps are done at their own rate: the ETA is at
+// least that. Until some run has ended that is all there is to go on, and
+// the ETA is that lower bound.
+func (s snapshot) estimate() (d time.Duration, lower, ok bool) {
+	d, ok = s.eta()
+	if s.total > 0 {
+		return d, false, ok
+	}
+	var bound time.Duration
+	known := false
+	for _, t := range s.tracked {
+		if !t.underWay() || !(t.rate > 0) || math.IsInf(t.rate, 0) {
+			continue
+		}
+		bound = max(bound, seconds(float64(max(t.total-t.steps, 0))/t.rate))
+		known = true
+	}
+	switch {
+	case !known:
+		return d, false, ok
+	case !ok:
+		return bound, true, true
+	}
+	return max(d, bound), false, true
 }
 
 // eta estimates the time left: from the remaining steps at the rate when the
@@ -286,6 +397,11 @@ func (s snapshot) fraction() float64 {
 // lineWidth columns wide:
 //
 //	sweep [#########.......] 12/30 runs  1.23M steps  8.1k steps/s  ETA 0:42
+//
+// While runs of known length are under way, their own progress takes the
+// place of the bar (see renderTracked):
+//
+//	reproduce 0/34 runs  3.2k steps/s  ETA ≥0:48  label noise 23k/100k
 func renderTerminal(s snapshot) string {
 	label := truncate(s.label, maxLabel)
 	var b strings.Builder
@@ -294,16 +410,15 @@ func renderTerminal(s snapshot) string {
 		b.WriteString("/" + formatCount(float64(s.total)))
 	}
 	b.WriteString(" steps  " + formatCount(s.rate) + " steps/s  ETA ")
-	if d, ok := s.eta(); ok {
-		b.WriteString(formatClock(d))
-	} else {
-		b.WriteString("?")
-	}
+	b.WriteString(formatETA(s, formatClock))
 	rest := b.String()
 
 	head := ""
 	if label != "" {
 		head = label + " "
+	}
+	if hasUnderWay(s) {
+		return renderTracked(head, s)
 	}
 	fixed := utf8.RuneCountInString(head) + len("[] ")
 	bar := min(lineWidth-fixed-reserved(s), maxBar)
@@ -315,6 +430,56 @@ func renderTerminal(s snapshot) string {
 	}
 	filled := int(s.fraction() * float64(bar))
 	return head + "[" + strings.Repeat("#", filled) + strings.Repeat(".", bar-filled) + "] " + rest
+}
+
+// renderTracked renders the terminal line while runs of known length are
+// under way: their own progress takes the place of the bar, which counts
+// runs, of which none may end for a long while. When the widest numbers
+// would not fit, the job's step count is left out, on every frame alike;
+// what still does not fit is cut from the end.
+func renderTracked(head string, s snapshot) string {
+	runs := fmt.Sprintf("%d/%d runs", s.runsDone, s.runs)
+	steps := formatCount(float64(s.steps)) + " steps"
+	rate := formatCount(s.rate) + " steps/s"
+	eta := "ETA " + formatETA(s, formatClock)
+	// The widest the line gets in its first hour: counts of 5 characters,
+	// an ETA of ≥59:59.
+	widest := utf8.RuneCountInString(head + runs + "  99.9k steps  99.9k steps/s  ETA ≥59:59")
+	var tracked []string
+	for _, t := range s.tracked {
+		if t.underWay() {
+			tracked = append(tracked, t.name+" "+formatCount(float64(t.steps))+"/"+formatCount(float64(t.total)))
+			widest += utf8.RuneCountInString(t.name) + len("  99.9k/") + len(formatCount(float64(t.total))) + 1
+		}
+	}
+	fields := []string{runs, steps, rate, eta}
+	if widest > lineWidth {
+		fields = []string{runs, rate, eta}
+	}
+	return truncate(head+strings.Join(append(fields, tracked...), "  "), lineWidth)
+}
+
+// hasUnderWay reports whether a run of known length is under way.
+func hasUnderWay(s snapshot) bool {
+	for _, t := range s.tracked {
+		if t.underWay() {
+			return true
+		}
+	}
+	return false
+}
+
+// formatETA writes the estimate of the time left with format, "≥" before
+// it if it is a lower bound, or "?" if there is none.
+func formatETA(s snapshot, format func(time.Duration) string) string {
+	d, lower, ok := s.estimate()
+	switch {
+	case !ok:
+		return "?"
+	case lower:
+		return "≥" + format(d)
+	}
+	return format(d)
 }
 
 // reserved is the width the text after the bar of renderTerminal takes at
@@ -332,6 +497,7 @@ func reserved(s snapshot) int {
 // renderPlain renders the line printed periodically when not on a terminal:
 //
 //	igr: sweep 12/30 runs, 1234567 steps, 8100 steps/s, ETA 42s
+//	igr: reproduce 0/34 runs, 40000 steps, 3200 steps/s, ETA ≥48s, label noise 23000/100000 steps
 func renderPlain(s snapshot) string {
 	var b strings.Builder
 	b.WriteString(plainPrefix)
@@ -342,11 +508,11 @@ func renderPlain(s snapshot) string {
 	if s.total > 0 {
 		fmt.Fprintf(&b, "/%d", s.total)
 	}
-	b.WriteString(" steps, " + formatRate(s.rate) + " steps/s, ETA ")
-	if d, ok := s.eta(); ok {
-		b.WriteString(formatDuration(d))
-	} else {
-		b.WriteString("?")
+	b.WriteString(" steps, " + formatRate(s.rate) + " steps/s, ETA " + formatETA(s, formatDuration))
+	for _, t := range s.tracked {
+		if t.underWay() {
+			fmt.Fprintf(&b, ", %s %d/%d steps", t.name, t.steps, t.total)
+		}
 	}
 	return b.String()
 }

@@ -475,6 +475,14 @@ func TestNil(t *testing.T) {
 	} = r
 	p.Add(1)
 	p.RunDone()
+	// A nil Reporter tracks nothing, and its nil Run does nothing.
+	run := r.Track("label noise", 100)
+	if run != nil {
+		t.Fatalf("Track on a nil Reporter = %v, want nil", run)
+	}
+	p = run
+	p.Add(1)
+	p.RunDone()
 }
 
 func TestAddDoesNotAllocate(t *testing.T) {
@@ -487,6 +495,10 @@ func TestAddDoesNotAllocate(t *testing.T) {
 	var nilR *Reporter
 	if n := testing.AllocsPerRun(1000, func() { nilR.Add(100) }); n != 0 {
 		t.Errorf("nil Add allocates %g times", n)
+	}
+	run := r.Track("label noise", 1e9)
+	if n := testing.AllocsPerRun(1000, func() { run.Add(100) }); n != 0 {
+		t.Errorf("a tracked run's Add allocates %g times", n)
 	}
 }
 
@@ -558,4 +570,93 @@ func BenchmarkAdd(b *testing.B) {
 			r.Add(100)
 		}
 	})
+}
+
+func TestEstimate(t *testing.T) {
+	noise := func(steps int64, rate float64) trackedRun {
+		return trackedRun{name: "label noise", steps: steps, total: 100_000, rate: rate}
+	}
+	for _, c := range []struct {
+		name  string
+		s     snapshot
+		want  time.Duration
+		lower bool
+		ok    bool
+	}{
+		{"nothing known", snapshot{runs: 34, rate: 3000}, 0, false, false},
+		{"no run ended: the known steps bound it",
+			snapshot{runs: 34, steps: 40_000, rate: 3200, tracked: []trackedRun{noise(20_000, 1000)}}, 80 * time.Second, true, true},
+		{"the longest known run bounds it",
+			snapshot{runs: 34, rate: 3200, tracked: []trackedRun{noise(20_000, 1000), noise(90_000, 1000)}}, 80 * time.Second, true, true},
+		{"runs ended, their mean is more",
+			snapshot{runs: 34, runsDone: 2, elapsed: 20 * time.Second, rate: 3200, tracked: []trackedRun{noise(20_000, 1000)}}, 320 * time.Second, false, true},
+		{"runs ended, the known run is more",
+			snapshot{runs: 4, runsDone: 2, elapsed: 20 * time.Second, rate: 3200, tracked: []trackedRun{noise(20_000, 1000)}}, 80 * time.Second, false, true},
+		{"known run ended",
+			snapshot{runs: 34, runsDone: 1, elapsed: 34 * time.Second, tracked: []trackedRun{{name: "x", steps: 100, total: 100, rate: 10, done: true}}}, 33 * 34 * time.Second, false, true},
+		{"known run not started", snapshot{runs: 34, tracked: []trackedRun{noise(0, math.NaN())}}, 0, false, false},
+		{"known run without a rate yet", snapshot{runs: 34, tracked: []trackedRun{noise(100, math.NaN())}}, 0, false, false},
+		{"total known: steps decide",
+			snapshot{runs: 2, total: 200_000, steps: 100_000, rate: 1000, tracked: []trackedRun{noise(20_000, 1)}}, 100 * time.Second, false, true},
+	} {
+		got, lower, ok := c.s.estimate()
+		if got != c.want || lower != c.lower || ok != c.ok {
+			t.Errorf("%s: estimate() = %v, %v, %v; want %v, %v, %v", c.name, got, lower, ok, c.want, c.lower, c.ok)
+		}
+	}
+}
+
+func TestRenderTracked(t *testing.T) {
+	s := snapshot{label: "reproduce", runs: 34, steps: 40_000, rate: 3200, elapsed: 30 * time.Second,
+		tracked: []trackedRun{{name: "label noise", steps: 23_000, total: 100_000, rate: 1000}}}
+	if got, want := renderTerminal(s), "reproduce 0/34 runs  3.2k steps/s  ETA ≥1:17  label noise 23k/100k"; got != want {
+		t.Errorf("renderTerminal\n got %q\nwant %q", got, want)
+	}
+	// A shorter line leaves room for the job's steps, on every frame.
+	noise := s
+	noise.label, noise.runs = "noise", 2
+	if got, want := renderTerminal(noise), "noise 0/2 runs  40k steps  3.2k steps/s  ETA ≥1:17  label noise 23k/100k"; got != want {
+		t.Errorf("renderTerminal\n got %q\nwant %q", got, want)
+	}
+	if got, want := renderPlain(s), "igr: reproduce 0/34 runs, 40000 steps, 3200 steps/s, ETA ≥1m17s, label noise 23000/100000 steps"; got != want {
+		t.Errorf("renderPlain\n got %q\nwant %q", got, want)
+	}
+	// Once it has ended, the line is the usual one.
+	s.tracked[0].steps, s.tracked[0].done, s.runsDone = 100_000, true, 1
+	if got := renderTerminal(s); strings.Contains(got, "label noise") || !strings.Contains(got, "[") {
+		t.Errorf("after the run: %q", got)
+	}
+	// Too long a line loses the runs' progress, never the ETA.
+	s = snapshot{label: "a label of exactly 20", runs: 123_456, steps: 1_234_567_890, rate: 12_345, elapsed: time.Hour,
+		tracked: []trackedRun{{name: "label noise", steps: 1, total: 1e12, rate: 1e-3}, {name: "another", steps: 5, total: 9, rate: 1}}}
+	line := renderTerminal(s)
+	if n := utf8.RuneCountInString(line); n > lineWidth || !strings.Contains(line, "ETA ≥>999h") {
+		t.Errorf("long line (%d columns): %q", n, line)
+	}
+}
+
+// TestTrackedOutput follows a job whose label-noise run is under way while
+// no run has ended, then after it has.
+func TestTrackedOutput(t *testing.T) {
+	var buf bytes.Buffer
+	r, tick, clock := manual(&buf, false, "reproduce", 3, 0)
+	noise := r.Track("label noise", 10_000)
+	clock.t = t0.Add(time.Second)
+	noise.Add(1000) // the run's rate is measured from here
+	r.Add(500)      // another run, of unknown length
+	clock.t = t0.Add(5 * time.Second)
+	noise.Add(2000)
+	tick <- t0.Add(5 * time.Second) // 2000 steps in 4 s: 7000 left take 14 s
+	noise.Add(7000)
+	noise.RunDone()
+	r.RunDone()
+	tick <- t0.Add(10 * time.Second) // 2 of 3 runs in 10 s
+	clock.t = t0.Add(10 * time.Second)
+	r.Stop()
+	want := "igr: reproduce 0/3 runs, 3500 steps, 700 steps/s, ETA ≥14s, label noise 3000/10000 steps\n" +
+		"igr: reproduce 2/3 runs, 10500 steps, 1400 steps/s, ETA 5s\n" +
+		"igr: reproduce done: 2/3 runs, 10500 steps in 10s, 1050 steps/s\n"
+	if got := buf.String(); got != want {
+		t.Errorf("output\n got %q\nwant %q", got, want)
+	}
 }

@@ -182,7 +182,7 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		}
 		jobs[i] = train.Job{Problem: setup.Problem, Settings: st}
 	}
-	results, stop := runAll(ctx, setup, "compare", jobs)
+	results, stop := runAll(ctx, setup, "compare", jobs, methods...)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
 	}

@@ -54,12 +54,13 @@ func computedBy() ComputedBy {
 	return ComputedBy{Kernel: kernel.Default().Name(), CPUFeatures: kernel.Features()}
 }
 
-// runAll runs jobs in parallel with progress reported to setup.Log. When ctx
-// is cancelled it returns the results, those of unfinished runs with status
+// runAll runs jobs in parallel with progress reported to setup.Log; names,
+// if given, name the jobs in the reports (see startProgress). When ctx is
+// cancelled it returns the results, those of unfinished runs with status
 // interrupted, and an error wrapping ctx's: the caller writes its outputs,
 // marked interrupted, and returns that error.
-func runAll(ctx context.Context, setup *Setup, label string, jobs []train.Job) ([]*train.Result, error) {
-	rep := startProgress(setup.Log, label, jobs)
+func runAll(ctx context.Context, setup *Setup, label string, jobs []train.Job, names ...string) ([]*train.Result, error) {
+	rep := startProgress(setup.Log, label, jobs, names...)
 	results, err := train.RunAll(ctx, jobs, setup.Workers)
 	rep.Stop()
 	switch {

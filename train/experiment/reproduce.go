@@ -189,15 +189,17 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	reg := []graph.Penalty{regularizer.LabelNoise{Eta: cfg.NoiseLR, Sigma: cfg.NoiseSigma}}
 	single[1].job.Settings.Measures, single[2].job.Settings.Measures = reg, reg
 	jobs := make([]train.Job, 0, len(single)+len(lrs))
+	names := make([]string, 0, len(single))
 	for _, r := range single {
 		r.job.Settings.HistoryEvery = cfg.HistoryEvery
 		if r.name == RunLabelNoise {
 			r.job.Settings.HistoryEvery = max(1, cfg.NoiseSteps/1000)
 		}
 		jobs = append(jobs, r.job)
+		names = append(names, r.name)
 	}
 	jobs = append(jobs, sweepJobs(setups, lrs, cfg.HistoryEvery)...)
-	results, stop := runAll(ctx, setup, "reproduce", jobs)
+	results, stop := runAll(ctx, setup, "reproduce", jobs, names...)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
 	}

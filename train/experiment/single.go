@@ -8,6 +8,7 @@ import (
 	"github.com/igr-project/igr/regularizer"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -181,18 +182,17 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 		return nil, err
 	}
 	jobs := make([]train.Job, len(named))
+	names := make([]string, len(named))
 	for i, n := range named {
-		jobs[i] = n.job
+		jobs[i], names[i] = n.job, n.name
 	}
-	results, stop := runAll(ctx, setup, label, jobs)
+	results, stop := runAll(ctx, setup, label, jobs, names...)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
 	}
 	res := &RunsResult{Out: setup.Out}
 	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch, Interrupted: stop != nil, ComputedBy: computedBy()}
-	names := make([]string, len(named))
 	for i, n := range named {
-		names[i] = n.name
 		r := runRow(n.name, setup.Seed, setup.Scale, n.job.Settings.LabelNoise, results[i])
 		res.Runs = append(res.Runs, r)
 		res.History = append(res.History, historyRows(n.name, results[i])...)
@@ -220,8 +220,10 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 }
 
 // startProgress reports the progress of jobs to w, or returns nil when w is
-// nil.
-func startProgress(w io.Writer, label string, jobs []train.Job) *progress.Reporter {
+// nil. names[i], if given, names jobs[i]: when some jobs stop on convergence
+// and others take a fixed number of steps, the reports show the fixed runs'
+// own progress under their names ("label noise 23k/100k").
+func startProgress(w io.Writer, label string, jobs []train.Job, names ...string) *progress.Reporter {
 	if w == nil {
 		return nil
 	}
@@ -236,6 +238,13 @@ func startProgress(w io.Writer, label string, jobs []train.Job) *progress.Report
 	rep := progress.New(w, label, len(jobs), total)
 	for i := range jobs {
 		jobs[i].Settings.Progress = rep
+		if steps := jobs[i].Settings.Steps; total == 0 && steps > 0 {
+			name := fmt.Sprintf("run %d", i+1)
+			if i < len(names) && names[i] != "" {
+				name = strings.ReplaceAll(names[i], "_", " ")
+			}
+			jobs[i].Settings.Progress = rep.Track(name, int64(steps))
+		}
 	}
 	return rep
 }
