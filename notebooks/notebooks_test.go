@@ -32,21 +32,57 @@ type notebook struct {
 	} `json:"metadata"`
 }
 
-// convert turns a gonb notebook into a Go program: the declarations of every
-// code cell, their imports merged into one block, and a main that runs the
-// body of each "%%" cell, in order, each in its own block. Lines starting
-// with "!" (shell commands) or "%" (other kernel commands) are skipped.
-func convert(path string) (string, error) {
+// read reads a gonb notebook.
+func read(path string) (*notebook, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var nb notebook
 	if err := json.Unmarshal(b, &nb); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if nb.Metadata.Kernelspec.Name != "gonb" || nb.Metadata.Kernelspec.Language != "go" {
-		return "", fmt.Errorf("%s: kernelspec %+v, want gonb/go", path, nb.Metadata.Kernelspec)
+		return nil, fmt.Errorf("%s: kernelspec %+v, want gonb/go", path, nb.Metadata.Kernelspec)
+	}
+	return &nb, nil
+}
+
+// kernelCommands splits a code cell's lines into the kernel's commands, as
+// gonb reads them ("!" shell commands and "%" commands, a line ending in a
+// backslash continuing on the next, joined with a space), and the Go code.
+func kernelCommands(lines []string) (commands, code []string) {
+	cont := false
+	for _, line := range lines {
+		switch {
+		case cont:
+			commands[len(commands)-1] += line
+		case strings.HasPrefix(line, "%%"):
+			code = append(code, line)
+			continue
+		case strings.HasPrefix(line, "!"), strings.HasPrefix(line, "%"):
+			commands = append(commands, line)
+		default:
+			code = append(code, line)
+			continue
+		}
+		last := &commands[len(commands)-1]
+		cont = strings.HasSuffix(*last, "\\")
+		if cont {
+			*last = strings.TrimSuffix(*last, "\\") + " "
+		}
+	}
+	return commands, code
+}
+
+// convert turns a gonb notebook into a Go program: the declarations of every
+// code cell, their imports merged into one block, and a main that runs the
+// body of each "%%" cell, in order, each in its own block. Shell ("!") and
+// other kernel ("%") commands are left out.
+func convert(path string) (string, error) {
+	nb, err := read(path)
+	if err != nil {
+		return "", err
 	}
 	imports := map[string]bool{}
 	var decls, bodies []string
@@ -56,11 +92,11 @@ func convert(path string) (string, error) {
 		}
 		var decl, body []string
 		inMain := false
-		for _, line := range strings.Split(strings.Join(c.Source, ""), "\n") {
+		_, code := kernelCommands(strings.Split(strings.Join(c.Source, ""), "\n"))
+		for _, line := range code {
 			switch {
 			case strings.HasPrefix(line, "%%"):
 				inMain = true
-			case strings.HasPrefix(line, "!"), strings.HasPrefix(line, "%"):
 			case inMain:
 				body = append(body, line)
 			default:
@@ -242,11 +278,96 @@ func TestNotebooksRun(t *testing.T) {
 	}
 }
 
+// TestNotebooksFindIgr runs the shell command of each notebook that points
+// gonb's module at igr, in a module of its own as gonb does: with IGR_REPO
+// unset and no igr at the default path it must stop with a message saying
+// to set IGR_REPO, before any go command fails; with IGR_REPO, or with igr
+// at the default path, it must point the module at igr.
+func TestNotebooksFindIgr(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The go command keeps its caches where it does now, whatever HOME is.
+	var goEnv []string
+	for _, v := range []string{"GOPATH", "GOMODCACHE", "GOCACHE"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		goEnv = append(goEnv, v+"="+strings.TrimSpace(string(out)))
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "IGR_REPO=") && !strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(append(env, goEnv...), "GOPROXY=off")
+	paths, err := filepath.Glob("*.ipynb")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("notebooks %v, %v", paths, err)
+	}
+	for _, path := range paths {
+		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
+			nb, err := read(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cmd string
+			for _, c := range nb.Cells {
+				commands, _ := kernelCommands(strings.Split(strings.Join(c.Source, ""), "\n"))
+				for _, k := range commands {
+					if strings.HasPrefix(k, "!*") && strings.Contains(k, "IGR_REPO") {
+						cmd = strings.TrimPrefix(k, "!*")
+					}
+				}
+			}
+			if cmd == "" {
+				t.Fatal("no !* command reads IGR_REPO")
+			}
+			// run runs cmd in a fresh module and returns its go.mod.
+			run := func(extra ...string) (gomod, stderr string, err error) {
+				dir := t.TempDir()
+				if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module gonb_test\n\ngo 1.26\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				c := exec.Command("bash", "-c", cmd)
+				c.Dir = dir
+				c.Env = append(append([]string(nil), env...), extra...)
+				var errBuf bytes.Buffer
+				c.Stderr = &errBuf
+				err = c.Run()
+				b, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+				return string(b), errBuf.String(), err
+			}
+			replace := "replace github.com/igr-project/igr => " + root
+
+			home := t.TempDir()
+			gomod, stderr, err := run("HOME=" + home)
+			if err == nil || !strings.Contains(stderr, "set IGR_REPO to the absolute path of your igr clone") ||
+				strings.Contains(stderr, "go: ") || strings.Contains(gomod, "replace") {
+				t.Errorf("without IGR_REPO or igr in %s/igr: %v, stderr %q, go.mod %q; want a message saying to set IGR_REPO",
+					home, err, stderr, gomod)
+			}
+			if gomod, stderr, err := run("HOME="+home, "IGR_REPO="+root); err != nil || !strings.Contains(gomod, replace) {
+				t.Errorf("with IGR_REPO: %v, stderr %q, go.mod %q; want %q", err, stderr, gomod, replace)
+			}
+			if err := os.Symlink(root, filepath.Join(home, "igr")); err != nil {
+				t.Fatal(err)
+			}
+			if gomod, stderr, err := run("HOME=" + home); err != nil || !strings.Contains(gomod, "replace github.com/igr-project/igr => "+home+"/igr") {
+				t.Errorf("with igr at the default path: %v, stderr %q, go.mod %q", err, stderr, gomod)
+			}
+		})
+	}
+}
+
 // TestConvert checks the conversion on a notebook written here.
 func TestConvert(t *testing.T) {
 	nb := `{"metadata": {"kernelspec": {"name": "gonb", "language": "go"}}, "cells": [
 	 {"cell_type": "markdown", "source": ["# title"]},
-	 {"cell_type": "code", "source": ["!*go mod tidy\n", "%goworkfix\n", "import \"fmt\"\n", "func hello() string { return \"hi\" }"]},
+	 {"cell_type": "code", "source": ["!*go mod tidy\n", "!*echo continued \\\n", "  on the next line\n", "%goworkfix\n", "import \"fmt\"\n", "func hello() string { return \"hi\" }"]},
 	 {"cell_type": "code", "source": ["import (\n", "\t\"strings\"\n", ")\n", "var x = 1\n", "%%\n", "fmt.Println(strings.ToUpper(hello()), x)"]},
 	 {"cell_type": "code", "source": ["%%\n", "x := 2\n", "fmt.Println(x)"]}]}`
 	path := filepath.Join(t.TempDir(), "n.ipynb")
@@ -263,7 +384,7 @@ func TestConvert(t *testing.T) {
 			t.Errorf("program lacks %q:\n%s", want, prog)
 		}
 	}
-	if strings.Contains(prog, "go mod tidy") || strings.Contains(prog, "goworkfix") {
+	if strings.Contains(prog, "go mod tidy") || strings.Contains(prog, "goworkfix") || strings.Contains(prog, "next line") {
 		t.Errorf("kernel commands left in the program:\n%s", prog)
 	}
 }

@@ -417,11 +417,12 @@ func resolveShard(flagValue string, shards int, getenv func(string) string) (exp
 var mergeCmd = &command{
 	name:      "merge",
 	summary:   "combine the folders of a sharded sweep into the outputs of a single-machine sweep",
-	usage:     "-out DIR SHARD_DIR...",
+	usage:     "-out DIR [-quiet] SHARD_DIR...",
 	takesArgs: true,
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		s := &experiment.MergeSettings{}
 		fs.StringVar(&s.Out, "out", "out", "output `folder`")
+		fs.Bool("quiet", false, "accepted as by every command; merge reports no progress")
 		return func(ctx context.Context) error {
 			s.Dirs = fs.Args()
 			if len(s.Dirs) == 0 {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,6 +144,17 @@ func TestHelp(t *testing.T) {
 	}
 	if code, _, stderr := runIgr(t, "-h"); code != 0 || !strings.Contains(stderr, "reproduce") {
 		t.Errorf("-h: status %d, output %q", code, stderr)
+	}
+}
+
+// TestEveryCommandTakesQuiet: scripts pass -quiet to every command alike.
+func TestEveryCommandTakesQuiet(t *testing.T) {
+	for _, cmd := range commands {
+		fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+		cmd.setup(fs, &environment{stdout: io.Discard, stderr: io.Discard})
+		if fs.Lookup("quiet") == nil {
+			t.Errorf("igr %s has no -quiet", cmd.name)
+		}
 	}
 }
 

@@ -49,7 +49,7 @@ func TestShardsMergeToTheSingleMachineSweep(t *testing.T) {
 	igr([]string{"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=1", "SLURM_ARRAY_TASK_COUNT=3"}, append(grid, "-out", shards[1])...)
 	igr([]string{"JOB_COMPLETION_INDEX=2"}, append(grid, "-out", shards[2], "-shards", "3")...)
 	merged := filepath.Join(dir, "merged")
-	igr(nil, append([]string{"merge", "-out", merged}, shards...)...)
+	igr(nil, append([]string{"merge", "-quiet", "-out", merged}, shards...)...)
 	for _, f := range []string{"data.csv", "sweep.csv", "sweep_bands.csv", "history.csv", "summary.json", "sweep.png", "sweep.svg", "data.png"} {
 		a, err := os.ReadFile(filepath.Join(single, f))
 		if err != nil {
