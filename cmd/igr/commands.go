@@ -58,6 +58,9 @@ func (cm *common) check(env *environment, extra ...flagValue) error {
 	if c.Workers < 0 {
 		return usageError{fmt.Errorf("-workers must be positive (or 0 for one per core), got %d", c.Workers)}
 	}
+	if c.Out == "" {
+		return usageError{fmt.Errorf("-out must name a folder")}
+	}
 	if cm.given("max-memory") {
 		var err error
 		if c.MaxMemory, err = experiment.ParseBytes(cm.maxMemory); err != nil {
@@ -304,7 +307,7 @@ var verifyCmd = &command{
 			if err := flags.check(env, flagValue{"substeps", float64(s.Substeps)}, flagValue{"warmup-steps", float64(s.WarmupSteps)}); err != nil {
 				return err
 			}
-			if *etas != "" {
+			if flags.given("etas") {
 				var err error
 				if s.Etas, err = experiment.ParseGrid(*etas); err != nil {
 					return err
@@ -425,6 +428,9 @@ var mergeCmd = &command{
 		fs.Bool("quiet", false, "accepted as by every command; merge reports no progress")
 		return func(ctx context.Context) error {
 			s.Dirs = fs.Args()
+			if s.Out == "" {
+				return usageError{fmt.Errorf("-out must name a folder")}
+			}
 			if len(s.Dirs) == 0 {
 				return usageError{fmt.Errorf("merge needs the folders of the shards")}
 			}

@@ -102,6 +102,9 @@ func TestBadInput(t *testing.T) {
 		{"zero sharpness steps", []string{"sharpness", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 		{"zero noise history interval", []string{"noise", "-history-every", "0"}, 2, "-history-every must be positive, got 0"},
 		{"zero shards", []string{"sweep", "-shards", "0"}, 2, "-shards must be positive, got 0"},
+		{"empty out", []string{"train", "-out", ""}, 2, "-out must name a folder"},
+		{"merge into empty out", []string{"merge", "-out", "", "shard-0"}, 2, "-out must name a folder"},
+		{"empty step sizes", []string{"verify", "-etas", ""}, 2, "empty learning-rate list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
