@@ -139,8 +139,9 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Four small-step runs after implicit GD, and implicit GD's trajectory.
-	setup, out, err := begin(c.Config, Footprint{Runs: 4, Graph: RegularizedGraph, Snapshots: c.MaxPoints})
+	// Four small-step runs after implicit GD, each recording both
+	// regularizers, and implicit GD's trajectory.
+	setup, out, err := begin(c.Config, Footprint{Runs: 4, Graph: 2 * RegularizedGraph, Snapshots: c.MaxPoints})
 	if err != nil {
 		return nil, err
 	}

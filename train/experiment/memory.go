@@ -11,16 +11,18 @@ import (
 // The graph's buffers of one run, in multiples of n×width values (the
 // network's hidden activations and what its derivatives keep of them),
 // measured as the peak resident memory of igr (/usr/bin/time -f %M) at
-// n = width = 2000, float64, one run at a time, less that of the data: 9 for
-// plain gradient descent (train, sweep), 24 to 31 for graphs differentiated
-// through their gradient (noise and compare record or train on a
-// regularizer, sharpness takes Hessian-vector products, flow integrates the
-// flow of L + (η/4)‖∇L‖²). For every command at those sizes, and for train
-// at n = 200,000 or width = 100,000, the estimate of Footprint.Bytes was
-// within −25% and +40% of the measured peak.
+// n = width = 2000, float64, one run at a time, less that of the data: 7 for
+// plain gradient descent (train, sweep); 11 to 18 for a graph that is
+// differentiated through its gradient once (noise and reproduce record the
+// label-noise regularizer, compare -sweep trains on (η/4)‖∇L‖², sharpness
+// takes Hessian-vector products, flow integrates the flow of
+// L + (η/4)‖∇L‖²); 26 to 29 for compare, whose runs record both
+// regularizers and train on one. For every command at those sizes, and for
+// train at n = 200,000 or width = 100,000, Footprint.Bytes was within −10%
+// and +45% of the measured peak.
 const (
-	PlainGraph       = 9
-	RegularizedGraph = 32
+	PlainGraph       = 8
+	RegularizedGraph = 16
 )
 
 // Per-item costs of the estimate, in bytes, measured the same way.

@@ -51,15 +51,15 @@ func TestFootprintGrowsWithEverySize(t *testing.T) {
 
 // TestFootprintNearMeasured compares the estimate with the peak resident
 // memory of igr train -max-steps 3 measured here (/usr/bin/time -f %M, in
-// KiB): 307,160 at n = width = 2000 and 1,511,300 at n = 200, width =
+// KiB): 242,800 at n = width = 2000 and 1,190,996 at n = 200, width =
 // 100,000. The estimate must stay within a factor 1.5 of both.
 func TestFootprintNearMeasured(t *testing.T) {
 	for _, c := range []struct {
 		f        Footprint
 		measured float64
 	}{
-		{Footprint{N: 2000, Dim: 30, Width: 2000}, 307_160 << 10},
-		{Footprint{N: 200, Dim: 30, Width: 100_000}, 1_511_300 << 10},
+		{Footprint{N: 2000, Dim: 30, Width: 2000}, 242_800 << 10},
+		{Footprint{N: 200, Dim: 30, Width: 100_000}, 1_190_996 << 10},
 	} {
 		if r := c.f.Bytes() / c.measured; r < 1/1.5 || r > 1.5 {
 			t.Errorf("%+v: estimate %s, measured %s", c.f, FormatBytes(c.f.Bytes()), FormatBytes(c.measured))
@@ -77,7 +77,7 @@ func TestCheckMemory(t *testing.T) {
 	if me.Flag != "-width 1000000000" || me.Need != f.Bytes() || me.Limit != 16<<30 {
 		t.Errorf("error %+v", me)
 	}
-	for _, want := range []string{"-width 1000000000 needs about 13.8 TiB", "more than the 16 GiB given by -max-memory"} {
+	for _, want := range []string{"-width 1000000000 needs about 12.3 TiB", "more than the 16 GiB given by -max-memory"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}
