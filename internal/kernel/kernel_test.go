@@ -263,12 +263,36 @@ func BenchmarkStepProducts(b *testing.B) {
 				k.Gemm64(false, false, n, m, d, 1, x, d, a, m, h, m)
 				k.Gemm64(true, false, d, m, n, 1, x, d, g, m, ga, m)
 			}
+			reportGFLOPS(b, 2*2*n*d*m)
 		})
 		b.Run("kernel="+name+"/float32", func(b *testing.B) {
 			for b.Loop() {
 				k.Gemm32(false, false, n, m, d, 1, x32, d, a32, m, h32, m)
 				k.Gemm32(true, false, d, m, n, 1, x32, d, g32, m, ga32, m)
 			}
+			reportGFLOPS(b, 2*2*n*d*m)
 		})
 	}
+}
+
+// BenchmarkKernelPeak is the best a kernel does on this CPU: a product whose
+// operands stay in cache (60×256·256×8, float64), in GFLOP/s, the ceiling
+// against which BenchmarkStepProducts is read.
+func BenchmarkKernelPeak(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const m, n, kk = 60, 8, 256
+	x, y, c := normals(r, m*kk), normals(r, kk*n), make([]float64, m*n)
+	for _, name := range kernel.Available() {
+		k, _ := kernel.Lookup(name)
+		b.Run("kernel="+name, func(b *testing.B) {
+			for b.Loop() {
+				k.Gemm64(true, false, m, n, kk, 1, x, m, y, n, c, n)
+			}
+			reportGFLOPS(b, 2*m*n*kk)
+		})
+	}
+}
+
+func reportGFLOPS(b *testing.B, flops int) {
+	b.ReportMetric(float64(flops)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
