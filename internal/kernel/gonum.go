@@ -34,56 +34,41 @@ func at(row bool, i, ld int) int {
 // them with level-1 BLAS in the same summation order as gonum's Dgemm, which
 // keeps its results bit-identical to gonum's Dgemm (up to the sign of exact
 // zeros and NaN propagation through exact zeros, which Dgemm skips).
-func gonumGemm64(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
-	impl := gonum.Implementation{}
-	switch {
-	case k == 1 && alpha == 1 && (!tB || ldb == 1):
-		// outer product: op(a) is a column, op(b) a row
-		for i := 0; i < m; i++ {
-			ai, row := a[at(tA, i, lda)], c[i*ldc:i*ldc+n]
-			for j := range row {
-				bj := b[at(!tB, j, ldb)]
-				row[j] = 0 + ai*bj // as Dgemm: 0 + 1·(a_i·b_j)
-			}
-		}
-	case n == 1 && alpha == 1 && ldc == 1 && !(!tA && tB):
-		// c = Σ_l op(b)_l · op(a)[:,l] in order l = 0..k-1, as Dgemm does
-		clear(c[:m])
-		for l := 0; l < k; l++ {
-			bl := b[at(tB, l, ldb)]
-			if !tA { // column l of a: stride lda
-				impl.Daxpy(m, bl, a[l:], lda, c, 1)
-			} else { // row l of the stored a (k×m)
-				impl.Daxpy(m, bl, a[l*lda:l*lda+m], 1, c, 1)
-			}
-		}
-	default:
-		impl.Dgemm(transpose(tA), transpose(tB), m, n, k, alpha, a, lda, b, ldb, 0, c, ldc)
-	}
-}
+var (
+	gonumGemm64 = gonumGemm(gonum.Implementation{}.Daxpy, gonum.Implementation{}.Dgemm)
+	gonumGemm32 = gonumGemm(gonum.Implementation{}.Saxpy, gonum.Implementation{}.Sgemm)
+)
 
-func gonumGemm32(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	impl := gonum.Implementation{}
-	switch {
-	case k == 1 && alpha == 1 && (!tB || ldb == 1):
-		for i := 0; i < m; i++ {
-			ai, row := a[at(tA, i, lda)], c[i*ldc:i*ldc+n]
-			for j := range row {
-				bj := b[at(!tB, j, ldb)]
-				row[j] = 0 + ai*bj
+// gonumGemm returns the product of the gonum kernel for one precision,
+// given gonum's axpy and gemm of that precision.
+func gonumGemm[T float](
+	axpy func(n int, alpha T, x []T, incX int, y []T, incY int),
+	gemm func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
+) func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	return func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+		switch {
+		case k == 1 && alpha == 1 && (!tB || ldb == 1):
+			// outer product: op(a) is a column, op(b) a row
+			for i := 0; i < m; i++ {
+				ai, row := a[at(tA, i, lda)], c[i*ldc:i*ldc+n]
+				for j := range row {
+					bj := b[at(!tB, j, ldb)]
+					row[j] = 0 + ai*bj // as Dgemm: 0 + 1·(a_i·b_j)
+				}
 			}
-		}
-	case n == 1 && alpha == 1 && ldc == 1 && !(!tA && tB):
-		clear(c[:m])
-		for l := 0; l < k; l++ {
-			bl := b[at(tB, l, ldb)]
-			if !tA {
-				impl.Saxpy(m, bl, a[l:], lda, c, 1)
-			} else {
-				impl.Saxpy(m, bl, a[l*lda:l*lda+m], 1, c, 1)
+		case n == 1 && alpha == 1 && ldc == 1 && !(!tA && tB):
+			// c = Σ_l op(b)_l · op(a)[:,l] in order l = 0..k-1, as Dgemm does
+			clear(c[:m])
+			for l := 0; l < k; l++ {
+				bl := b[at(tB, l, ldb)]
+				if !tA { // column l of a: stride lda
+					axpy(m, bl, a[l:], lda, c, 1)
+				} else { // row l of the stored a (k×m)
+					axpy(m, bl, a[l*lda:l*lda+m], 1, c, 1)
+				}
 			}
+		default:
+			gemm(transpose(tA), transpose(tB), m, n, k, alpha, a, lda, b, ldb, 0, c, ldc)
 		}
-	default:
-		impl.Sgemm(transpose(tA), transpose(tB), m, n, k, alpha, a, lda, b, ldb, 0, c, ldc)
 	}
 }

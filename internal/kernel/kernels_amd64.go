@@ -144,12 +144,12 @@ func dotD1(k int, alpha float64, a *float64, lda int, x *float64, c *float64, ma
 //go:noescape
 func dotD4(k int, alpha float64, a *float64, lda int, x *float64, c *float64, mask *int64)
 
-// outerHadamardRowD sets dst[j] = (a[j]·(u·v[j]))·alpha for j < len(dst).
+// outerHadamardRowD sets dst[j] = (a[j]·(u·v[j]))·alpha for i < len(dst).
 //
 //go:noescape
 func outerHadamardRowD(dst []float64, a []float64, v []float64, u float64, alpha float64)
 
-// outerHadamard2RowD sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for j < len(dst).
+// outerHadamard2RowD sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for i < len(dst).
 //
 //go:noescape
 func outerHadamard2RowD(dst []float64, a []float64, v1 []float64, v2 []float64, u1 float64, u2 float64, alpha float64)
@@ -359,12 +359,12 @@ func dotS1(k int, alpha float32, a *float32, lda int, x *float32, c *float32, ma
 //go:noescape
 func dotS4(k int, alpha float32, a *float32, lda int, x *float32, c *float32, mask *int32)
 
-// outerHadamardRowS sets dst[j] = (a[j]·(u·v[j]))·alpha for j < len(dst).
+// outerHadamardRowS sets dst[j] = (a[j]·(u·v[j]))·alpha for i < len(dst).
 //
 //go:noescape
 func outerHadamardRowS(dst []float32, a []float32, v []float32, u float32, alpha float32)
 
-// outerHadamard2RowS sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for j < len(dst).
+// outerHadamard2RowS sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for i < len(dst).
 //
 //go:noescape
 func outerHadamard2RowS(dst []float32, a []float32, v1 []float32, v2 []float32, u1 float32, u2 float32, alpha float32)

@@ -1817,17 +1817,50 @@ TEXT ·outerHadamardRowD(SB), NOSPLIT, $0-88
 	MOVQ         a_base+24(FP), DX
 	MOVQ         v_base+48(FP), BX
 	MOVSD        u+72(FP), X0
-	MOVSD        alpha+80(FP), X1
 	VBROADCASTSD X0, Y0
+	MOVSD        alpha+80(FP), X1
 	VBROADCASTSD X1, Y1
+
+outerHadamardRowD_block:
+	CMPQ    AX, $0x00000010
+	JL      outerHadamardRowD_vector
+	VMOVUPD (DX), Y2
+	VMOVUPD (BX), Y3
+	VMULPD  Y3, Y0, Y3
+	VMULPD  Y3, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, (CX)
+	VMOVUPD 32(DX), Y2
+	VMOVUPD 32(BX), Y3
+	VMULPD  Y3, Y0, Y3
+	VMULPD  Y3, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, 32(CX)
+	VMOVUPD 64(DX), Y2
+	VMOVUPD 64(BX), Y3
+	VMULPD  Y3, Y0, Y3
+	VMULPD  Y3, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, 64(CX)
+	VMOVUPD 96(DX), Y2
+	VMOVUPD 96(BX), Y3
+	VMULPD  Y3, Y0, Y3
+	VMULPD  Y3, Y2, Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     outerHadamardRowD_block
 
 outerHadamardRowD_vector:
 	CMPQ    AX, $0x00000004
 	JL      outerHadamardRowD_scalar
-	VMOVUPD (BX), Y2
-	VMULPD  Y2, Y0, Y2
-	VMOVUPD (DX), Y3
-	VMULPD  Y2, Y3, Y2
+	VMOVUPD (DX), Y2
+	VMOVUPD (BX), Y3
+	VMULPD  Y3, Y0, Y3
+	VMULPD  Y3, Y2, Y2
 	VMULPD  Y1, Y2, Y2
 	VMOVUPD Y2, (CX)
 	ADDQ    $0x00000020, CX
@@ -1837,18 +1870,18 @@ outerHadamardRowD_vector:
 	JMP     outerHadamardRowD_vector
 
 outerHadamardRowD_scalar:
-	TESTQ  AX, AX
-	JE     outerHadamardRowD_done
-	MOVSD  (BX), X2
-	VMULSD X2, X0, X2
-	MOVSD  (DX), X3
-	VMULSD X2, X3, X2
-	VMULSD X1, X2, X2
+	CMPQ   AX, $0x00000001
+	JL     outerHadamardRowD_done
+	MOVSD  (DX), X2
+	MOVSD  (BX), X3
+	VMULPD X3, X0, X3
+	VMULPD X3, X2, X2
+	VMULPD X1, X2, X2
 	MOVSD  X2, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    outerHadamardRowD_scalar
 
 outerHadamardRowD_done:
@@ -1870,16 +1903,62 @@ TEXT ·outerHadamard2RowD(SB), NOSPLIT, $0-120
 	MOVSD        alpha+112(FP), X2
 	VBROADCASTSD X2, Y2
 
+outerHadamard2RowD_block:
+	CMPQ    AX, $0x00000010
+	JL      outerHadamard2RowD_vector
+	VMOVUPD (DX), Y3
+	VMOVUPD (BX), Y4
+	VMOVUPD (SI), Y5
+	VMULPD  Y4, Y0, Y4
+	VMULPD  Y5, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y3, Y3
+	VMULPD  Y2, Y3, Y3
+	VMOVUPD Y3, (CX)
+	VMOVUPD 32(DX), Y3
+	VMOVUPD 32(BX), Y4
+	VMOVUPD 32(SI), Y5
+	VMULPD  Y4, Y0, Y4
+	VMULPD  Y5, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y3, Y3
+	VMULPD  Y2, Y3, Y3
+	VMOVUPD Y3, 32(CX)
+	VMOVUPD 64(DX), Y3
+	VMOVUPD 64(BX), Y4
+	VMOVUPD 64(SI), Y5
+	VMULPD  Y4, Y0, Y4
+	VMULPD  Y5, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y3, Y3
+	VMULPD  Y2, Y3, Y3
+	VMOVUPD Y3, 64(CX)
+	VMOVUPD 96(DX), Y3
+	VMOVUPD 96(BX), Y4
+	VMOVUPD 96(SI), Y5
+	VMULPD  Y4, Y0, Y4
+	VMULPD  Y5, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y3, Y3
+	VMULPD  Y2, Y3, Y3
+	VMOVUPD Y3, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, AX
+	JMP     outerHadamard2RowD_block
+
 outerHadamard2RowD_vector:
 	CMPQ    AX, $0x00000004
 	JL      outerHadamard2RowD_scalar
-	VMOVUPD (BX), Y3
-	VMULPD  Y3, Y0, Y3
-	VMOVUPD (SI), Y4
-	VMULPD  Y4, Y1, Y4
-	VADDPD  Y4, Y3, Y3
-	VMOVUPD (DX), Y4
-	VMULPD  Y3, Y4, Y3
+	VMOVUPD (DX), Y3
+	VMOVUPD (BX), Y4
+	VMOVUPD (SI), Y5
+	VMULPD  Y4, Y0, Y4
+	VMULPD  Y5, Y1, Y5
+	VADDPD  Y5, Y4, Y4
+	VMULPD  Y4, Y3, Y3
 	VMULPD  Y2, Y3, Y3
 	VMOVUPD Y3, (CX)
 	ADDQ    $0x00000020, CX
@@ -1890,22 +1969,22 @@ outerHadamard2RowD_vector:
 	JMP     outerHadamard2RowD_vector
 
 outerHadamard2RowD_scalar:
-	TESTQ  AX, AX
-	JE     outerHadamard2RowD_done
-	MOVSD  (BX), X3
-	VMULSD X3, X0, X3
-	MOVSD  (SI), X4
-	VMULSD X4, X1, X4
-	VADDSD X4, X3, X3
-	MOVSD  (DX), X4
-	VMULSD X3, X4, X3
-	VMULSD X2, X3, X3
+	CMPQ   AX, $0x00000001
+	JL     outerHadamard2RowD_done
+	MOVSD  (DX), X3
+	MOVSD  (BX), X4
+	MOVSD  (SI), X5
+	VMULPD X4, X0, X4
+	VMULPD X5, X1, X5
+	VADDPD X5, X4, X4
+	VMULPD X4, X3, X3
+	VMULPD X2, X3, X3
 	MOVSD  X3, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
 	ADDQ   $0x00000008, SI
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    outerHadamard2RowD_scalar
 
 outerHadamard2RowD_done:
@@ -1921,12 +2000,48 @@ TEXT ·sum3D(SB), NOSPLIT, $0-96
 	MOVQ y_base+48(FP), BX
 	MOVQ z_base+72(FP), SI
 
+sum3D_block:
+	CMPQ    AX, $0x00000010
+	JL      sum3D_vector
+	VMOVUPD (DX), Y0
+	VMOVUPD (BX), Y1
+	VMOVUPD (SI), Y2
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VMOVUPD 32(BX), Y1
+	VMOVUPD 32(SI), Y2
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VMOVUPD 64(BX), Y1
+	VMOVUPD 64(SI), Y2
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VMOVUPD 96(BX), Y1
+	VMOVUPD 96(SI), Y2
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y2, Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000010, AX
+	JMP     sum3D_block
+
 sum3D_vector:
 	CMPQ    AX, $0x00000004
 	JL      sum3D_scalar
 	VMOVUPD (DX), Y0
-	VADDPD  (BX), Y0, Y0
-	VADDPD  (SI), Y0, Y0
+	VMOVUPD (BX), Y1
+	VMOVUPD (SI), Y2
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y2, Y0, Y0
 	VMOVUPD Y0, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
@@ -1936,18 +2051,20 @@ sum3D_vector:
 	JMP     sum3D_vector
 
 sum3D_scalar:
-	TESTQ AX, AX
-	JE    sum3D_done
-	MOVSD (DX), X0
-	ADDSD (BX), X0
-	ADDSD (SI), X0
-	MOVSD X0, (CX)
-	ADDQ  $0x00000008, CX
-	ADDQ  $0x00000008, DX
-	ADDQ  $0x00000008, BX
-	ADDQ  $0x00000008, SI
-	DECQ  AX
-	JMP   sum3D_scalar
+	CMPQ   AX, $0x00000001
+	JL     sum3D_done
+	MOVSD  (DX), X0
+	MOVSD  (BX), X1
+	MOVSD  (SI), X2
+	VADDPD X1, X0, X0
+	VADDPD X2, X0, X0
+	MOVSD  X0, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	ADDQ   $0x00000008, SI
+	SUBQ   $0x00000001, AX
+	JMP    sum3D_scalar
 
 sum3D_done:
 	VZEROUPPER
@@ -1967,19 +2084,23 @@ addVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      addVVD_vector
 	VMOVUPD (DX), Y1
-	VADDPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VADDPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	VMOVUPD 32(DX), Y1
-	VADDPD  32(BX), Y1, Y1
+	VMOVUPD 32(BX), Y2
+	VADDPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 32(CX)
 	VMOVUPD 64(DX), Y1
-	VADDPD  64(BX), Y1, Y1
+	VMOVUPD 64(BX), Y2
+	VADDPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 64(CX)
 	VMOVUPD 96(DX), Y1
-	VADDPD  96(BX), Y1, Y1
+	VMOVUPD 96(BX), Y2
+	VADDPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -1992,7 +2113,8 @@ addVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      addVVD_scalar
 	VMOVUPD (DX), Y1
-	VADDPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VADDPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -2002,17 +2124,17 @@ addVVD_vector:
 	JMP     addVVD_vector
 
 addVVD_scalar:
-	TESTQ  AX, AX
-	JE     addVVD_done
+	CMPQ   AX, $0x00000001
+	JL     addVVD_done
 	MOVSD  (DX), X1
 	MOVSD  (BX), X2
-	VADDSD X2, X1, X1
-	VMULSD X0, X1, X1
+	VADDPD X2, X1, X1
+	VMULPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    addVVD_scalar
 
 addVVD_done:
@@ -2060,14 +2182,14 @@ addVSD_vector:
 	JMP     addVSD_vector
 
 addVSD_scalar:
-	TESTQ  AX, AX
-	JE     addVSD_done
+	CMPQ   AX, $0x00000001
+	JL     addVSD_done
 	MOVSD  (DX), X1
-	VADDSD X0, X1, X1
+	VADDPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    addVSD_scalar
 
 addVSD_done:
@@ -2115,14 +2237,14 @@ addSVD_vector:
 	JMP     addSVD_vector
 
 addSVD_scalar:
-	TESTQ  AX, AX
-	JE     addSVD_done
+	CMPQ   AX, $0x00000001
+	JL     addSVD_done
 	MOVSD  (DX), X1
-	VADDSD X1, X0, X1
+	VADDPD X1, X0, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    addSVD_scalar
 
 addSVD_done:
@@ -2143,19 +2265,23 @@ subVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      subVVD_vector
 	VMOVUPD (DX), Y1
-	VSUBPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VSUBPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	VMOVUPD 32(DX), Y1
-	VSUBPD  32(BX), Y1, Y1
+	VMOVUPD 32(BX), Y2
+	VSUBPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 32(CX)
 	VMOVUPD 64(DX), Y1
-	VSUBPD  64(BX), Y1, Y1
+	VMOVUPD 64(BX), Y2
+	VSUBPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 64(CX)
 	VMOVUPD 96(DX), Y1
-	VSUBPD  96(BX), Y1, Y1
+	VMOVUPD 96(BX), Y2
+	VSUBPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -2168,7 +2294,8 @@ subVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      subVVD_scalar
 	VMOVUPD (DX), Y1
-	VSUBPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VSUBPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -2178,17 +2305,17 @@ subVVD_vector:
 	JMP     subVVD_vector
 
 subVVD_scalar:
-	TESTQ  AX, AX
-	JE     subVVD_done
+	CMPQ   AX, $0x00000001
+	JL     subVVD_done
 	MOVSD  (DX), X1
 	MOVSD  (BX), X2
-	VSUBSD X2, X1, X1
-	VMULSD X0, X1, X1
+	VSUBPD X2, X1, X1
+	VMULPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    subVVD_scalar
 
 subVVD_done:
@@ -2236,14 +2363,14 @@ subVSD_vector:
 	JMP     subVSD_vector
 
 subVSD_scalar:
-	TESTQ  AX, AX
-	JE     subVSD_done
+	CMPQ   AX, $0x00000001
+	JL     subVSD_done
 	MOVSD  (DX), X1
-	VSUBSD X0, X1, X1
+	VSUBPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    subVSD_scalar
 
 subVSD_done:
@@ -2291,14 +2418,14 @@ subSVD_vector:
 	JMP     subSVD_vector
 
 subSVD_scalar:
-	TESTQ  AX, AX
-	JE     subSVD_done
+	CMPQ   AX, $0x00000001
+	JL     subSVD_done
 	MOVSD  (DX), X1
-	VSUBSD X1, X0, X1
+	VSUBPD X1, X0, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    subSVD_scalar
 
 subSVD_done:
@@ -2319,19 +2446,23 @@ mulVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      mulVVD_vector
 	VMOVUPD (DX), Y1
-	VMULPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VMULPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	VMOVUPD 32(DX), Y1
-	VMULPD  32(BX), Y1, Y1
+	VMOVUPD 32(BX), Y2
+	VMULPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 32(CX)
 	VMOVUPD 64(DX), Y1
-	VMULPD  64(BX), Y1, Y1
+	VMOVUPD 64(BX), Y2
+	VMULPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 64(CX)
 	VMOVUPD 96(DX), Y1
-	VMULPD  96(BX), Y1, Y1
+	VMOVUPD 96(BX), Y2
+	VMULPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -2344,7 +2475,8 @@ mulVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      mulVVD_scalar
 	VMOVUPD (DX), Y1
-	VMULPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VMULPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -2354,17 +2486,17 @@ mulVVD_vector:
 	JMP     mulVVD_vector
 
 mulVVD_scalar:
-	TESTQ  AX, AX
-	JE     mulVVD_done
+	CMPQ   AX, $0x00000001
+	JL     mulVVD_done
 	MOVSD  (DX), X1
 	MOVSD  (BX), X2
-	VMULSD X2, X1, X1
-	VMULSD X0, X1, X1
+	VMULPD X2, X1, X1
+	VMULPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    mulVVD_scalar
 
 mulVVD_done:
@@ -2412,14 +2544,14 @@ mulVSD_vector:
 	JMP     mulVSD_vector
 
 mulVSD_scalar:
-	TESTQ  AX, AX
-	JE     mulVSD_done
+	CMPQ   AX, $0x00000001
+	JL     mulVSD_done
 	MOVSD  (DX), X1
-	VMULSD X0, X1, X1
+	VMULPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    mulVSD_scalar
 
 mulVSD_done:
@@ -2467,14 +2599,14 @@ mulSVD_vector:
 	JMP     mulSVD_vector
 
 mulSVD_scalar:
-	TESTQ  AX, AX
-	JE     mulSVD_done
+	CMPQ   AX, $0x00000001
+	JL     mulSVD_done
 	MOVSD  (DX), X1
-	VMULSD X1, X0, X1
+	VMULPD X1, X0, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    mulSVD_scalar
 
 mulSVD_done:
@@ -2495,19 +2627,23 @@ divVVD_block:
 	CMPQ    AX, $0x00000010
 	JL      divVVD_vector
 	VMOVUPD (DX), Y1
-	VDIVPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VDIVPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	VMOVUPD 32(DX), Y1
-	VDIVPD  32(BX), Y1, Y1
+	VMOVUPD 32(BX), Y2
+	VDIVPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 32(CX)
 	VMOVUPD 64(DX), Y1
-	VDIVPD  64(BX), Y1, Y1
+	VMOVUPD 64(BX), Y2
+	VDIVPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 64(CX)
 	VMOVUPD 96(DX), Y1
-	VDIVPD  96(BX), Y1, Y1
+	VMOVUPD 96(BX), Y2
+	VDIVPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -2520,7 +2656,8 @@ divVVD_vector:
 	CMPQ    AX, $0x00000004
 	JL      divVVD_scalar
 	VMOVUPD (DX), Y1
-	VDIVPD  (BX), Y1, Y1
+	VMOVUPD (BX), Y2
+	VDIVPD  Y2, Y1, Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -2530,17 +2667,17 @@ divVVD_vector:
 	JMP     divVVD_vector
 
 divVVD_scalar:
-	TESTQ  AX, AX
-	JE     divVVD_done
+	CMPQ   AX, $0x00000001
+	JL     divVVD_done
 	MOVSD  (DX), X1
 	MOVSD  (BX), X2
-	VDIVSD X2, X1, X1
-	VMULSD X0, X1, X1
+	VDIVPD X2, X1, X1
+	VMULPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
 	ADDQ   $0x00000008, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    divVVD_scalar
 
 divVVD_done:
@@ -2588,14 +2725,14 @@ divVSD_vector:
 	JMP     divVSD_vector
 
 divVSD_scalar:
-	TESTQ  AX, AX
-	JE     divVSD_done
+	CMPQ   AX, $0x00000001
+	JL     divVSD_done
 	MOVSD  (DX), X1
-	VDIVSD X0, X1, X1
+	VDIVPD X0, X1, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    divVSD_scalar
 
 divVSD_done:
@@ -2643,14 +2780,14 @@ divSVD_vector:
 	JMP     divSVD_vector
 
 divSVD_scalar:
-	TESTQ  AX, AX
-	JE     divSVD_done
+	CMPQ   AX, $0x00000001
+	JL     divSVD_done
 	MOVSD  (DX), X1
-	VDIVSD X1, X0, X1
+	VDIVPD X1, X0, X1
 	MOVSD  X1, (CX)
 	ADDQ   $0x00000008, CX
 	ADDQ   $0x00000008, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    divSVD_scalar
 
 divSVD_done:
@@ -4475,17 +4612,50 @@ TEXT ·outerHadamardRowS(SB), NOSPLIT, $0-80
 	MOVQ         a_base+24(FP), DX
 	MOVQ         v_base+48(FP), BX
 	MOVSS        u+72(FP), X0
-	MOVSS        alpha+76(FP), X1
 	VBROADCASTSS X0, Y0
+	MOVSS        alpha+76(FP), X1
 	VBROADCASTSS X1, Y1
+
+outerHadamardRowS_block:
+	CMPQ    AX, $0x00000020
+	JL      outerHadamardRowS_vector
+	VMOVUPS (DX), Y2
+	VMOVUPS (BX), Y3
+	VMULPS  Y3, Y0, Y3
+	VMULPS  Y3, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMOVUPS Y2, (CX)
+	VMOVUPS 32(DX), Y2
+	VMOVUPS 32(BX), Y3
+	VMULPS  Y3, Y0, Y3
+	VMULPS  Y3, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMOVUPS Y2, 32(CX)
+	VMOVUPS 64(DX), Y2
+	VMOVUPS 64(BX), Y3
+	VMULPS  Y3, Y0, Y3
+	VMULPS  Y3, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMOVUPS Y2, 64(CX)
+	VMOVUPS 96(DX), Y2
+	VMOVUPS 96(BX), Y3
+	VMULPS  Y3, Y0, Y3
+	VMULPS  Y3, Y2, Y2
+	VMULPS  Y1, Y2, Y2
+	VMOVUPS Y2, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     outerHadamardRowS_block
 
 outerHadamardRowS_vector:
 	CMPQ    AX, $0x00000008
 	JL      outerHadamardRowS_scalar
-	VMOVUPS (BX), Y2
-	VMULPS  Y2, Y0, Y2
-	VMOVUPS (DX), Y3
-	VMULPS  Y2, Y3, Y2
+	VMOVUPS (DX), Y2
+	VMOVUPS (BX), Y3
+	VMULPS  Y3, Y0, Y3
+	VMULPS  Y3, Y2, Y2
 	VMULPS  Y1, Y2, Y2
 	VMOVUPS Y2, (CX)
 	ADDQ    $0x00000020, CX
@@ -4495,18 +4665,18 @@ outerHadamardRowS_vector:
 	JMP     outerHadamardRowS_vector
 
 outerHadamardRowS_scalar:
-	TESTQ  AX, AX
-	JE     outerHadamardRowS_done
-	MOVSS  (BX), X2
-	VMULSS X2, X0, X2
-	MOVSS  (DX), X3
-	VMULSS X2, X3, X2
-	VMULSS X1, X2, X2
+	CMPQ   AX, $0x00000001
+	JL     outerHadamardRowS_done
+	MOVSS  (DX), X2
+	MOVSS  (BX), X3
+	VMULPS X3, X0, X3
+	VMULPS X3, X2, X2
+	VMULPS X1, X2, X2
 	MOVSS  X2, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    outerHadamardRowS_scalar
 
 outerHadamardRowS_done:
@@ -4528,16 +4698,62 @@ TEXT ·outerHadamard2RowS(SB), NOSPLIT, $0-108
 	MOVSS        alpha+104(FP), X2
 	VBROADCASTSS X2, Y2
 
+outerHadamard2RowS_block:
+	CMPQ    AX, $0x00000020
+	JL      outerHadamard2RowS_vector
+	VMOVUPS (DX), Y3
+	VMOVUPS (BX), Y4
+	VMOVUPS (SI), Y5
+	VMULPS  Y4, Y0, Y4
+	VMULPS  Y5, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMULPS  Y2, Y3, Y3
+	VMOVUPS Y3, (CX)
+	VMOVUPS 32(DX), Y3
+	VMOVUPS 32(BX), Y4
+	VMOVUPS 32(SI), Y5
+	VMULPS  Y4, Y0, Y4
+	VMULPS  Y5, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMULPS  Y2, Y3, Y3
+	VMOVUPS Y3, 32(CX)
+	VMOVUPS 64(DX), Y3
+	VMOVUPS 64(BX), Y4
+	VMOVUPS 64(SI), Y5
+	VMULPS  Y4, Y0, Y4
+	VMULPS  Y5, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMULPS  Y2, Y3, Y3
+	VMOVUPS Y3, 64(CX)
+	VMOVUPS 96(DX), Y3
+	VMOVUPS 96(BX), Y4
+	VMOVUPS 96(SI), Y5
+	VMULPS  Y4, Y0, Y4
+	VMULPS  Y5, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMULPS  Y2, Y3, Y3
+	VMOVUPS Y3, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, AX
+	JMP     outerHadamard2RowS_block
+
 outerHadamard2RowS_vector:
 	CMPQ    AX, $0x00000008
 	JL      outerHadamard2RowS_scalar
-	VMOVUPS (BX), Y3
-	VMULPS  Y3, Y0, Y3
-	VMOVUPS (SI), Y4
-	VMULPS  Y4, Y1, Y4
-	VADDPS  Y4, Y3, Y3
-	VMOVUPS (DX), Y4
-	VMULPS  Y3, Y4, Y3
+	VMOVUPS (DX), Y3
+	VMOVUPS (BX), Y4
+	VMOVUPS (SI), Y5
+	VMULPS  Y4, Y0, Y4
+	VMULPS  Y5, Y1, Y5
+	VADDPS  Y5, Y4, Y4
+	VMULPS  Y4, Y3, Y3
 	VMULPS  Y2, Y3, Y3
 	VMOVUPS Y3, (CX)
 	ADDQ    $0x00000020, CX
@@ -4548,22 +4764,22 @@ outerHadamard2RowS_vector:
 	JMP     outerHadamard2RowS_vector
 
 outerHadamard2RowS_scalar:
-	TESTQ  AX, AX
-	JE     outerHadamard2RowS_done
-	MOVSS  (BX), X3
-	VMULSS X3, X0, X3
-	MOVSS  (SI), X4
-	VMULSS X4, X1, X4
-	VADDSS X4, X3, X3
-	MOVSS  (DX), X4
-	VMULSS X3, X4, X3
-	VMULSS X2, X3, X3
+	CMPQ   AX, $0x00000001
+	JL     outerHadamard2RowS_done
+	MOVSS  (DX), X3
+	MOVSS  (BX), X4
+	MOVSS  (SI), X5
+	VMULPS X4, X0, X4
+	VMULPS X5, X1, X5
+	VADDPS X5, X4, X4
+	VMULPS X4, X3, X3
+	VMULPS X2, X3, X3
 	MOVSS  X3, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
 	ADDQ   $0x00000004, SI
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    outerHadamard2RowS_scalar
 
 outerHadamard2RowS_done:
@@ -4579,12 +4795,48 @@ TEXT ·sum3S(SB), NOSPLIT, $0-96
 	MOVQ y_base+48(FP), BX
 	MOVQ z_base+72(FP), SI
 
+sum3S_block:
+	CMPQ    AX, $0x00000020
+	JL      sum3S_vector
+	VMOVUPS (DX), Y0
+	VMOVUPS (BX), Y1
+	VMOVUPS (SI), Y2
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VMOVUPS 32(BX), Y1
+	VMOVUPS 32(SI), Y2
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VMOVUPS 64(BX), Y1
+	VMOVUPS 64(SI), Y2
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VMOVUPS 96(BX), Y1
+	VMOVUPS 96(SI), Y2
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	ADDQ    $0x00000080, SI
+	SUBQ    $0x00000020, AX
+	JMP     sum3S_block
+
 sum3S_vector:
 	CMPQ    AX, $0x00000008
 	JL      sum3S_scalar
 	VMOVUPS (DX), Y0
-	VADDPS  (BX), Y0, Y0
-	VADDPS  (SI), Y0, Y0
+	VMOVUPS (BX), Y1
+	VMOVUPS (SI), Y2
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y2, Y0, Y0
 	VMOVUPS Y0, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
@@ -4594,18 +4846,20 @@ sum3S_vector:
 	JMP     sum3S_vector
 
 sum3S_scalar:
-	TESTQ AX, AX
-	JE    sum3S_done
-	MOVSS (DX), X0
-	ADDSS (BX), X0
-	ADDSS (SI), X0
-	MOVSS X0, (CX)
-	ADDQ  $0x00000004, CX
-	ADDQ  $0x00000004, DX
-	ADDQ  $0x00000004, BX
-	ADDQ  $0x00000004, SI
-	DECQ  AX
-	JMP   sum3S_scalar
+	CMPQ   AX, $0x00000001
+	JL     sum3S_done
+	MOVSS  (DX), X0
+	MOVSS  (BX), X1
+	MOVSS  (SI), X2
+	VADDPS X1, X0, X0
+	VADDPS X2, X0, X0
+	MOVSS  X0, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	ADDQ   $0x00000004, SI
+	SUBQ   $0x00000001, AX
+	JMP    sum3S_scalar
 
 sum3S_done:
 	VZEROUPPER
@@ -4625,19 +4879,23 @@ addVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      addVVS_vector
 	VMOVUPS (DX), Y1
-	VADDPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VADDPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	VMOVUPS 32(DX), Y1
-	VADDPS  32(BX), Y1, Y1
+	VMOVUPS 32(BX), Y2
+	VADDPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 32(CX)
 	VMOVUPS 64(DX), Y1
-	VADDPS  64(BX), Y1, Y1
+	VMOVUPS 64(BX), Y2
+	VADDPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 64(CX)
 	VMOVUPS 96(DX), Y1
-	VADDPS  96(BX), Y1, Y1
+	VMOVUPS 96(BX), Y2
+	VADDPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -4650,7 +4908,8 @@ addVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      addVVS_scalar
 	VMOVUPS (DX), Y1
-	VADDPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VADDPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -4660,17 +4919,17 @@ addVVS_vector:
 	JMP     addVVS_vector
 
 addVVS_scalar:
-	TESTQ  AX, AX
-	JE     addVVS_done
+	CMPQ   AX, $0x00000001
+	JL     addVVS_done
 	MOVSS  (DX), X1
 	MOVSS  (BX), X2
-	VADDSS X2, X1, X1
-	VMULSS X0, X1, X1
+	VADDPS X2, X1, X1
+	VMULPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    addVVS_scalar
 
 addVVS_done:
@@ -4718,14 +4977,14 @@ addVSS_vector:
 	JMP     addVSS_vector
 
 addVSS_scalar:
-	TESTQ  AX, AX
-	JE     addVSS_done
+	CMPQ   AX, $0x00000001
+	JL     addVSS_done
 	MOVSS  (DX), X1
-	VADDSS X0, X1, X1
+	VADDPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    addVSS_scalar
 
 addVSS_done:
@@ -4773,14 +5032,14 @@ addSVS_vector:
 	JMP     addSVS_vector
 
 addSVS_scalar:
-	TESTQ  AX, AX
-	JE     addSVS_done
+	CMPQ   AX, $0x00000001
+	JL     addSVS_done
 	MOVSS  (DX), X1
-	VADDSS X1, X0, X1
+	VADDPS X1, X0, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    addSVS_scalar
 
 addSVS_done:
@@ -4801,19 +5060,23 @@ subVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      subVVS_vector
 	VMOVUPS (DX), Y1
-	VSUBPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VSUBPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	VMOVUPS 32(DX), Y1
-	VSUBPS  32(BX), Y1, Y1
+	VMOVUPS 32(BX), Y2
+	VSUBPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 32(CX)
 	VMOVUPS 64(DX), Y1
-	VSUBPS  64(BX), Y1, Y1
+	VMOVUPS 64(BX), Y2
+	VSUBPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 64(CX)
 	VMOVUPS 96(DX), Y1
-	VSUBPS  96(BX), Y1, Y1
+	VMOVUPS 96(BX), Y2
+	VSUBPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -4826,7 +5089,8 @@ subVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      subVVS_scalar
 	VMOVUPS (DX), Y1
-	VSUBPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VSUBPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -4836,17 +5100,17 @@ subVVS_vector:
 	JMP     subVVS_vector
 
 subVVS_scalar:
-	TESTQ  AX, AX
-	JE     subVVS_done
+	CMPQ   AX, $0x00000001
+	JL     subVVS_done
 	MOVSS  (DX), X1
 	MOVSS  (BX), X2
-	VSUBSS X2, X1, X1
-	VMULSS X0, X1, X1
+	VSUBPS X2, X1, X1
+	VMULPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    subVVS_scalar
 
 subVVS_done:
@@ -4894,14 +5158,14 @@ subVSS_vector:
 	JMP     subVSS_vector
 
 subVSS_scalar:
-	TESTQ  AX, AX
-	JE     subVSS_done
+	CMPQ   AX, $0x00000001
+	JL     subVSS_done
 	MOVSS  (DX), X1
-	VSUBSS X0, X1, X1
+	VSUBPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    subVSS_scalar
 
 subVSS_done:
@@ -4949,14 +5213,14 @@ subSVS_vector:
 	JMP     subSVS_vector
 
 subSVS_scalar:
-	TESTQ  AX, AX
-	JE     subSVS_done
+	CMPQ   AX, $0x00000001
+	JL     subSVS_done
 	MOVSS  (DX), X1
-	VSUBSS X1, X0, X1
+	VSUBPS X1, X0, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    subSVS_scalar
 
 subSVS_done:
@@ -4977,19 +5241,23 @@ mulVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      mulVVS_vector
 	VMOVUPS (DX), Y1
-	VMULPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VMULPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	VMOVUPS 32(DX), Y1
-	VMULPS  32(BX), Y1, Y1
+	VMOVUPS 32(BX), Y2
+	VMULPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 32(CX)
 	VMOVUPS 64(DX), Y1
-	VMULPS  64(BX), Y1, Y1
+	VMOVUPS 64(BX), Y2
+	VMULPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 64(CX)
 	VMOVUPS 96(DX), Y1
-	VMULPS  96(BX), Y1, Y1
+	VMOVUPS 96(BX), Y2
+	VMULPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -5002,7 +5270,8 @@ mulVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      mulVVS_scalar
 	VMOVUPS (DX), Y1
-	VMULPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VMULPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -5012,17 +5281,17 @@ mulVVS_vector:
 	JMP     mulVVS_vector
 
 mulVVS_scalar:
-	TESTQ  AX, AX
-	JE     mulVVS_done
+	CMPQ   AX, $0x00000001
+	JL     mulVVS_done
 	MOVSS  (DX), X1
 	MOVSS  (BX), X2
-	VMULSS X2, X1, X1
-	VMULSS X0, X1, X1
+	VMULPS X2, X1, X1
+	VMULPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    mulVVS_scalar
 
 mulVVS_done:
@@ -5070,14 +5339,14 @@ mulVSS_vector:
 	JMP     mulVSS_vector
 
 mulVSS_scalar:
-	TESTQ  AX, AX
-	JE     mulVSS_done
+	CMPQ   AX, $0x00000001
+	JL     mulVSS_done
 	MOVSS  (DX), X1
-	VMULSS X0, X1, X1
+	VMULPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    mulVSS_scalar
 
 mulVSS_done:
@@ -5125,14 +5394,14 @@ mulSVS_vector:
 	JMP     mulSVS_vector
 
 mulSVS_scalar:
-	TESTQ  AX, AX
-	JE     mulSVS_done
+	CMPQ   AX, $0x00000001
+	JL     mulSVS_done
 	MOVSS  (DX), X1
-	VMULSS X1, X0, X1
+	VMULPS X1, X0, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    mulSVS_scalar
 
 mulSVS_done:
@@ -5153,19 +5422,23 @@ divVVS_block:
 	CMPQ    AX, $0x00000020
 	JL      divVVS_vector
 	VMOVUPS (DX), Y1
-	VDIVPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VDIVPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	VMOVUPS 32(DX), Y1
-	VDIVPS  32(BX), Y1, Y1
+	VMOVUPS 32(BX), Y2
+	VDIVPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 32(CX)
 	VMOVUPS 64(DX), Y1
-	VDIVPS  64(BX), Y1, Y1
+	VMOVUPS 64(BX), Y2
+	VDIVPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 64(CX)
 	VMOVUPS 96(DX), Y1
-	VDIVPS  96(BX), Y1, Y1
+	VMOVUPS 96(BX), Y2
+	VDIVPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
@@ -5178,7 +5451,8 @@ divVVS_vector:
 	CMPQ    AX, $0x00000008
 	JL      divVVS_scalar
 	VMOVUPS (DX), Y1
-	VDIVPS  (BX), Y1, Y1
+	VMOVUPS (BX), Y2
+	VDIVPS  Y2, Y1, Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
@@ -5188,17 +5462,17 @@ divVVS_vector:
 	JMP     divVVS_vector
 
 divVVS_scalar:
-	TESTQ  AX, AX
-	JE     divVVS_done
+	CMPQ   AX, $0x00000001
+	JL     divVVS_done
 	MOVSS  (DX), X1
 	MOVSS  (BX), X2
-	VDIVSS X2, X1, X1
-	VMULSS X0, X1, X1
+	VDIVPS X2, X1, X1
+	VMULPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
 	ADDQ   $0x00000004, BX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    divVVS_scalar
 
 divVVS_done:
@@ -5246,14 +5520,14 @@ divVSS_vector:
 	JMP     divVSS_vector
 
 divVSS_scalar:
-	TESTQ  AX, AX
-	JE     divVSS_done
+	CMPQ   AX, $0x00000001
+	JL     divVSS_done
 	MOVSS  (DX), X1
-	VDIVSS X0, X1, X1
+	VDIVPS X0, X1, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    divVSS_scalar
 
 divVSS_done:
@@ -5301,14 +5575,14 @@ divSVS_vector:
 	JMP     divSVS_vector
 
 divSVS_scalar:
-	TESTQ  AX, AX
-	JE     divSVS_done
+	CMPQ   AX, $0x00000001
+	JL     divSVS_done
 	MOVSS  (DX), X1
-	VDIVSS X1, X0, X1
+	VDIVPS X1, X0, X1
 	MOVSS  X1, (CX)
 	ADDQ   $0x00000004, CX
 	ADDQ   $0x00000004, DX
-	DECQ   AX
+	SUBQ   $0x00000001, AX
 	JMP    divSVS_scalar
 
 divSVS_done:

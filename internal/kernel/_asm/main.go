@@ -395,368 +395,167 @@ func dotKernel(p precision, mr int) {
 	RET()
 }
 
-// An elementwise operation: its vector and scalar instructions.
-type elementwise struct {
-	name         string
-	vec64, vec32 func(a, b, dst Op)
-	sca64, sca32 func(a, b, dst Op)
-}
-
-var elementwiseOps = []elementwise{
-	{"Add", func(a, b, d Op) { VADDPD(a, b, d) }, func(a, b, d Op) { VADDPS(a, b, d) }, func(a, b, d Op) { VADDSD(a, b, d) }, func(a, b, d Op) { VADDSS(a, b, d) }},
-	{"Sub", func(a, b, d Op) { VSUBPD(a, b, d) }, func(a, b, d Op) { VSUBPS(a, b, d) }, func(a, b, d Op) { VSUBSD(a, b, d) }, func(a, b, d Op) { VSUBSS(a, b, d) }},
-	{"Mul", func(a, b, d Op) { VMULPD(a, b, d) }, func(a, b, d Op) { VMULPS(a, b, d) }, func(a, b, d Op) { VMULSD(a, b, d) }, func(a, b, d Op) { VMULSS(a, b, d) }},
-	{"Div", func(a, b, d Op) { VDIVPD(a, b, d) }, func(a, b, d Op) { VDIVPS(a, b, d) }, func(a, b, d Op) { VDIVSD(a, b, d) }, func(a, b, d Op) { VDIVSS(a, b, d) }},
-}
-
-// The forms of an elementwise kernel: both operands vectors, or one of them
-// a scalar broadcast to every element.
-const (
-	vectorVector = iota // dst[i] = x[i] ∘ y[i]
-	vectorScalar        // dst[i] = x[i] ∘ s
-	scalarVector        // dst[i] = s ∘ x[i]
-)
-
-// elementwiseKernel generates dst[i] = x[i] ∘ y[i] (or with a scalar) for
-// every i < len(dst): one correctly rounded operation per element, so the
-// result is the same bit for bit as a Go loop's.
-func elementwiseKernel(p precision, e elementwise, form int) {
-	suffix := [...]string{"VV", "VS", "SV"}[form]
-	name := fmt.Sprintf("%s%s%s", strings.ToLower(e.name), suffix, p.name)
-	sig := map[int]string{
-		vectorVector: "func(dst, x, y []%[1]s, alpha %[1]s)",
-		vectorScalar: "func(dst, x []%[1]s, s %[1]s)",
-		scalarVector: "func(dst, x []%[1]s, s %[1]s)",
-	}[form]
+// stream generates a kernel that computes dst[i] for every i < len(dst)
+// from the i-th elements of the slices named in, and the scalars named in
+// scalars (broadcast), by body. body emits packed instructions (p.add,
+// p.mul, …) on the registers it is given and returns the register holding
+// the result: in the main loop they are YMM registers holding whole vectors
+// (the loop unrolled four times), in the tail XMM registers of which only
+// the lowest element counts, so every element is computed by the same
+// correctly rounded operations in the same order.
+func stream(p precision, name, sig, doc string, in, scalars []string, body func(x, s []VecVirtual) VecVirtual) {
 	TEXT(name, NOSPLIT, fmt.Sprintf(sig, p.goType))
-	Doc(fmt.Sprintf("%s sets dst[i] = %s for i < len(dst).", name, map[int]string{
-		vectorVector: "(x[i] " + e.name + " y[i])·alpha", vectorScalar: "x[i] " + e.name + " s", scalarVector: "s " + e.name + " x[i]"}[form]))
+	Doc(name + " sets " + doc + " for i < len(dst).")
 	Pragma("noescape")
-	vec, sca := e.vec64, e.sca64
-	if p.size == 4 {
-		vec, sca = e.vec32, e.sca32
-	}
 	n := Load(Param("dst").Len(), GP64())
-	dst := Load(Param("dst").Base(), GP64())
-	x := Load(Param("x").Base(), GP64())
-	var y Register
-	var s, alpha VecVirtual
-	if form == vectorVector {
-		y = Load(Param("y").Base(), GP64())
-		ax := Load(Param("alpha"), XMM())
-		alpha = YMM()
+	ptrs := []Register{Load(Param("dst").Base(), GP64())}
+	for _, name := range in {
+		ptrs = append(ptrs, Load(Param(name).Base(), GP64()))
+	}
+	bc := make([]VecVirtual, len(scalars))
+	for i, name := range scalars {
+		x := Load(Param(name), XMM())
+		bc[i] = YMM()
 		if p.size == 8 {
-			VBROADCASTSD(ax, alpha)
+			VBROADCASTSD(x, bc[i])
 		} else {
-			VBROADCASTSS(ax, alpha)
+			VBROADCASTSS(x, bc[i])
 		}
-	} else {
-		sx := Load(Param("s"), XMM())
-		s = YMM()
-		if p.size == 8 {
-			VBROADCASTSD(sx, s)
-		} else {
-			VBROADCASTSS(sx, s)
+	}
+	lanes := 32 / p.size
+	// pass emits the computation of count vectors (or one element when
+	// scalar) and advances the pointers.
+	pass := func(count int, scalar bool) {
+		for u := 0; u < count; u++ {
+			x := make([]VecVirtual, len(in))
+			for i := range in {
+				m := Mem{Base: ptrs[i+1], Disp: 32 * u}
+				if scalar {
+					x[i] = XMM()
+					if p.size == 8 {
+						MOVSD(m, x[i])
+					} else {
+						MOVSS(m, x[i])
+					}
+				} else {
+					x[i] = YMM()
+					p.load(m, x[i])
+				}
+			}
+			s := bc
+			if scalar {
+				s = make([]VecVirtual, len(bc))
+				for i, r := range bc {
+					s[i] = r.AsX().(VecVirtual)
+				}
+			}
+			r := body(x, s)
+			dst := Mem{Base: ptrs[0], Disp: 32 * u}
+			switch {
+			case !scalar:
+				p.store(r, dst)
+			case p.size == 8:
+				MOVSD(r, dst)
+			default:
+				MOVSS(r, dst)
+			}
+		}
+		step := count * 32
+		if scalar {
+			step = p.size
+		}
+		for _, ptr := range ptrs {
+			ADDQ(U32(step), ptr)
 		}
 	}
 	const unroll = 4
-	block := unroll * 32 / p.size // elements per iteration
-	Label(name + "_block")
-	CMPQ(n, U32(block))
-	JL(LabelRef(name + "_vector"))
-	for u := 0; u < unroll; u++ {
-		r := YMM()
-		p.load(Mem{Base: x, Disp: 32 * u}, r)
-		switch form {
-		case vectorVector:
-			vec(Mem{Base: y, Disp: 32 * u}, r, r)
-			p.mul(alpha, r, r)
-		case vectorScalar:
-			vec(s, r, r)
-		case scalarVector:
-			vec(r, s, r)
-		}
-		p.store(r, Mem{Base: dst, Disp: 32 * u})
+	for _, loop := range []struct {
+		label    string
+		elements int
+		vectors  int
+		next     string
+	}{{"_block", unroll * lanes, unroll, "_vector"}, {"_vector", lanes, 1, "_scalar"}, {"_scalar", 1, 0, "_done"}} {
+		Label(name + loop.label)
+		CMPQ(n, U32(loop.elements))
+		JL(LabelRef(name + loop.next))
+		pass(max(loop.vectors, 1), loop.vectors == 0)
+		SUBQ(U32(loop.elements), n)
+		JMP(LabelRef(name + loop.label))
 	}
-	for _, ptr := range []Register{dst, x, y} {
-		if ptr != nil {
-			ADDQ(U32(unroll*32), ptr)
-		}
-	}
-	SUBQ(U32(block), n)
-	JMP(LabelRef(name + "_block"))
-
-	Label(name + "_vector")
-	CMPQ(n, U32(32/p.size))
-	JL(LabelRef(name + "_scalar"))
-	r := YMM()
-	p.load(Mem{Base: x}, r)
-	switch form {
-	case vectorVector:
-		vec(Mem{Base: y}, r, r)
-		p.mul(alpha, r, r)
-	case vectorScalar:
-		vec(s, r, r)
-	case scalarVector:
-		vec(r, s, r)
-	}
-	p.store(r, Mem{Base: dst})
-	for _, ptr := range []Register{dst, x, y} {
-		if ptr != nil {
-			ADDQ(U32(32), ptr)
-		}
-	}
-	SUBQ(U32(32/p.size), n)
-	JMP(LabelRef(name + "_vector"))
-
-	Label(name + "_scalar")
-	TESTQ(n, n)
-	JE(LabelRef(name + "_done"))
-	xs := XMM()
-	if p.size == 8 {
-		MOVSD(Mem{Base: x}, xs)
-	} else {
-		MOVSS(Mem{Base: x}, xs)
-	}
-	switch form {
-	case vectorVector:
-		ys := XMM()
-		if p.size == 8 {
-			MOVSD(Mem{Base: y}, ys)
-		} else {
-			MOVSS(Mem{Base: y}, ys)
-		}
-		sca(ys, xs, xs)
-		if p.size == 8 {
-			VMULSD(alpha.AsX(), xs, xs)
-		} else {
-			VMULSS(alpha.AsX(), xs, xs)
-		}
-	case vectorScalar:
-		sca(s.AsX(), xs, xs)
-	case scalarVector:
-		sca(xs, s.AsX(), xs)
-	}
-	if p.size == 8 {
-		MOVSD(xs, Mem{Base: dst})
-	} else {
-		MOVSS(xs, Mem{Base: dst})
-	}
-	for _, ptr := range []Register{dst, x, y} {
-		if ptr != nil {
-			ADDQ(U32(p.size), ptr)
-		}
-	}
-	DECQ(n)
-	JMP(LabelRef(name + "_scalar"))
-
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }
 
-// outerHadamardKernel generates the row kernel of C = alpha·A ⊙ (u·vᵀ):
-// dst[j] = (a[j]·(u·v[j]))·alpha, each product rounded in that order, which
-// is the outer product followed by the elementwise product, bit for bit.
-func outerHadamardKernel(p precision) {
-	name := "outerHadamardRow" + p.name
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, a, v []%[1]s, u, alpha %[1]s)", p.goType))
-	Doc(name + " sets dst[j] = (a[j]·(u·v[j]))·alpha for j < len(dst).")
-	Pragma("noescape")
-	n := Load(Param("dst").Len(), GP64())
-	dst := Load(Param("dst").Base(), GP64())
-	a := Load(Param("a").Base(), GP64())
-	v := Load(Param("v").Base(), GP64())
-	ux, ax := Load(Param("u"), XMM()), Load(Param("alpha"), XMM())
-	u, alpha := YMM(), YMM()
-	if p.size == 8 {
-		VBROADCASTSD(ux, u)
-		VBROADCASTSD(ax, alpha)
-	} else {
-		VBROADCASTSS(ux, u)
-		VBROADCASTSS(ax, alpha)
-	}
-	lanes := 32 / p.size
-	Label(name + "_vector")
-	CMPQ(n, U32(lanes))
-	JL(LabelRef(name + "_scalar"))
-	r, t := YMM(), YMM()
-	p.load(Mem{Base: v}, r)
-	p.mul(r, u, r) // u·v[j]
-	p.load(Mem{Base: a}, t)
-	p.mul(r, t, r) // a[j]·(u·v[j])
-	p.mul(alpha, r, r)
-	p.store(r, Mem{Base: dst})
-	for _, ptr := range []Register{dst, a, v} {
-		ADDQ(U32(32), ptr)
-	}
-	SUBQ(U32(lanes), n)
-	JMP(LabelRef(name + "_vector"))
-
-	Label(name + "_scalar")
-	TESTQ(n, n)
-	JE(LabelRef(name + "_done"))
-	xs, ts := XMM(), XMM()
-	if p.size == 8 {
-		MOVSD(Mem{Base: v}, xs)
-		VMULSD(xs, u.AsX(), xs)
-		MOVSD(Mem{Base: a}, ts)
-		VMULSD(xs, ts, xs)
-		VMULSD(alpha.AsX(), xs, xs)
-		MOVSD(xs, Mem{Base: dst})
-	} else {
-		MOVSS(Mem{Base: v}, xs)
-		VMULSS(xs, u.AsX(), xs)
-		MOVSS(Mem{Base: a}, ts)
-		VMULSS(xs, ts, xs)
-		VMULSS(alpha.AsX(), xs, xs)
-		MOVSS(xs, Mem{Base: dst})
-	}
-	for _, ptr := range []Register{dst, a, v} {
-		ADDQ(U32(p.size), ptr)
-	}
-	DECQ(n)
-	JMP(LabelRef(name + "_scalar"))
-
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+// An arithmetic operation of the elementwise kernels: its packed
+// instructions (dst = x ∘ y is op(y, x, dst) in avo's operand order).
+type arith struct {
+	name     string
+	pd, ps   func(y, x, dst Op)
+	commutes bool
 }
 
-// outerHadamard2Kernel generates the row kernel of
-// C = alpha·A ⊙ (u1·v1ᵀ + u2·v2ᵀ): dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha,
-// rounded in that order: two outer products, their sum and the elementwise
-// product, bit for bit.
-func outerHadamard2Kernel(p precision) {
-	name := "outerHadamard2Row" + p.name
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, a, v1, v2 []%[1]s, u1, u2, alpha %[1]s)", p.goType))
-	Doc(name + " sets dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha for j < len(dst).")
-	Pragma("noescape")
-	n := Load(Param("dst").Len(), GP64())
-	dst := Load(Param("dst").Base(), GP64())
-	a := Load(Param("a").Base(), GP64())
-	v1 := Load(Param("v1").Base(), GP64())
-	v2 := Load(Param("v2").Base(), GP64())
-	bcast := func(name string) VecVirtual {
-		x, y := Load(Param(name), XMM()), YMM()
-		if p.size == 8 {
-			VBROADCASTSD(x, y)
-		} else {
-			VBROADCASTSS(x, y)
-		}
-		return y
-	}
-	u1, u2, alpha := bcast("u1"), bcast("u2"), bcast("alpha")
-	lanes := 32 / p.size
-	Label(name + "_vector")
-	CMPQ(n, U32(lanes))
-	JL(LabelRef(name + "_scalar"))
-	r, t := YMM(), YMM()
-	p.load(Mem{Base: v1}, r)
-	p.mul(r, u1, r) // u1·v1[j]
-	p.load(Mem{Base: v2}, t)
-	p.mul(t, u2, t) // u2·v2[j]
-	p.add(t, r, r)
-	p.load(Mem{Base: a}, t)
-	p.mul(r, t, r)
-	p.mul(alpha, r, r)
-	p.store(r, Mem{Base: dst})
-	for _, ptr := range []Register{dst, a, v1, v2} {
-		ADDQ(U32(32), ptr)
-	}
-	SUBQ(U32(lanes), n)
-	JMP(LabelRef(name + "_vector"))
-
-	Label(name + "_scalar")
-	TESTQ(n, n)
-	JE(LabelRef(name + "_done"))
-	xs, ts := XMM(), XMM()
-	if p.size == 8 {
-		MOVSD(Mem{Base: v1}, xs)
-		VMULSD(xs, u1.AsX(), xs)
-		MOVSD(Mem{Base: v2}, ts)
-		VMULSD(ts, u2.AsX(), ts)
-		VADDSD(ts, xs, xs)
-		MOVSD(Mem{Base: a}, ts)
-		VMULSD(xs, ts, xs)
-		VMULSD(alpha.AsX(), xs, xs)
-		MOVSD(xs, Mem{Base: dst})
-	} else {
-		MOVSS(Mem{Base: v1}, xs)
-		VMULSS(xs, u1.AsX(), xs)
-		MOVSS(Mem{Base: v2}, ts)
-		VMULSS(ts, u2.AsX(), ts)
-		VADDSS(ts, xs, xs)
-		MOVSS(Mem{Base: a}, ts)
-		VMULSS(xs, ts, xs)
-		VMULSS(alpha.AsX(), xs, xs)
-		MOVSS(xs, Mem{Base: dst})
-	}
-	for _, ptr := range []Register{dst, a, v1, v2} {
-		ADDQ(U32(p.size), ptr)
-	}
-	DECQ(n)
-	JMP(LabelRef(name + "_scalar"))
-
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+var ariths = []arith{
+	{"Add", func(y, x, d Op) { VADDPD(y, x, d) }, func(y, x, d Op) { VADDPS(y, x, d) }, true},
+	{"Sub", func(y, x, d Op) { VSUBPD(y, x, d) }, func(y, x, d Op) { VSUBPS(y, x, d) }, false},
+	{"Mul", func(y, x, d Op) { VMULPD(y, x, d) }, func(y, x, d Op) { VMULPS(y, x, d) }, true},
+	{"Div", func(y, x, d Op) { VDIVPD(y, x, d) }, func(y, x, d Op) { VDIVPS(y, x, d) }, false},
 }
 
-// sum3Kernel generates dst[i] = (x[i] + y[i]) + z[i], two additions rounded
-// in that order.
-func sum3Kernel(p precision) {
-	name := "sum3" + p.name
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst, x, y, z []%[1]s)", p.goType))
-	Doc(name + " sets dst[i] = (x[i] + y[i]) + z[i] for i < len(dst).")
-	Pragma("noescape")
-	n := Load(Param("dst").Len(), GP64())
-	ptrs := []Register{Load(Param("dst").Base(), GP64()), Load(Param("x").Base(), GP64()), Load(Param("y").Base(), GP64()), Load(Param("z").Base(), GP64())}
-	dst, x, y, z := ptrs[0], ptrs[1], ptrs[2], ptrs[3]
-	lanes := 32 / p.size
-	Label(name + "_vector")
-	CMPQ(n, U32(lanes))
-	JL(LabelRef(name + "_scalar"))
-	r := YMM()
-	p.load(Mem{Base: x}, r)
-	if p.size == 8 {
-		VADDPD(Mem{Base: y}, r, r)
-		VADDPD(Mem{Base: z}, r, r)
-	} else {
-		VADDPS(Mem{Base: y}, r, r)
-		VADDPS(Mem{Base: z}, r, r)
+// elementwiseKernels generates, for op ∘, dst[i] = (x[i] ∘ y[i])·alpha
+// (VV), x[i] ∘ s (VS) and s ∘ x[i] (SV): correctly rounded operations, so
+// the results are a Go loop's bit for bit.
+func elementwiseKernels(p precision, a arith) {
+	op := a.pd
+	if p.size == 4 {
+		op = a.ps
 	}
-	p.store(r, Mem{Base: dst})
-	for _, ptr := range ptrs {
-		ADDQ(U32(32), ptr)
-	}
-	SUBQ(U32(lanes), n)
-	JMP(LabelRef(name + "_vector"))
+	lower := strings.ToLower(a.name)
+	stream(p, lower+"VV"+p.name, "func(dst, x, y []%[1]s, alpha %[1]s)", "dst[i] = (x[i] "+a.name+" y[i])·alpha",
+		[]string{"x", "y"}, []string{"alpha"}, func(x, s []VecVirtual) VecVirtual {
+			op(x[1], x[0], x[0])
+			p.mul(s[0], x[0], x[0])
+			return x[0]
+		})
+	stream(p, lower+"VS"+p.name, "func(dst, x []%[1]s, s %[1]s)", "dst[i] = x[i] "+a.name+" s",
+		[]string{"x"}, []string{"s"}, func(x, s []VecVirtual) VecVirtual {
+			op(s[0], x[0], x[0])
+			return x[0]
+		})
+	stream(p, lower+"SV"+p.name, "func(dst, x []%[1]s, s %[1]s)", "dst[i] = s "+a.name+" x[i]",
+		[]string{"x"}, []string{"s"}, func(x, s []VecVirtual) VecVirtual {
+			op(x[0], s[0], x[0])
+			return x[0]
+		})
+}
 
-	Label(name + "_scalar")
-	TESTQ(n, n)
-	JE(LabelRef(name + "_done"))
-	xs := XMM()
-	if p.size == 8 {
-		MOVSD(Mem{Base: x}, xs)
-		ADDSD(Mem{Base: y}, xs)
-		ADDSD(Mem{Base: z}, xs)
-		MOVSD(xs, Mem{Base: dst})
-	} else {
-		MOVSS(Mem{Base: x}, xs)
-		ADDSS(Mem{Base: y}, xs)
-		ADDSS(Mem{Base: z}, xs)
-		MOVSS(xs, Mem{Base: dst})
-	}
-	for _, ptr := range ptrs {
-		ADDQ(U32(p.size), ptr)
-	}
-	DECQ(n)
-	JMP(LabelRef(name + "_scalar"))
-
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+// fusedKernels generates the kernels of the passes package machine fuses:
+// a row of alpha·A ⊙ (u·vᵀ) and of alpha·A ⊙ (u1·v1ᵀ + u2·v2ᵀ), with every
+// product and sum rounded in the order the unfused ops round them, and
+// (x + y) + z.
+func fusedKernels(p precision) {
+	stream(p, "outerHadamardRow"+p.name, "func(dst, a, v []%[1]s, u, alpha %[1]s)", "dst[j] = (a[j]·(u·v[j]))·alpha",
+		[]string{"a", "v"}, []string{"u", "alpha"}, func(x, s []VecVirtual) VecVirtual {
+			p.mul(x[1], s[0], x[1]) // u·v[j]
+			p.mul(x[1], x[0], x[0]) // a[j]·(u·v[j])
+			p.mul(s[1], x[0], x[0])
+			return x[0]
+		})
+	stream(p, "outerHadamard2Row"+p.name, "func(dst, a, v1, v2 []%[1]s, u1, u2, alpha %[1]s)", "dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha",
+		[]string{"a", "v1", "v2"}, []string{"u1", "u2", "alpha"}, func(x, s []VecVirtual) VecVirtual {
+			p.mul(x[1], s[0], x[1]) // u1·v1[j]
+			p.mul(x[2], s[1], x[2]) // u2·v2[j]
+			p.add(x[2], x[1], x[1])
+			p.mul(x[1], x[0], x[0])
+			p.mul(s[2], x[0], x[0])
+			return x[0]
+		})
+	stream(p, "sum3"+p.name, "func(dst, x, y, z []%[1]s)", "dst[i] = (x[i] + y[i]) + z[i]",
+		[]string{"x", "y", "z"}, nil, func(x, s []VecVirtual) VecVirtual {
+			p.add(x[1], x[0], x[0])
+			p.add(x[2], x[0], x[0])
+			return x[0]
+		})
 }
 
 func main() {
@@ -773,13 +572,9 @@ func main() {
 		for _, mr := range []int{1, 4} {
 			dotKernel(p, mr)
 		}
-		outerHadamardKernel(p)
-		outerHadamard2Kernel(p)
-		sum3Kernel(p)
-		for _, e := range elementwiseOps {
-			for form := vectorVector; form <= scalarVector; form++ {
-				elementwiseKernel(p, e, form)
-			}
+		fusedKernels(p)
+		for _, a := range ariths {
+			elementwiseKernels(p, a)
 		}
 	}
 	Generate()
