@@ -30,23 +30,10 @@ out=${OUT:-bench/out}
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
 
-go build -o "$out/igr" ./cmd/igr
-builds=("igr=$out/igr")
-if go build -tags openblas -o "$out/igr-openblas" ./cmd/igr 2>/dev/null; then
-	builds+=("igr-openblas=$out/igr-openblas")
-else
-	echo "bench: no OpenBLAS build (apt-get install libopenblas-dev); skipping it and the floor" >&2
-fi
-if [ -n "${BEFORE:-}" ]; then
-	wt=$(mktemp -d)
-	git worktree add -q --detach "$wt" "$BEFORE"
-	(cd "$wt" && go build -o "$OLDPWD/$out/igr-before" ./cmd/igr)
-	git worktree remove --force "$wt"
-	builds+=("igr-$BEFORE=$out/igr-before")
-fi
+. bench/builds.sh
 
 floor=""
-if [[ " ${builds[*]} " == *igr-openblas* ]]; then
+if [[ " ${builds[*]} " == *igr-openblas=* ]]; then
 	echo "floor: OpenBLAS matrix products" >&2
 	floor=$(go test -tags openblas ./internal/kernel -run XXX -bench 'StepProducts/kernel=openblas' -count "$runs" 2>/dev/null | grep '^Benchmark')
 fi

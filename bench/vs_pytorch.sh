@@ -26,20 +26,7 @@ out=${OUT:-bench/out}
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$out"
 
-go build -o "$out/igr" ./cmd/igr
-builds=(igr)
-if go build -tags openblas -o "$out/igr-openblas" ./cmd/igr 2>/dev/null; then
-	builds+=(igr-openblas)
-else
-	echo "bench: no OpenBLAS build (apt-get install libopenblas-dev); skipping it" >&2
-fi
-if [ -n "${BEFORE:-}" ]; then
-	wt=$(mktemp -d)
-	git worktree add -q --detach "$wt" "$BEFORE"
-	(cd "$wt" && go build -o "$OLDPWD/$out/igr-before" ./cmd/igr)
-	git worktree remove --force "$wt"
-	builds+=(igr-before)
-fi
+. bench/builds.sh
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%F)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -48,18 +35,19 @@ for i in $(seq 1 "$runs"); do
 		echo "run $i/$runs: PyTorch, $t thread(s)" >&2
 		"$python" bench/pytorch/blog.py --quiet --threads "$t" --noise-steps "$noise" --json "$out/torch-t$t-$i.json" >/dev/null
 	done
-	for b in "${builds[@]}"; do
+	for nb in "${builds[@]}"; do
+		b=${nb%%=*}
 		echo "run $i/$runs: $b reproduce" >&2
-		"$out/$b" reproduce -quiet -noise-steps "$noise" -out "$out/$b-default-$i" >/dev/null
+		"${nb#*=}" reproduce -quiet -noise-steps "$noise" -out "$out/$b-default-$i" >/dev/null
 		echo "run $i/$runs: $b reproduce -rng torch -dtype float32" >&2
-		"$out/$b" reproduce -quiet -rng torch -dtype float32 -noise-steps "$noise" -out "$out/$b-torch-$i" >/dev/null
+		"${nb#*=}" reproduce -quiet -rng torch -dtype float32 -noise-steps "$noise" -out "$out/$b-torch-$i" >/dev/null
 	done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$python" - "$out" "$runs" "${builds[@]}" <<'PY'
 import json, os, statistics, sys
-out, runs, builds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+out, runs, builds = sys.argv[1], int(sys.argv[2]), [b.split("=", 1)[0] for b in sys.argv[3:]]
 med = statistics.median
 torch = {t: [json.load(open(f"{out}/torch-t{t}-{i}.json")) for i in range(1, runs + 1)] for t in (1, 2)}
 twall = {t: med([r["total"]["wall_s"] for r in torch[t]]) for t in (1, 2)}
