@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/igr-project/igr/train/experiment"
+	"github.com/igr-project/igr/train/grid"
 )
 
 // notebook is the part of an .ipynb file the conversion reads.
@@ -218,12 +219,12 @@ func buildModule(t *testing.T, prog string) string {
 	return dir
 }
 
-// outputs runs short versions of reproduce, compare and compare -sweep into
-// temporary folders and returns them.
-func outputs(t *testing.T) (results, compare string) {
+// outputs runs short versions of reproduce, compare, compare -sweep and map
+// into temporary folders and returns them.
+func outputs(t *testing.T) (results, compare, maps string) {
 	t.Helper()
 	ctx := context.Background()
-	results, compare = filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "compare")
+	results, compare, maps = filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "compare"), filepath.Join(t.TempDir(), "map")
 	small := experiment.Config{N: 100, Dim: 20, Width: 40}
 	small.Out = results
 	lrs, err := experiment.ParseGrid("0.02:0.14:0.02")
@@ -242,15 +243,23 @@ func outputs(t *testing.T) (results, compare string) {
 	if _, err := experiment.CompareSweep(ctx, cmp); err != nil {
 		t.Fatal(err)
 	}
-	return results, compare
+	widths, err := grid.ParseValues("10,20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := experiment.Map(ctx, &experiment.MapSettings{Config: experiment.Config{Out: maps, N: 40, Dim: 6, MaxSteps: 20000},
+		X: grid.Axis{Name: "lr", Values: lrs[:4]}, Y: grid.Axis{Name: "width", Values: widths}, Seeds: 2}); err != nil {
+		t.Fatal(err)
+	}
+	return results, compare, maps
 }
 
 func TestNotebooksRun(t *testing.T) {
 	paths, err := filepath.Glob("*.ipynb")
-	if err != nil || len(paths) != 3 {
-		t.Fatalf("notebooks %v, %v; want 3", paths, err)
+	if err != nil || len(paths) != 4 {
+		t.Fatalf("notebooks %v, %v; want 4", paths, err)
 	}
-	results, compare := outputs(t)
+	results, compare, maps := outputs(t)
 	for _, path := range paths {
 		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
 			prog, err := convert(path)
@@ -265,7 +274,7 @@ func TestNotebooksRun(t *testing.T) {
 			}
 			run := exec.Command(filepath.Join(dir, "notebook"))
 			run.Dir = t.TempDir()
-			run.Env = append(os.Environ(), "IGR_RESULTS="+results, "IGR_COMPARE="+compare)
+			run.Env = append(os.Environ(), "IGR_RESULTS="+results, "IGR_COMPARE="+compare, "IGR_MAP="+maps)
 			var stdout, stderr bytes.Buffer
 			run.Stdout, run.Stderr = &stdout, &stderr
 			if err := run.Run(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/igr-project/igr/train/experiment"
+	"github.com/igr-project/igr/train/grid"
 )
 
 // common holds the flags every command shares.
@@ -159,6 +160,7 @@ var trainCmd = &command{
 		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps instead of stopping at -tol")
 		fs.IntVar(&s.HistoryEvery, "history-every", 10, "record the loss every this many steps")
 		fs.Float64Var(&s.Sigma, "sigma", 0, "train with label noise of this standard deviation (needs -steps)")
+		fs.Float64Var(&s.Lambda, "lambda", 0, "train on L + λ‖∇L‖², the explicit gradient-norm regularizer (λ = η/4 for step η)")
 		fs.StringVar(&s.Checkpoint, "checkpoint", "", "save the run's state to this `file` every -checkpoint-every steps")
 		fs.IntVar(&s.CheckpointEvery, "checkpoint-every", 10_000, "steps between checkpoints")
 		fs.StringVar(&s.Resume, "resume", "", "continue the run saved in this checkpoint `file` (same flags)")
@@ -172,6 +174,9 @@ var trainCmd = &command{
 			}
 			if s.Sigma < 0 {
 				return usageError{fmt.Errorf("-sigma must not be negative, got %g", s.Sigma)}
+			}
+			if s.Lambda < 0 {
+				return usageError{fmt.Errorf("-lambda must not be negative, got %g", s.Lambda)}
 			}
 			if s.Sigma > 0 && s.Steps == 0 {
 				return usageError{fmt.Errorf("-sigma needs -steps: label-noise training runs a fixed number of steps")}
@@ -218,11 +223,7 @@ var sweepCmd = &command{
 			if err != nil {
 				return err
 			}
-			if !s.Shard.Whole() {
-				fmt.Fprintf(env.stdout, "Shard %s: %d runs in %s; combine the shards with igr merge\n\n", s.Shard, len(res.Rows), res.Out)
-				return res.WriteTable(env.stdout)
-			}
-			return env.report(res.Out, res)
+			return env.reportGrid(s.Shard, len(res.Rows), res.Out, res)
 		}
 	},
 }
@@ -373,6 +374,85 @@ var flowCmd = &command{
 	},
 }
 
+var mapCmd = &command{
+	name:    "map",
+	summary: "train on a grid of two hyperparameters (and seeds), in parallel, and draw the test MSE as a heat map",
+	usage:   "-x AXIS=VALUES [-y AXIS=VALUES] [-seeds K] [-lr η] [-steps N] [-out DIR] [flags]",
+	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
+		s := &experiment.MapSettings{}
+		flags := configFlags(fs, &s.Config)
+		axes := strings.Join(experiment.HyperparameterNames(), ", ")
+		var described []string
+		for _, h := range experiment.Hyperparameters {
+			described = append(described, h.Name+" ("+h.Help+")")
+		}
+		x := fs.String("x", "", "axis of the columns, `AXIS=VALUES`: AXIS one of "+strings.Join(described, ", ")+
+			"; VALUES FROM:TO:STEP, log:FROM:TO:N (N log-spaced values) or a comma-separated list. "+
+			"sigma trains label-noise GD for a fixed -steps; lambda trains GD at step -lr on L + λ‖∇L‖²")
+		y := fs.String("y", "", "axis of the rows, `AXIS=VALUES` as -x (none: a map of one row)")
+		fs.Float64Var(&s.LR, "lr", 0.01, "learning rate η of every run, unless lr is an axis")
+		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps in every run instead of stopping at -tol (the sigma axis needs it)")
+		fs.Float64Var(&s.Sigma, "sigma", 0, "label noise σ of every run, unless sigma is an axis (needs -steps)")
+		fs.Float64Var(&s.Lambda, "lambda", 0, "train every run on L + λ‖∇L‖², unless lambda is an axis")
+		fs.IntVar(&s.Seeds, "seeds", 1, "train every cell for this many seeds (-seed, -seed+1, …) and draw the median")
+		fs.StringVar(&s.Reference, "reference", "", "output `folder` of a sweep on the same configuration: its best test MSE is drawn and every row's best compared with it")
+		shard := fs.String("shard", "", "train only shard `i/N` of the grid (default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with -shards)")
+		shards := fs.Int("shards", 0, "number of shards, with Kubernetes' JOB_COMPLETION_INDEX")
+		return func(ctx context.Context) error {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"seeds", float64(s.Seeds)}); err != nil {
+				return err
+			}
+			if err := flags.positiveIfGiven("steps"); err != nil {
+				return err
+			}
+			if s.Sigma < 0 || s.Lambda < 0 {
+				return usageError{fmt.Errorf("-sigma and -lambda must not be negative")}
+			}
+			if *x == "" {
+				return usageError{fmt.Errorf("map needs an axis: -x AXIS=VALUES (AXIS one of %s)", axes)}
+			}
+			var err error
+			if s.X, err = parseAxis("-x", *x); err != nil {
+				return err
+			}
+			if *y != "" {
+				if s.Y, err = parseAxis("-y", *y); err != nil {
+					return err
+				}
+			}
+			// A flag and an axis of the same name cannot both set it.
+			for _, a := range []string{s.X.Name, s.Y.Name} {
+				if a != "" && flags.given(a) {
+					return usageError{fmt.Errorf("-%s is given and %s is an axis of the map: drop one", a, a)}
+				}
+			}
+			if s.Shard, err = resolveShard(*shard, *shards, os.Getenv); err != nil {
+				return err
+			}
+			res, err := experiment.Map(ctx, s)
+			if err != nil {
+				return err
+			}
+			return env.reportGrid(s.Shard, len(res.Rows), res.Out, res)
+		}
+	},
+}
+
+// parseAxis parses an axis of a map, AXIS=VALUES.
+func parseAxis(flagName, s string) (grid.Axis, error) {
+	name, values, ok := strings.Cut(s, "=")
+	if !ok {
+		return grid.Axis{}, usageError{fmt.Errorf("%s %q is not AXIS=VALUES (AXIS one of %s)", flagName, s, strings.Join(experiment.HyperparameterNames(), ", "))}
+	}
+	name = strings.TrimSpace(name)
+	a := grid.Axis{Name: name}
+	var err error
+	if a.Values, err = grid.ParseValues(values); err != nil {
+		return a, usageError{fmt.Errorf("%s %s: %w", flagName, name, err)}
+	}
+	return a, nil
+}
+
 // resolveShard returns the shard a sweep trains: the -shard flag, else a Slurm
 // job array's task (SLURM_ARRAY_TASK_ID counted from SLURM_ARRAY_TASK_MIN, of
 // SLURM_ARRAY_TASK_COUNT), else a Kubernetes Indexed Job's
@@ -419,7 +499,7 @@ func resolveShard(flagValue string, shards int, getenv func(string) string) (exp
 
 var mergeCmd = &command{
 	name:      "merge",
-	summary:   "combine the folders of a sharded sweep into the outputs of a single-machine sweep",
+	summary:   "combine the folders of a sharded sweep or map into the outputs of a single machine",
 	usage:     "-out DIR [-quiet] SHARD_DIR...",
 	takesArgs: true,
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
@@ -438,10 +518,20 @@ var mergeCmd = &command{
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.stdout, "Merged %d shards, %d runs, into %s\n\n", len(s.Dirs), len(res.Rows), res.Out)
+			fmt.Fprintf(env.stdout, "Merged %d shards of a %s, %d runs, into %s\n\n", len(s.Dirs), res.Kind, res.Runs(), s.Out)
 			return res.WriteTable(env.stdout)
 		}
 	},
+}
+
+// reportGrid reports a sweep or a map: the report of a whole grid, or where
+// a shard's runs went.
+func (env *environment) reportGrid(shard experiment.Shard, runs int, dir string, table interface{ WriteTable(io.Writer) error }) error {
+	if shard.Whole() {
+		return env.report(dir, table)
+	}
+	_, err := fmt.Fprintf(env.stdout, "Shard %s: %d runs in %s; combine the shards with igr merge\n", shard, runs, dir)
+	return err
 }
 
 // report prints where a command's results went and their table.

@@ -14,12 +14,13 @@
 //	reproduce   every number and figure of the blog post, into one folder
 //	train       gradient descent at one learning rate
 //	sweep       gradient descent at every learning rate of a grid
+//	map         any two hyperparameters on a grid (lr, width, scale, n, dim, sigma, lambda, seed), as a heat map
 //	noise       label-noise gradient descent beside plain gradient descent
 //	compare     implicit vs explicit regularization, side by side
 //	verify      backward error analysis checked: one GD step against two gradient flows
 //	flow        GD against the gradient flows of L and of L + (η/4)‖∇L‖²
 //	sharpness   the top Hessian eigenvalue along GD, beside 2/η
-//	merge       combine the folders of a sharded sweep
+//	merge       combine the folders of a sharded sweep or map
 //	version     igr's version, the matrix kernel it computes with, the CPU features it sees
 //
 // Run "igr <command> -h" for a command's flags. Every command writes into

@@ -109,13 +109,13 @@ func TestSweepSeedBands(t *testing.T) {
 	for _, b := range bands[:2] {
 		var got []float64
 		for _, r := range rows {
-			if r.LR == b.LR {
+			if r.LR == b.X {
 				got = append(got, r.TestMSE)
 			}
 		}
 		lo, hi := math.Min(got[0], math.Min(got[1], got[2])), math.Max(got[0], math.Max(got[1], got[2]))
 		if b.Seeds != 3 || b.Converged == 3 && (b.Min != lo || b.Max != hi || !(b.Median >= lo && b.Median <= hi)) {
-			t.Errorf("lr %g: band %+v does not match the test MSEs %v", b.LR, b, got)
+			t.Errorf("lr %g: band %+v does not match the test MSEs %v", b.X, b, got)
 		}
 	}
 	readString(t, filepath.Join(out, "sweep.png"))

@@ -40,7 +40,7 @@ type environment struct {
 	stdout, stderr io.Writer
 }
 
-var commands = []*command{reproduceCmd, trainCmd, sweepCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd, mergeCmd, versionCmd}
+var commands = []*command{reproduceCmd, trainCmd, sweepCmd, mapCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd, mergeCmd, versionCmd}
 
 // usageError marks errors in how igr was called (exit status 2).
 type usageError struct{ err error }
@@ -127,13 +127,17 @@ func isUsage(err error) bool {
 }
 
 // oneLine returns err's message on one line, without the package prefixes
-// that locate it in the library but mean nothing to a user of the command.
+// that locate it in the library but mean nothing to a user of the command,
+// at its start or after another part of the message.
 func oneLine(err error) string {
+	prefixes := []string{"experiment: ", "invalid configuration: ", "dataset: ", "train: ", "invalid settings: ", "graph: ",
+		"tidycsv: ", "atomicfile: ", "grid: ", "invalid values: "}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	for {
 		trimmed := msg
-		for _, p := range []string{"experiment: ", "invalid configuration: ", "dataset: ", "train: ", "invalid settings: ", "graph: ", "tidycsv: ", "atomicfile: "} {
+		for _, p := range prefixes {
 			trimmed = strings.TrimPrefix(trimmed, p)
+			trimmed = strings.ReplaceAll(trimmed, ": "+p, ": ")
 		}
 		if trimmed == msg {
 			return msg

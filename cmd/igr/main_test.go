@@ -45,6 +45,7 @@ func TestBadInput(t *testing.T) {
 	empty := writeFile(t, dir, "empty.csv", "")
 	dup := writeFile(t, dir, "dup.csv", "x0,y,y\n1,2,3\n")
 	notCheckpoint := writeFile(t, dir, "ck.json", "{}")
+	squareInit := writeFile(t, dir, "square.csv", "1,2\n3,4\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -60,7 +61,8 @@ func TestBadInput(t *testing.T) {
 		{"lr not a number", []string{"train", "-lr", "fast"}, 2, `invalid value "fast" for flag -lr`},
 		{"malformed grid", []string{"sweep", "-lrs", "0.1:0.2"}, 2, "is not FROM:TO:STEP"},
 		{"grid with zero step", []string{"sweep", "-lrs", "0.1:0.2:0"}, 2, "STEP must be positive"},
-		{"grid with bad value", []string{"sweep", "-lrs", "0.1,x"}, 2, `learning rate "x"`},
+		{"grid with bad value", []string{"sweep", "-lrs", "0.1,x"}, 2, `learning rates: "0.1,x": "x" is not a number`},
+		{"grid with zero", []string{"sweep", "-lrs", "0:0.1:0.05"}, 2, `learning rates "0:0.1:0.05": 0 is not positive`},
 		{"negative sigma", []string{"noise", "-sigma", "-1"}, 2, "-sigma must be positive"},
 		{"zero steps", []string{"noise", "-steps", "0"}, 2, "-steps must be positive"},
 		{"negative tol", []string{"train", "-tol", "-1"}, 2, "-tol must be positive"},
@@ -104,7 +106,35 @@ func TestBadInput(t *testing.T) {
 		{"zero shards", []string{"sweep", "-shards", "0"}, 2, "-shards must be positive, got 0"},
 		{"empty out", []string{"train", "-out", ""}, 2, "-out must name a folder"},
 		{"merge into empty out", []string{"merge", "-out", "", "shard-0"}, 2, "-out must name a folder"},
-		{"empty step sizes", []string{"verify", "-etas", ""}, 2, "empty learning-rate list"},
+		{"empty step sizes", []string{"verify", "-etas", ""}, 2, "learning rates: no values"},
+		{"negative lambda", []string{"train", "-lambda", "-1"}, 2, "-lambda must not be negative"},
+		{"map without axis", []string{"map", "-y", "lr=0.1"}, 2, "map needs an axis: -x AXIS=VALUES"},
+		{"map axis without values", []string{"map", "-x", "lr"}, 2, `-x "lr" is not AXIS=VALUES`},
+		{"map axis with empty values", []string{"map", "-x", "lr="}, 2, "-x lr: no values"},
+		{"map unknown axis", []string{"map", "-x", "batch=8,16"}, 2, `unknown axis "batch" (want lr, width, scale, n, dim, sigma, lambda, seed)`},
+		{"map same axis twice", []string{"map", "-x", "lr=0.1,0.2", "-y", "lr=0.3"}, 2, "x and y are both lr"},
+		{"map log values from zero", []string{"map", "-x", "lr=log:0:1:3"}, 2, "a log scale needs FROM and TO positive"},
+		{"map repeated value", []string{"map", "-x", "lr=0.1,0.2,0.1"}, 2, "0.1 appears twice"},
+		{"map fractional width", []string{"map", "-x", "width=10,10.5"}, 2, "width must be a whole number, got 10.5"},
+		{"map zero lr", []string{"map", "-x", "lr=0,0.1"}, 2, "lr must be > 0, got 0"},
+		{"map negative scale", []string{"map", "-x", "scale=-1:1:1"}, 2, "scale must be > 0, got -1"},
+		{"map negative seed", []string{"map", "-y", "seed=-1,0", "-x", "lr=0.1"}, 2, "seed must be ≥ 0, got -1"},
+		{"map negative sigma", []string{"map", "-x", "sigma=-1,1", "-steps", "10"}, 2, "sigma must be ≥ 0, got -1"},
+		{"map sigma without steps", []string{"map", "-x", "sigma=0.5,1"}, 2, "the sigma axis trains label-noise GD for a fixed number of steps: give -steps"},
+		{"map label noise without steps", []string{"map", "-x", "lr=0.1", "-sigma", "1"}, 2, "label-noise training needs a fixed number of steps"},
+		{"map seed axis with seeds", []string{"map", "-x", "seed=0:3:1", "-seeds", "2"}, 2, "seed is an axis: -seeds"},
+		{"map width axis with init", []string{"map", "-x", "width=3,4", "-init", wrongInit}, 2, "-init fixes the width"},
+		{"map dim axis with data", []string{"map", "-x", "dim=2,3", "-data", goodData}, 2, "-data and -init fix the dimension"},
+		{"map n axis with data", []string{"map", "-x", "n=2,3", "-data", goodData}, 2, "-data fixes the training set"},
+		{"map seed axis with nothing seeded", []string{"map", "-x", "seed=0,1", "-data", goodData, "-init", squareInit}, 2, "the seed axis changes nothing"},
+		{"map axis and its flag", []string{"map", "-x", "width=3,4", "-width", "5"}, 2, "-width is given and width is an axis of the map"},
+		{"map bad shard", []string{"map", "-x", "lr=0.1", "-shard", "3/2"}, 2, `shard "3" of "2" is not i of N`},
+		{"map missing reference", []string{"map", "-x", "lr=0.1", "-reference", filepath.Join(dir, "nowhere")}, 2, "nowhere is not the output of a sweep"},
+		{"map too many runs", []string{"map", "-x", "lr=1:100000:1", "-y", "width=1:100:1"}, 2, "more than 1000000"},
+		{"map beyond memory", []string{"map", "-x", "width=10,1000000000"}, 2, "-width 1000000000 needs about"},
+		{"map beyond -max-memory", []string{"map", "-x", "lr=0.01,0.1", "-y", "n=200,20000", "-width", "20000", "-max-memory", "16G"}, 2,
+			"(n 20000, dim 30, width 20000, 2 runs at a time), more than the 16 GiB given by -max-memory"},
+		{"map zero steps", []string{"map", "-x", "lr=0.1", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")

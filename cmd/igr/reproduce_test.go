@@ -137,30 +137,41 @@ func TestReproduceEndToEnd(t *testing.T) {
 	}
 }
 
-// TestSweepIsDeterministic runs one sweep serially and in parallel, with one
-// and with several OS threads, and again: the CSVs must be byte-identical.
+// TestSweepIsDeterministic runs one sweep and one map serially and in
+// parallel, with one and with several OS threads, and again: the CSVs (and
+// the map's summary) must be byte-identical.
 func TestSweepIsDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var first map[string][]byte
-	for i, workers := range []string{"1", "3", "3", "2"} {
-		runtime.GOMAXPROCS(1 + i%2)
-		out := filepath.Join(t.TempDir(), "out")
-		args := []string{"sweep", "-out", out, "-workers", workers, "-n", "30", "-dim", "5", "-width", "8",
-			"-lrs", "0.01,0.05,0.2,0.5,2", "-history-every", "7", "-seed", "4", "-max-steps", "3000", "-quiet"}
-		if code, _, stderr := runIgr(t, args...); code != 0 {
-			t.Fatalf("exit status %d: %s", code, stderr)
-		}
-		files := map[string][]byte{}
-		for _, f := range []string{"sweep.csv", "history.csv", "data.csv"} {
-			files[f] = []byte(readString(t, filepath.Join(out, f)))
-		}
-		if first == nil {
-			first = files
-			continue
-		}
-		for f, b := range files {
-			if !bytes.Equal(b, first[f]) {
-				t.Errorf("%s differs between runs (workers %s, GOMAXPROCS %d)", f, workers, runtime.GOMAXPROCS(0))
+	small := []string{"-n", "30", "-dim", "5", "-seed", "4", "-max-steps", "3000", "-quiet"}
+	for _, tc := range []struct {
+		args  []string
+		files []string
+	}{
+		{append([]string{"sweep", "-width", "8", "-lrs", "0.01,0.05,0.2,0.5,2", "-history-every", "7"}, small...),
+			[]string{"sweep.csv", "history.csv", "data.csv"}},
+		{append([]string{"map", "-x", "lr=0.01,0.05,0.2,2", "-y", "width=4,8", "-seeds", "2", "-tol", "1e-3"}, small...),
+			[]string{"map.csv", "map_cells.csv", "summary.json", "data.csv"}},
+	} {
+		var first map[string][]byte
+		for i, workers := range []string{"1", "3", "3", "2"} {
+			runtime.GOMAXPROCS(1 + i%2)
+			out := filepath.Join(t.TempDir(), "out")
+			args := append(append([]string(nil), tc.args...), "-out", out, "-workers", workers)
+			if code, _, stderr := runIgr(t, args...); code != 0 {
+				t.Fatalf("%s: exit status %d: %s", tc.args[0], code, stderr)
+			}
+			files := map[string][]byte{}
+			for _, f := range tc.files {
+				files[f] = []byte(readString(t, filepath.Join(out, f)))
+			}
+			if first == nil {
+				first = files
+				continue
+			}
+			for f, b := range files {
+				if !bytes.Equal(b, first[f]) {
+					t.Errorf("%s: %s differs between runs (workers %s, GOMAXPROCS %d)", tc.args[0], f, workers, runtime.GOMAXPROCS(0))
+				}
 			}
 		}
 	}

@@ -28,41 +28,13 @@ func buildIgr(t *testing.T) string {
 // TestShardsMergeToTheSingleMachineSweep runs a sweep on one machine and as
 // three shards, each its own process, one configured by flag, one as a Slurm
 // job array task and one as a Kubernetes Indexed Job pod, merges the shards
-// and compares every file byte for byte.
+// and compares every file byte for byte (shardAndMerge).
 func TestShardsMergeToTheSingleMachineSweep(t *testing.T) {
 	bin := buildIgr(t)
 	dir := t.TempDir()
 	grid := []string{"sweep", "-quiet", "-n", "30", "-dim", "5", "-width", "8", "-seeds", "2",
 		"-lrs", "0.01,0.05,0.2,0.5,3", "-max-steps", "2000", "-tol", "1e-3", "-history-every", "100"}
-	igr := func(env []string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), env...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("igr %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	single := filepath.Join(dir, "single")
-	igr(nil, append(grid, "-out", single)...)
-	shards := []string{filepath.Join(dir, "shard0"), filepath.Join(dir, "shard1"), filepath.Join(dir, "shard2")}
-	igr(nil, append(grid, "-out", shards[0], "-shard", "0/3")...)
-	igr([]string{"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=1", "SLURM_ARRAY_TASK_COUNT=3"}, append(grid, "-out", shards[1])...)
-	igr([]string{"JOB_COMPLETION_INDEX=2"}, append(grid, "-out", shards[2], "-shards", "3")...)
-	merged := filepath.Join(dir, "merged")
-	igr(nil, append([]string{"merge", "-quiet", "-out", merged}, shards...)...)
-	for _, f := range []string{"data.csv", "sweep.csv", "sweep_bands.csv", "history.csv", "summary.json", "sweep.png", "sweep.svg", "data.png"} {
-		a, err := os.ReadFile(filepath.Join(single, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(merged, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s merged from shards differs from the single-machine sweep's", f)
-		}
-	}
+	shards := shardAndMerge(t, bin, dir, grid, "data.csv", "sweep.csv", "sweep_bands.csv", "history.csv", "summary.json", "sweep.png", "sweep.svg", "data.png")
 	rows, err := experiment.ReadRuns(filepath.Join(shards[1], "sweep.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +60,46 @@ func TestShardsMergeToTheSingleMachineSweep(t *testing.T) {
 			t.Errorf("a refused merge wrote %s", out)
 		}
 	}
+}
+
+// shardAndMerge runs the grid of args (a sweep or a map) on one machine into
+// dir/single, and as three shards, each its own process — one configured by
+// flag, one as a Slurm job array task and one as a Kubernetes Indexed Job
+// pod — into dir/shard0, dir/shard1 and dir/shard2, merges the shards into
+// dir/merged, and compares files of the two byte for byte. It returns the
+// shards' folders.
+func shardAndMerge(t *testing.T, bin, dir string, args []string, files ...string) []string {
+	t.Helper()
+	igr := func(env []string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("igr %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	single := filepath.Join(dir, "single")
+	igr(nil, append(args, "-out", single)...)
+	shards := []string{filepath.Join(dir, "shard0"), filepath.Join(dir, "shard1"), filepath.Join(dir, "shard2")}
+	igr(nil, append(args, "-out", shards[0], "-shard", "0/3")...)
+	igr([]string{"SLURM_ARRAY_TASK_ID=5", "SLURM_ARRAY_TASK_MIN=4", "SLURM_ARRAY_TASK_COUNT=3"}, append(args, "-out", shards[1])...)
+	igr([]string{"JOB_COMPLETION_INDEX=2"}, append(args, "-out", shards[2], "-shards", "3")...)
+	merged := filepath.Join(dir, "merged")
+	igr(nil, append([]string{"merge", "-quiet", "-out", merged}, shards...)...)
+	for _, f := range files {
+		a, err := os.ReadFile(filepath.Join(single, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(merged, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s merged from shards differs from the single machine's", f)
+		}
+	}
+	return shards
 }
 
 // TestSignalsKeepResults sends SIGINT and SIGTERM to igr processes in the

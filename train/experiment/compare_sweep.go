@@ -7,9 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/grid"
 )
 
 // SweepCompareRow is one run of CompareSweep: a row of compare_sweep.csv.
@@ -78,31 +77,33 @@ func CompareSweep(ctx context.Context, s *CompareSettings) (*SweepCompareResult,
 	if err != nil {
 		return nil, err
 	}
-	// Explicit runs take more steps: they go first.
-	jobs := make([]train.Job, 0, 2*len(etas))
-	for _, eta := range etas {
-		st := setup.settings(c.H)
-		st.Penalties = []graph.Penalty{regularizer.ForStep(eta)}
-		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: st})
+	// A grid of the two methods × η; the explicit runs, which cost more,
+	// start first.
+	methods := []string{MethodImplicit, MethodExplicitGradNorm}
+	g := grid.Grid{Axes: []grid.Axis{{Name: "method", Values: []float64{0, 1}}, {Name: "eta", Values: etas}}}
+	spec := func(cell grid.Cell) runSpec {
+		r := runSpec{Config: setup.Config, LR: cell.Values[1]}
+		if methods[int(cell.Values[0])] == MethodExplicitGradNorm {
+			r.LR, r.Lambda = c.H, cell.Values[1]/4
+		}
+		return r
 	}
-	for _, eta := range etas {
-		jobs = append(jobs, train.Job{Problem: setup.Problem, Settings: setup.settings(eta)})
+	plan, err := grid.NewPlan(g, Shard{}, func(cell grid.Cell) (train.Job, error) {
+		return train.Job{Problem: setup.Problem, Settings: spec(cell).settings(setup)}, nil
+	}, func(cell grid.Cell) float64 { return spec(cell).cost(setup) })
+	if err != nil {
+		return nil, err
 	}
-	results, stop := runAll(ctx, setup, "compare sweep", jobs)
+	results, stop := runAll(ctx, setup, "compare sweep", plan.Jobs)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
 	}
 	res := &SweepCompareResult{Out: setup.Out}
-	for k, method := range []string{MethodImplicit, MethodExplicitGradNorm} {
-		for i, eta := range etas {
-			r := results[i+len(etas)*(1-k)]
-			step := eta
-			if method == MethodExplicitGradNorm {
-				step = c.H
-			}
-			res.Rows = append(res.Rows, SweepCompareRow{Method: method, Eta: eta, StepSize: step, Status: r.Status,
-				Steps: r.Steps, Time: float64(r.Steps) * step, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
-		}
+	for _, o := range plan.Outcomes(results) {
+		r, eta := o.Result, o.Values[1]
+		run := spec(o.Cell)
+		res.Rows = append(res.Rows, SweepCompareRow{Method: methods[int(o.Values[0])], Eta: eta, StepSize: run.LR, Status: r.Status,
+			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
 	}
 	if err := sweepCompareTable.write(out.path("compare_sweep.csv"), res.Rows); err != nil {
 		return nil, err

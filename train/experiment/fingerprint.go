@@ -29,6 +29,12 @@ func fingerprint(s *Setup, st *train.Settings) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// hashString returns a short hash of s.
+func hashString(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])[:16]
+}
+
 func writeFloats(h hash.Hash, v []float64) {
 	var b [8]byte
 	for _, x := range v {

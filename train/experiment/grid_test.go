@@ -20,35 +20,10 @@ func TestBlogGrid(t *testing.T) {
 	}
 }
 
-func TestParseGrid(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []float64
-	}{
-		{"0.01:0.05:0.01", []float64{0.01, 0.02, 0.03, 0.04, 0.05}},
-		{"0.1:0.1:1", []float64{0.1}},
-		{" 0.01 , 0.2,3", []float64{0.01, 0.2, 3}},
-		{"1e-3:3e-3:1e-3", []float64{0.001, 0.002, 0.003}},
-	} {
-		got, err := experiment.ParseGrid(tc.in)
-		if err != nil {
-			t.Errorf("%q: %v", tc.in, err)
-			continue
-		}
-		if len(got) != len(tc.want) {
-			t.Errorf("%q: %v, want %v", tc.in, got, tc.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tc.want[i] {
-				t.Errorf("%q: %v, want %v", tc.in, got, tc.want)
-			}
-		}
-	}
-}
-
 func TestParseGridRejects(t *testing.T) {
-	for _, in := range []string{"", "0.1:0.2", "0:0.1:0.01", "-0.1:0.1:0.01", "0.1:0.2:0", "0.2:0.1:0.01",
+	// The forms of a grid are grid.ParseValues's; learning rates must be
+	// positive too.
+	for _, in := range []string{"", "0.1:0.2", "0:0.1:0.01", "-1,0.1", "log:0:1:3", "-0.1:0.1:0.01", "0.1:0.2:0", "0.2:0.1:0.01",
 		"a:b:c", "0.1,abc", "0.1,-0.2", "0.1,0", "NaN", "Inf", "1e-9:1:1e-9", "0.1:Inf:0.1"} {
 		if _, err := experiment.ParseGrid(in); !errors.Is(err, experiment.ErrConfig) {
 			t.Errorf("%q: error %v, want ErrConfig", in, err)

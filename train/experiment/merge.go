@@ -3,7 +3,9 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,22 +13,47 @@ import (
 
 	"github.com/igr-project/igr/internal/atomicfile"
 	"github.com/igr-project/igr/train/dataset"
+	"github.com/igr-project/igr/train/grid"
 )
 
 // MergeSettings configure Merge.
 type MergeSettings struct {
 	// Out is the folder to write; empty means "out".
 	Out string
-	// Dirs are the output folders of the shards of one sweep.
+	// Dirs are the output folders of the shards of one sweep or map.
 	Dirs []string
 }
 
+// MergeResult is what Merge wrote: the result of the sweep or of the map
+// whose shards it combined.
+type MergeResult struct {
+	Kind  string // "sweep" or "map"
+	Sweep *SweepResult
+	Map   *MapResult
+}
+
+// Runs is the number of runs merged.
+func (r *MergeResult) Runs() int {
+	if r.Map != nil {
+		return len(r.Map.Rows)
+	}
+	return len(r.Sweep.Rows)
+}
+
+// WriteTable prints the merged sweep's or map's table.
+func (r *MergeResult) WriteTable(w io.Writer) error {
+	if r.Map != nil {
+		return r.Map.WriteTable(w)
+	}
+	return r.Sweep.WriteTable(w)
+}
+
 // Merge combines the output folders of the shards of one sweep (Sweep with a
-// Shard) into the outputs a single-machine Sweep writes — data.csv,
-// sweep.csv, sweep_bands.csv over several seeds, history.csv, summary.json and
-// the figures — byte for byte. Shards of different sweeps, cells missing or
-// computed twice are reported by name and nothing is written.
-func Merge(ctx context.Context, s *MergeSettings) (*SweepResult, error) {
+// Shard) or map (Map with a Shard) into the outputs a single machine writes —
+// data.csv, the tables, summary.json and the figures — byte for byte. Shards
+// of different grids, cells missing or computed twice are reported by name
+// and nothing is written.
+func Merge(ctx context.Context, s *MergeSettings) (*MergeResult, error) {
 	var c MergeSettings
 	if s != nil {
 		c = *s
@@ -43,60 +70,16 @@ func Merge(ctx context.Context, s *MergeSettings) (*SweepResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		if i > 0 && (sf.Fingerprint != shards[0].Fingerprint || sf.Count != shards[0].Count) {
-			return nil, fmt.Errorf("%w: %s and %s are shards of different sweeps", ErrConfig, c.Dirs[0], d)
+		if i > 0 && (sf.Kind != shards[0].Kind || sf.Fingerprint != shards[0].Fingerprint || sf.Count != shards[0].Count) {
+			return nil, fmt.Errorf("%w: %s and %s are shards of different grids", ErrConfig, c.Dirs[0], d)
 		}
 		shards[i] = sf
 	}
 	first := shards[0]
-
-	// Every cell of the grid, by name, in canonical order.
-	cellName := func(lr float64, seed uint64) string { return fmt.Sprintf("lr %g seed %d", lr, seed) }
-	var order []string
-	for _, seed := range first.Seeds {
-		for _, lr := range first.LRs {
-			order = append(order, cellName(lr, seed))
-		}
-	}
-	rows := map[string]RunRow{}
-	from := map[string]string{}
-	var duplicated []string
-	for i, d := range c.Dirs {
-		rs, err := ReadRuns(filepath.Join(d, "sweep.csv"))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
-		for _, r := range rs {
-			name := cellName(r.LR, r.Seed)
-			if prev, ok := from[name]; ok {
-				duplicated = append(duplicated, fmt.Sprintf("%s (in %s and %s)", name, prev, c.Dirs[i]))
-				continue
-			}
-			rows[name], from[name] = r, d
-		}
-	}
-	var missing []string
-	merged := make([]RunRow, 0, len(order))
-	for _, name := range order {
-		r, ok := rows[name]
-		if !ok {
-			missing = append(missing, name)
-			continue
-		}
-		merged = append(merged, r)
-	}
-	if len(missing)+len(duplicated) > 0 || len(rows) != len(order) {
-		var problems []string
-		if len(missing) > 0 {
-			problems = append(problems, fmt.Sprintf("%d cells missing: %s", len(missing), list(missing)))
-		}
-		if len(duplicated) > 0 {
-			problems = append(problems, fmt.Sprintf("%d cells computed twice: %s", len(duplicated), list(duplicated)))
-		}
-		if len(rows) != len(order)-len(missing) {
-			problems = append(problems, "cells outside the grid")
-		}
-		return nil, fmt.Errorf("%w: cannot merge: %s", ErrConfig, strings.Join(problems, "; "))
+	g := grid.Grid{Axes: first.Axes}
+	rows, err := mergeRows(c.Dirs, first, g)
+	if err != nil {
+		return nil, err
 	}
 
 	// The data set: the same in every shard.
@@ -114,25 +97,15 @@ func Merge(ctx context.Context, s *MergeSettings) (*SweepResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-
 	var history []HistoryRow
 	if first.HistoryEvery > 0 {
-		rank := map[string]int{}
-		for k, seed := range first.Seeds {
-			for i, lr := range first.LRs {
-				rank[fmt.Sprintf("%s %g", runName(len(first.Seeds), seed), lr)] = k*len(first.LRs) + i
-			}
+		if history, err = mergeHistory(c.Dirs, g); err != nil {
+			return nil, err
 		}
-		for _, d := range c.Dirs {
-			h, err := ReadHistory(filepath.Join(d, "history.csv"))
-			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-			}
-			history = append(history, h...)
-		}
-		sort.SliceStable(history, func(i, j int) bool {
-			return rank[fmt.Sprintf("%s %g", history[i].Run, history[i].LR)] < rank[fmt.Sprintf("%s %g", history[j].Run, history[j].LR)]
-		})
+	}
+	stopped := false
+	for _, sf := range shards {
+		stopped = stopped || sf.Interrupted
 	}
 
 	out, err := newFolder(c.Out)
@@ -145,18 +118,103 @@ func Merge(ctx context.Context, s *MergeSettings) (*SweepResult, error) {
 	if err := out.saveFigure("data")(DataFigure(set)); err != nil {
 		return nil, err
 	}
-	sm := first.Summary
-	setup := &Setup{Config: Config{Seed: sm.Seed, N: sm.N, Dim: sm.Dim, Width: sm.Width, Scale: float64(sm.Scale), Arch: sm.Arch, Out: c.Out}}
-	interruptedShard := false
-	for _, sf := range shards {
-		interruptedShard = interruptedShard || sf.Interrupted
+	res := &MergeResult{Kind: first.Kind}
+	switch first.Kind {
+	case "sweep":
+		var spec SweepSummary
+		if err := json.Unmarshal(first.Spec, &spec); err != nil {
+			return nil, fmt.Errorf("%w: shard.json: %w", ErrConfig, err)
+		}
+		res.Sweep = &SweepResult{Rows: runRows(rows), Out: c.Out}
+		res.Sweep.Summary, err = out.finishSweep(spec, first.HistoryEvery, set.Test, rows, history, stopped)
+	case "map":
+		var spec MapSummary
+		if err := json.Unmarshal(first.Spec, &spec); err != nil {
+			return nil, fmt.Errorf("%w: shard.json: %w", ErrConfig, err)
+		}
+		res.Map, err = out.finishMap(spec, set.Test, rows, stopped)
+		if res.Map != nil {
+			res.Map.Out = c.Out
+		}
 	}
-	res := &SweepResult{Rows: merged, Out: c.Out}
-	g := sweepGrid{setup: setup, seeds: len(first.Seeds), historyEvery: first.HistoryEvery}
-	if res.Summary, err = out.finishSweep(g, set.Test, merged, history, interruptedShard); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// mergeRows reads the rows of every shard and returns them in the grid's
+// canonical order, or an error naming the cells missing or computed twice.
+func mergeRows(dirs []string, first *shardFile, g grid.Grid) ([]MapRow, error) {
+	cells := make([]*MapRow, g.Len())
+	from := make([]string, g.Len())
+	var duplicated []string
+	outside := 0
+	for _, d := range dirs {
+		rs, err := first.Layout.ReadRows(filepath.Join(d, first.Kind+".csv"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		for _, r := range rs {
+			i, ok := g.Index(first.Layout.values(r, g))
+			switch {
+			case !ok:
+				outside++
+			case cells[i] != nil:
+				duplicated = append(duplicated, fmt.Sprintf("%s (in %s and %s)", g.Name(g.Cell(i)), from[i], d))
+			default:
+				cells[i], from[i] = &r, d
+			}
+		}
+	}
+	var missing []string
+	rows := make([]MapRow, 0, len(cells))
+	for i, r := range cells {
+		if r == nil {
+			missing = append(missing, g.Name(g.Cell(i)))
+			continue
+		}
+		rows = append(rows, *r)
+	}
+	var problems []string
+	if len(missing) > 0 {
+		problems = append(problems, fmt.Sprintf("%d cells missing: %s", len(missing), list(missing)))
+	}
+	if len(duplicated) > 0 {
+		problems = append(problems, fmt.Sprintf("%d cells computed twice: %s", len(duplicated), list(duplicated)))
+	}
+	if outside > 0 {
+		problems = append(problems, fmt.Sprintf("%d cells outside the grid", outside))
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: cannot merge: %s", ErrConfig, strings.Join(problems, "; "))
+	}
+	return rows, nil
+}
+
+// mergeHistory reads the history of every shard of a sweep and orders it as
+// the sweep does: by cell, each run's points in order.
+func mergeHistory(dirs []string, g grid.Grid) ([]HistoryRow, error) {
+	seeds := g.Axes[g.Axis("seed")].Values
+	rank := map[string]int{}
+	for i := range g.Len() {
+		c := g.Cell(i)
+		seed, _ := g.Value(c, "seed")
+		lr, _ := g.Value(c, "lr")
+		rank[fmt.Sprintf("%s %g", runName(len(seeds), uint64(seed)), lr)] = i
+	}
+	var history []HistoryRow
+	for _, d := range dirs {
+		h, err := ReadHistory(filepath.Join(d, "history.csv"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		history = append(history, h...)
+	}
+	sort.SliceStable(history, func(i, j int) bool {
+		return rank[fmt.Sprintf("%s %g", history[i].Run, history[i].LR)] < rank[fmt.Sprintf("%s %g", history[j].Run, history[j].LR)]
+	})
+	return history, nil
 }
 
 // list names at most ten items.

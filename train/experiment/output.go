@@ -14,7 +14,6 @@ import (
 	"github.com/igr-project/igr/internal/kernel"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
-	"gonum.org/v1/plot"
 )
 
 // Number is a float64 that JSON encodes as null when it is NaN or infinite,
@@ -133,46 +132,20 @@ func (f *folder) writeData(s *Setup) error {
 	return f.saveFigure("data")(DataFigure(s.Data()))
 }
 
-// writeSweep writes sweep.csv and the sweep figure.
-func (f *folder) writeSweep(rows []RunRow, constantTestMSE float64) error {
-	if err := WriteRuns(f.path("sweep.csv"), SweepColumns, rows); err != nil {
-		return err
-	}
-	return f.saveFigure("sweep")(SweepFigure(rows, constantTestMSE))
-}
-
 // writeSweepFigures writes sweep.csv and the sweep figure; over several
 // seeds also sweep_bands.csv, and the figure shows the band.
-func (f *folder) writeSweepFigures(rows []RunRow, seeds int, constantTestMSE float64) error {
-	if seeds <= 1 {
-		return f.writeSweep(rows, constantTestMSE)
-	}
-	if err := WriteRuns(f.path("sweep.csv"), SweepColumns, rows); err != nil {
+func (f *folder) writeSweepFigures(rows []MapRow, seeds int, constantTestMSE float64) error {
+	if err := SweepLayout.rowTable().write(f.path("sweep.csv"), rows); err != nil {
 		return err
 	}
-	return f.writeBands(rows, constantTestMSE)
-}
-
-// sweepJobs returns one job per seed and learning rate, seed by seed, each
-// seed's learning rates in order.
-func sweepJobs(setups []*Setup, lrs []float64, historyEvery int) []train.Job {
-	jobs := make([]train.Job, 0, len(setups)*len(lrs))
-	for _, s := range setups {
-		for _, lr := range lrs {
-			st := s.settings(lr)
-			st.HistoryEvery = historyEvery
-			jobs = append(jobs, train.Job{Problem: s.Problem, Settings: st})
-		}
+	if seeds > 1 {
+		return f.writeBands(rows, constantTestMSE)
 	}
-	return jobs
+	return f.saveFigure("sweep")(SweepFigure(runRows(rows), constantTestMSE))
 }
-
-// sweepRunName names the history of seed k's sweep runs: "sweep" for one
-// seed, "sweep_seed<N>" for several.
-func sweepRunName(setups []*Setup, k int) string { return runName(len(setups), setups[k].Seed) }
 
 // runName names the history of a sweep's runs for seed, in a sweep over
-// seeds seeds.
+// seeds seeds: "sweep" for one seed, "sweep_seed<N>" for several.
 func runName(seeds int, seed uint64) string {
 	if seeds == 1 {
 		return RunSweep
@@ -186,8 +159,8 @@ func wallSeconds(start time.Time) float64 { return math.Round(time.Since(start).
 // saveFigure returns a function that saves a figure as name.png and
 // name.svg; a figure with nothing to draw (an interrupted run may have no
 // history yet) is left out.
-func (f *folder) saveFigure(name string) func(*plot.Plot, error) error {
-	return func(p *plot.Plot, err error) error {
+func (f *folder) saveFigure(name string) func(plots.Figure, error) error {
+	return func(p plots.Figure, err error) error {
 		if errors.Is(err, plots.ErrNothingToDraw) {
 			return nil
 		}
@@ -196,15 +169,4 @@ func (f *folder) saveFigure(name string) func(*plot.Plot, error) error {
 		}
 		return plots.Save(p, f.path(name))
 	}
-}
-
-// sweepRows returns the rows of a sweep's results.
-func sweepRows(seed uint64, scale float64, results []*train.Result) []RunRow {
-	rows := make([]RunRow, 0, len(results))
-	for _, r := range results {
-		if r != nil {
-			rows = append(rows, runRow("sweep", seed, scale, 0, r))
-		}
-	}
-	return rows
 }

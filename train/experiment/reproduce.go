@@ -146,20 +146,12 @@ const (
 func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, error) {
 	start := time.Now()
 	cfg := s.withDefaults()
-	lrs := cfg.LRs
-	if lrs == nil {
-		var err error
-		if lrs, err = ParseGrid(BlogGrid); err != nil {
-			return nil, err
-		}
-	}
 	// Label-noise and plain GD record the label-noise regularizer.
-	work := Footprint{Runs: 4 + max(cfg.Seeds, 1)*len(lrs), Graph: RegularizedGraph}
-	setups, err := seedSetups(cfg.Config, cfg.Seeds, work)
+	sweep, err := newSweepRun(cfg.Config, cfg.LRs, cfg.Seeds, cfg.HistoryEvery, Shard{}, Footprint{Runs: 4, Graph: RegularizedGraph})
 	if err != nil {
 		return nil, err
 	}
-	setup := setups[0]
+	setup := sweep.setup
 	switch {
 	case !(cfg.SmallLR > 0) || !(cfg.NoiseLR > 0) || !(cfg.SmallInitScale > 0):
 		return nil, fmt.Errorf("%w: learning rates and scale must be positive", ErrConfig)
@@ -188,7 +180,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	// The label-noise regularizer, recorded along label-noise and plain GD.
 	reg := []graph.Penalty{regularizer.LabelNoise{Eta: cfg.NoiseLR, Sigma: cfg.NoiseSigma}}
 	single[1].job.Settings.Measures, single[2].job.Settings.Measures = reg, reg
-	jobs := make([]train.Job, 0, len(single)+len(lrs))
+	jobs := make([]train.Job, 0, len(single)+sweep.grid.Len())
 	names := make([]string, 0, len(single))
 	for _, r := range single {
 		r.job.Settings.HistoryEvery = cfg.HistoryEvery
@@ -198,7 +190,11 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		jobs = append(jobs, r.job)
 		names = append(names, r.name)
 	}
-	jobs = append(jobs, sweepJobs(setups, lrs, cfg.HistoryEvery)...)
+	plan, err := sweep.plan()
+	if err != nil {
+		return nil, err
+	}
+	jobs = append(jobs, plan.Jobs...)
 	results, stop := runAll(ctx, setup, "reproduce", jobs, names...)
 	if stop != nil && !interrupted(stop) {
 		return nil, stop
@@ -217,13 +213,9 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 		res.Runs = append(res.Runs, runRow(r.name, setup.Seed, scale, noise, results[i]))
 		res.History = append(res.History, historyRows(r.name, results[i])...)
 	}
-	for k, s := range setups {
-		seedResults := results[len(single)+k*len(lrs) : len(single)+(k+1)*len(lrs)]
-		res.Sweep = append(res.Sweep, sweepRows(s.Seed, s.Scale, seedResults)...)
-		for _, r := range seedResults {
-			res.History = append(res.History, historyRows(sweepRunName(setups, k), r)...)
-		}
-	}
+	sweepRows, sweepHistory := sweep.collect(plan, results[len(single):])
+	res.Sweep = runRows(sweepRows)
+	res.History = append(res.History, sweepHistory...)
 	for _, r := range results {
 		cpu += r.Runtime
 	}
@@ -235,7 +227,7 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	}
 	res.Summary.MicrosecondsPerStep = Number(float64(cpu.Microseconds()) / float64(max(1, res.Summary.TotalSteps)))
 
-	if err := out.writeSweepFigures(res.Sweep, len(setups), float64(res.Summary.ConstantTestMSE)); err != nil {
+	if err := out.writeSweepFigures(sweepRows, sweep.seeds(), float64(res.Summary.ConstantTestMSE)); err != nil {
 		return nil, err
 	}
 	if err := WriteRuns(out.path("runs.csv"), RunsColumns, res.Runs); err != nil {

@@ -30,6 +30,10 @@ type TrainSettings struct {
 	// Sigma, if positive, trains with label noise of that standard
 	// deviation; it needs Steps.
 	Sigma float64
+	// Lambda, if positive, trains on L + λ‖∇L‖², the explicit
+	// gradient-norm regularizer (λ = η/4 is backward error analysis's for
+	// step η).
+	Lambda float64
 	// Checkpoint, if set, is the file the run's state is saved to every
 	// CheckpointEvery steps (zero means 10,000).
 	Checkpoint      string
@@ -79,25 +83,18 @@ func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 	if s != nil {
 		c = *s
 	}
-	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
-		return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, c.LR)
+	spec := runSpec{Config: c.Config, LR: c.LR, Steps: c.Steps, Sigma: c.Sigma, Lambda: c.Lambda, HistoryEvery: defaultInt(c.HistoryEvery, 10)}
+	if err := spec.check(); err != nil {
+		return nil, err
 	}
-	switch {
-	case c.Steps < 0 || c.CheckpointEvery < 0:
+	if c.CheckpointEvery < 0 {
 		return nil, fmt.Errorf("%w: steps must not be negative", ErrConfig)
-	case c.Sigma < 0 || math.IsNaN(c.Sigma) || math.IsInf(c.Sigma, 0):
-		return nil, fmt.Errorf("%w: label noise σ must be a finite number ≥ 0, got %g", ErrConfig, c.Sigma)
-	case c.Sigma > 0 && c.Steps == 0:
-		return nil, fmt.Errorf("%w: label-noise training needs a fixed number of steps", ErrConfig)
 	}
 	setup, err := c.Config.resolve(Footprint{Graph: PlainGraph})
 	if err != nil {
 		return nil, err
 	}
-	st := setup.settings(c.LR)
-	st.Steps = c.Steps
-	st.LabelNoise = c.Sigma
-	st.HistoryEvery = defaultInt(c.HistoryEvery, 10)
+	st := spec.settings(setup)
 	st.Fingerprint = fingerprint(setup, &st)
 	if c.Resume != "" {
 		if st.Resume, err = train.ReadCheckpoint(c.Resume); err != nil {
@@ -112,8 +109,11 @@ func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 		path := c.Checkpoint
 		st.Checkpoint = func(ck *train.Checkpoint) error { return ck.WriteFile(path) }
 	}
-	return runJobs(ctx, setup, "train", []namedJob{{"gd", train.Job{Problem: setup.Problem, Settings: st}}},
-		fmt.Sprintf("GD at lr %g", c.LR))
+	title := fmt.Sprintf("GD at lr %g", c.LR)
+	if c.Lambda > 0 {
+		title += fmt.Sprintf(" on L + %g‖∇L‖²", c.Lambda)
+	}
+	return runJobs(ctx, setup, "train", []namedJob{{"gd", train.Job{Problem: setup.Problem, Settings: st}}}, title)
 }
 
 // NoiseSettings configure Noise.

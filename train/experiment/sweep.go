@@ -2,13 +2,9 @@ package experiment
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
-	"os"
 	"time"
 
-	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
 )
 
@@ -28,23 +24,6 @@ type SweepSettings struct {
 	// the grid; Merge combines the shards' folders.
 	Shard Shard
 }
-
-// Shard selects part of a grid: the cells Index, Index+Count,
-// Index+2·Count, … of the grid in its canonical order (seed by seed, the
-// learning rates of each seed in order). The zero Shard is the whole grid.
-// Cells go round-robin so that every shard gets small and large learning
-// rates alike.
-type Shard struct {
-	Index, Count int
-}
-
-// Whole reports whether the shard is the whole grid.
-func (s Shard) Whole() bool { return s.Count <= 1 }
-
-// Has reports whether the shard holds cell c of the grid.
-func (s Shard) Has(c int) bool { return s.Whole() || c%s.Count == s.Index }
-
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
 // SweepResult is what Sweep computed.
 type SweepResult struct {
@@ -72,20 +51,6 @@ type SweepSummary struct {
 	Interrupted bool   `json:"interrupted"`
 }
 
-// shardFile is shard.json: what a shard computed and of which grid, so that
-// Merge can check that its inputs fit together.
-type shardFile struct {
-	Shard        string       `json:"shard"`
-	Index        int          `json:"index"`
-	Count        int          `json:"count"`
-	Fingerprint  string       `json:"fingerprint"`
-	LRs          []float64    `json:"lrs"`
-	Seeds        []uint64     `json:"seeds"`
-	HistoryEvery int          `json:"history_every"`
-	Summary      SweepSummary `json:"summary"` // of the whole grid's configuration; results left out
-	Interrupted  bool         `json:"interrupted"`
-}
-
 // Sweep trains one model per learning rate (and seed), in parallel, and
 // writes data.csv, sweep.csv, summary.json, timing.json, the sweep figure and,
 // with HistoryEvery, history.csv to s.Out. With a Shard it trains only the
@@ -100,57 +65,22 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if c.HistoryEvery < 0 {
 		return nil, fmt.Errorf("%w: history interval must not be negative", ErrConfig)
 	}
-	if c.Shard.Count < 0 || c.Shard.Index < 0 || c.Shard.Count > 0 && c.Shard.Index >= c.Shard.Count {
-		return nil, fmt.Errorf("%w: shard %s: want i/N with 0 ≤ i < N", ErrConfig, c.Shard)
-	}
-	lrs := c.LRs
-	if lrs == nil {
-		var err error
-		if lrs, err = ParseGrid(BlogGrid); err != nil {
-			return nil, err
-		}
-	}
-	for _, lr := range lrs {
-		if !(lr > 0) || math.IsInf(lr, 0) {
-			return nil, fmt.Errorf("%w: learning rate must be a positive number, got %g", ErrConfig, lr)
-		}
-	}
-	shards := max(c.Shard.Count, 1)
-	runs := (max(c.Seeds, 1)*len(lrs) + shards - 1) / shards // the shard's cells
-	setups, err := seedSetups(c.Config, c.Seeds, Footprint{Runs: runs, Graph: PlainGraph})
+	run, err := newSweepRun(c.Config, c.LRs, c.Seeds, c.HistoryEvery, c.Shard, Footprint{Graph: PlainGraph})
 	if err != nil {
 		return nil, err
 	}
-	setup := setups[0]
-	out, err := openOutput(setup)
+	setup := run.setup
+	out, rows, history, stop, err := run.start(ctx, "sweep")
 	if err != nil {
 		return nil, err
 	}
-	all := sweepJobs(setups, lrs, c.HistoryEvery)
-	var jobs []train.Job
-	var cells []int
-	for i, j := range all {
-		if c.Shard.Has(i) {
-			jobs = append(jobs, j)
-			cells = append(cells, i)
-		}
-	}
-	results, stop := runAll(ctx, setup, "sweep", jobs)
-	if stop != nil && !interrupted(stop) {
-		return nil, stop
-	}
-	res := &SweepResult{Out: setup.Out}
-	var history []HistoryRow
-	for k, r := range results {
-		seed := setups[cells[k]/len(lrs)]
-		res.Rows = append(res.Rows, sweepRows(seed.Seed, seed.Scale, []*train.Result{r})...)
-		history = append(history, historyRows(sweepRunName(setups, cells[k]/len(lrs)), r)...)
-	}
-	grid := sweepGrid{setup: setup, seeds: len(setups), historyEvery: c.HistoryEvery}
+	res := &SweepResult{Out: setup.Out, Rows: runRows(rows)}
+	spec := SweepSummary{Seed: setup.Seed, Seeds: run.seeds(), N: setup.N, Dim: setup.Dim, Width: setup.Width,
+		Scale: Number(setup.Scale), Arch: setup.Arch}
 	if c.Shard.Whole() {
-		res.Summary, err = out.finishSweep(grid, setup.Data().Test, res.Rows, history, stop != nil)
+		res.Summary, err = out.finishSweep(spec, c.HistoryEvery, setup.Data().Test, rows, history, stop != nil)
 	} else {
-		err = out.writeShard(c, setups, lrs, res.Rows, history, stop != nil)
+		err = run.writeShard(out, c.HistoryEvery, spec, rows, history, stop != nil)
 	}
 	if err != nil {
 		return nil, err
@@ -166,76 +96,47 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	return res, stop
 }
 
-// sweepGrid is what the outputs of a whole sweep need to know of it.
-type sweepGrid struct {
-	setup        *Setup
-	seeds        int
-	historyEvery int
+// newSweepRun returns the grid of a sweep: k seeds (k < 1 means 1) × the
+// learning rates lrs (nil means BlogGrid), each run recording its history
+// every historyEvery steps if positive, to train the cells of shard beside
+// what work says (see newGridRun).
+func newSweepRun(c Config, lrs []float64, k, historyEvery int, shard Shard, work Footprint) (*gridRun, error) {
+	if k < 0 {
+		return nil, fmt.Errorf("%w: the number of seeds must be positive, got %d", ErrConfig, k)
+	}
+	if lrs == nil {
+		var err error
+		if lrs, err = ParseGrid(BlogGrid); err != nil {
+			return nil, err
+		}
+	}
+	seeds, err := seedValues(c.Seed, k)
+	if err != nil {
+		return nil, err
+	}
+	return newGridRun("sweep", SweepLayout, SweepLayout.Grid(lrs, nil, seeds), runSpec{Config: c, HistoryEvery: historyEvery}, shard, work)
 }
 
 // finishSweep writes the outputs of a whole sweep: sweep.csv (and over
 // several seeds sweep_bands.csv), the sweep figure, history.csv and
-// summary.json. Sweep and Merge both end here, so that they write the same
-// bytes.
-func (f *folder) finishSweep(g sweepGrid, test dataset.Split, rows []RunRow, history []HistoryRow, stopped bool) (SweepSummary, error) {
-	s := g.setup
-	perSeed := len(rows) / max(1, g.seeds)
-	sum := SweepSummary{Headline: headlineOf(test, rows[:perSeed]), Seed: s.Seed, Seeds: g.seeds,
-		N: s.N, Dim: s.Dim, Width: s.Width, Scale: Number(s.Scale), Arch: s.Arch, Interrupted: stopped}
+// summary.json. spec is the summary without results. Sweep and Merge both
+// end here, so that they write the same bytes.
+func (f *folder) finishSweep(spec SweepSummary, historyEvery int, test dataset.Split, rows []MapRow, history []HistoryRow, stopped bool) (SweepSummary, error) {
+	sum := spec
+	perSeed := len(rows) / max(1, spec.Seeds)
+	sum.Headline = headlineOf(test, runRows(rows[:perSeed]))
+	sum.Interrupted = stopped
+	sum.TotalSteps = 0
 	for _, r := range rows {
 		sum.TotalSteps += r.Steps
 	}
-	if err := f.writeSweepFigures(rows, g.seeds, float64(sum.ConstantTestMSE)); err != nil {
+	if err := f.writeSweepFigures(rows, spec.Seeds, float64(sum.ConstantTestMSE)); err != nil {
 		return sum, err
 	}
-	if g.historyEvery > 0 {
+	if historyEvery > 0 {
 		if err := WriteHistory(f.path("history.csv"), history); err != nil {
 			return sum, err
 		}
 	}
 	return sum, f.writeJSON("summary.json", sum)
-}
-
-// writeShard writes a shard's outputs: its rows, its history and shard.json.
-func (f *folder) writeShard(c SweepSettings, setups []*Setup, lrs []float64, rows []RunRow, history []HistoryRow, stopped bool) error {
-	s := setups[0]
-	sf := shardFile{Shard: c.Shard.String(), Index: c.Shard.Index, Count: c.Shard.Count, LRs: lrs, HistoryEvery: c.HistoryEvery,
-		Fingerprint: gridFingerprint(setups, lrs, c.HistoryEvery), Interrupted: stopped,
-		Summary: SweepSummary{Seed: s.Seed, Seeds: len(setups), N: s.N, Dim: s.Dim, Width: s.Width, Scale: Number(s.Scale), Arch: s.Arch}}
-	for _, x := range setups {
-		sf.Seeds = append(sf.Seeds, x.Seed)
-	}
-	if err := WriteRuns(f.path("sweep.csv"), SweepColumns, rows); err != nil {
-		return err
-	}
-	if c.HistoryEvery > 0 {
-		if err := WriteHistory(f.path("history.csv"), history); err != nil {
-			return err
-		}
-	}
-	return f.writeJSON("shard.json", sf)
-}
-
-// gridFingerprint identifies a grid by what determines its results.
-func gridFingerprint(setups []*Setup, lrs []float64, historyEvery int) string {
-	var parts string
-	for _, s := range setups {
-		st := s.settings(0)
-		st.HistoryEvery = historyEvery
-		parts += fingerprint(s, &st)
-	}
-	return fmt.Sprintf("%s/%v", parts, lrs)
-}
-
-// readShard reads a shard folder's shard.json.
-func readShard(dir string) (*shardFile, error) {
-	b, err := os.ReadFile(dir + "/shard.json")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not the output of a sharded sweep: %w", ErrConfig, dir, err)
-	}
-	var sf shardFile
-	if err := json.Unmarshal(b, &sf); err != nil {
-		return nil, fmt.Errorf("%w: %s/shard.json: %w", ErrConfig, dir, err)
-	}
-	return &sf, nil
 }

@@ -40,36 +40,37 @@ var Palette = []color.Color{
 	color.RGBA{0, 0, 0, 255},       // black
 }
 
-// Encode renders p in format ("png", "svg", "pdf", "eps") at the standard size.
-func Encode(p *plot.Plot, format string) ([]byte, error) {
-	w, err := p.WriterTo(Width, Height, format)
+// Encode renders f in format ("png", "svg", "pdf", "eps") at the standard size.
+func Encode(f Figure, format string) ([]byte, error) {
+	c, err := draw.NewFormattedCanvas(Width, Height, format)
 	if err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
+	f.Draw(draw.New(c))
 	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
+	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-// PNG renders p as PNG bytes at the standard size, as a notebook displays it.
-func PNG(p *plot.Plot) ([]byte, error) { return Encode(p, "png") }
+// PNG renders f as PNG bytes at the standard size, as a notebook displays it.
+func PNG(f Figure) ([]byte, error) { return Encode(f, "png") }
 
-// SVG renders p as an SVG document at the standard size.
-func SVG(p *plot.Plot) (string, error) {
-	b, err := Encode(p, "svg")
+// SVG renders f as an SVG document at the standard size.
+func SVG(f Figure) (string, error) {
+	b, err := Encode(f, "svg")
 	return string(b), err
 }
 
-// Save writes p to base.png and base.svg (see Formats), each atomically.
-func Save(p *plot.Plot, base string) error {
-	for _, f := range Formats {
-		b, err := Encode(p, f)
+// Save writes f to base.png and base.svg (see Formats), each atomically.
+func Save(f Figure, base string) error {
+	for _, format := range Formats {
+		b, err := Encode(f, format)
 		if err != nil {
 			return err
 		}
-		if err := atomicfile.WriteBytes(base+"."+f, b); err != nil {
+		if err := atomicfile.WriteBytes(base+"."+format, b); err != nil {
 			return fmt.Errorf("plots: %s: %w", filepath.Base(base), err)
 		}
 	}
@@ -126,7 +127,7 @@ type Reference struct {
 }
 
 // Sweep draws test MSE against learning rate on a log y axis. Converged runs
-// are joined by a line; runs that hit the step cap are hollow markers; diverged
+// (and runs that completed a fixed number of steps) are joined by a line; runs that hit the step cap are hollow markers; diverged
 // runs, which have no meaningful error, are red crosses along the top edge, so
 // the edge of divergence is visible rather than silently dropped.
 func Sweep(title string, points []SweepPoint, refs ...Reference) (*plot.Plot, error) {
@@ -203,7 +204,7 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 			s.GlyphStyle.Color = col
 			label := prefix + key
 			switch key {
-			case "converged":
+			case "converged", "completed":
 				s.GlyphStyle.Shape = draw.CircleGlyph{}
 				l, err := plotter.NewLine(pts)
 				if err != nil {
@@ -329,7 +330,7 @@ func sortStatuses(keys []string) []string {
 	out := make([]string, 0, len(keys))
 	rank := func(k string) int {
 		switch k {
-		case "converged":
+		case "converged", "completed":
 			return 0
 		case "diverged":
 			return 2
@@ -459,6 +460,9 @@ func reversed(xy plotter.XYs) plotter.XYs {
 	}
 	return out
 }
+
+// LogTicks marks a log axis as the project's figures do.
+var LogTicks plot.Ticker = logTicks{}
 
 // logTicks marks a log axis at the powers of ten, labelled 0.001, 0.01, …,
 // 1000 and 1e-6, 1e5 beyond, and, on an axis spanning less than two decades,

@@ -97,3 +97,38 @@ func TestPowerLabels(t *testing.T) {
 		}
 	}
 }
+
+// A heat map of test MSE over learning rate × width: one cell diverged, one
+// has no value; the line marks the first diverging learning rate of a row.
+func ExampleHeatMap() {
+	f, err := plots.HeatMap(plots.Heat{
+		Title:   "Test MSE",
+		XLabel:  "lr",
+		YLabel:  "width",
+		Columns: []string{"0.01", "0.05", "0.1"},
+		Rows:    []string{"10", "100"},
+		Z:       [][]float64{{0.5, 0.01, math.NaN()}, {0.6, 0.002, 0.001}},
+		Marks:   [][]plots.Mark{{plots.NoMark, plots.NoMark, plots.AllDiverged}, {}},
+		Edge:    []int{2, -1},
+		ZLabel:  "test MSE",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	png, err := plots.PNG(f)
+	fmt.Println(err == nil && bytes.HasPrefix(png, []byte("\x89PNG")))
+	// Output: true
+}
+
+func TestHeatMapRejectsMismatchedShapes(t *testing.T) {
+	for _, h := range []plots.Heat{
+		{},
+		{Columns: []string{"a"}, Rows: []string{"1", "2"}, Z: [][]float64{{1}}},
+		{Columns: []string{"a", "b"}, Rows: []string{"1", "2"}, Z: [][]float64{{1, 2}, {3}}},
+	} {
+		if _, err := plots.HeatMap(h); err == nil {
+			t.Errorf("heat map of %d rows, %d columns, %v accepted", len(h.Rows), len(h.Columns), h.Z)
+		}
+	}
+}
