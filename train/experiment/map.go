@@ -228,7 +228,8 @@ func Map(ctx context.Context, s *MapSettings) (*MapResult, error) {
 		StepsPerSecond float64 `json:"steps_per_second"`
 		Workers        int     `json:"workers"`
 		Cores          int     `json:"cores"`
-	}{res.WallSeconds, len(rows), steps, res.StepsPerSecond, setup.Workers, runtime.NumCPU()}
+		ComputedBy
+	}{res.WallSeconds, len(rows), steps, res.StepsPerSecond, setup.Workers, runtime.NumCPU(), computedBy()}
 	if err := out.writeJSON("timing.json", timing); err != nil {
 		return nil, err
 	}
