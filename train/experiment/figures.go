@@ -135,12 +135,7 @@ func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
 		Z:      make([][]float64, len(ys)),
 		Marks:  make([][]plots.Mark, len(ys)),
 	}
-	for _, x := range s.X.Values {
-		h.Columns = append(h.Columns, plots.ValueLabel(x))
-	}
-	for _, y := range ys {
-		h.Rows = append(h.Rows, plots.ValueLabel(y))
-	}
+	h.Columns, h.Rows = tickLabels(s.X.Values), tickLabels(ys)
 	if s.Y.Name == "" {
 		h.Rows = []string{""}
 	}
@@ -230,6 +225,30 @@ func MapLinesFigure(s *MapSummary, cells []MapCell) (*plot.Plot, error) {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plots.LogTicks
 	}
 	return p, nil
+}
+
+// tickLabels labels the values of an axis of a heat map: on a log-spaced
+// axis (values over two decades or more) only its powers of ten, if it has
+// two or more; otherwise every value.
+func tickLabels(values []float64) []string {
+	labels := make([]string, len(values))
+	powers := 0
+	lo, hi := minMax(values)
+	for i, v := range values {
+		labels[i] = plots.ValueLabel(v)
+		if e := math.Log10(v); lo > 0 && hi/lo >= 100 && math.Abs(e-math.Round(e)) < 1e-9 {
+			powers++
+		}
+	}
+	if powers < 2 {
+		return labels
+	}
+	for i, v := range values {
+		if e := math.Log10(v); math.Abs(e-math.Round(e)) >= 1e-9 {
+			labels[i] = ""
+		}
+	}
+	return labels
 }
 
 // mapStatistic names what a map's figures show.

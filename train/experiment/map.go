@@ -312,9 +312,9 @@ func loadReference(dir string, m *MapSummary) (*MapReference, error) {
 			}
 		}
 	}
-	ref.Name = fmt.Sprintf("reference: GD at its best lr, %g", float64(ref.LR))
+	ref.Name = fmt.Sprintf("GD at its best lr %g (reference)", float64(ref.LR))
 	if ref.Seeds > 1 {
-		ref.Name += fmt.Sprintf(" (median of %d seeds)", ref.Seeds)
+		ref.Name = fmt.Sprintf("GD at its best lr %g (reference, median of %d seeds)", float64(ref.LR), ref.Seeds)
 	}
 	return ref, nil
 }

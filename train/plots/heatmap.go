@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -43,7 +44,8 @@ type Heat struct {
 	Title          string
 	XLabel, YLabel string
 	// Columns and Rows label the columns (left to right) and the rows
-	// (bottom to top).
+	// (bottom to top); an empty label leaves its column or row unlabelled,
+	// and of the others as many are shown as fit.
 	Columns, Rows []string
 	// Z[r][c] is the value of row r and column c. Values a log scale
 	// cannot show (NaN, zero, negative) leave the cell grey.
@@ -221,17 +223,30 @@ func (g indexGrid) Z(c, r int) float64 { return g.z[r][c] }
 func (g indexGrid) X(c int) float64    { return float64(c) }
 func (g indexGrid) Y(r int) float64    { return float64(r) }
 
-// indexTicks labels positions 0, 1, … with labels, at most about twelve of
-// them labelled.
+// indexTicks labels positions 0, 1, … with labels; an empty label leaves
+// its position unlabelled. Of the others, every k-th is labelled, k as
+// small as lets them fit side by side on a figure's axis.
 type indexTicks []string
 
-func (t indexTicks) Ticks(min, max float64) []plot.Tick {
-	every := (len(t) + 11) / 12
+func (t indexTicks) Ticks(_, _ float64) []plot.Tick {
+	labelled, longest := 0, 1
+	for _, l := range t {
+		if l != "" {
+			labelled++
+			longest = max(longest, utf8.RuneCountInString(l))
+		}
+	}
+	fit := max(2, 64/(longest+2)) // labels that fit along an axis of a standard figure
+	every := (labelled + fit - 1) / fit
 	ticks := make([]plot.Tick, len(t))
+	k := 0
 	for i, l := range t {
 		ticks[i].Value = float64(i)
-		if i%every == 0 {
-			ticks[i].Label = l
+		if l != "" {
+			if k%every == 0 {
+				ticks[i].Label = l
+			}
+			k++
 		}
 	}
 	return ticks
