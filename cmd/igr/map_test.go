@@ -197,3 +197,26 @@ func TestMapSummaryRows(t *testing.T) {
 		}
 	}
 }
+
+// TestMapOfOneAxis: without -y a map is one row, a sweep over any
+// hyperparameter; its table has one axis column.
+func TestMapOfOneAxis(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "map")
+	if code, _, stderr := runIgr(t, append([]string{"map", "-out", out, "-x", "width=4,8", "-seeds", "2", "-lr", "0.05"}, without(tiny, "width")...)...); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	header, _, _ := strings.Cut(readString(t, filepath.Join(out, "map.csv")), "\n")
+	if header != "width,seed,status,steps,train_mse,test_mse,grad_norm_sq" {
+		t.Errorf("map.csv header %q", header)
+	}
+	m, err := experiment.ReadMap(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Rows) != 4 || len(m.Cells) != 2 || len(m.Summary.Rows) != 1 || !math.IsNaN(float64(m.Summary.Rows[0].Y)) {
+		t.Errorf("%d runs, %d cells, summary rows %+v; want 4, 2 and one row without y", len(m.Rows), len(m.Cells), m.Summary.Rows)
+	}
+	for _, f := range []string{"map.png", "map_lines.png", "map_cells.csv"} {
+		readString(t, filepath.Join(out, f))
+	}
+}
