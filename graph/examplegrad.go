@@ -29,25 +29,116 @@ func ExampleGradNormSq(arch Architecture, x *G.Node, params []*G.Node) (*G.Node,
 	return GenericExampleGradNormSq(arch, x, params)
 }
 
+// ExampleGradientColumns is implemented by architectures that build, as
+// graph ops, the n×1 column of ‖∇_θ predict(x_i)‖², one squared norm per row
+// x_i of x. Per-example loss gradients (ExampleLossGradNormSq) are built from
+// it; architectures without it get the generic construction.
+type ExampleGradientColumns interface {
+	ExampleGradNormSqColumn(x *G.Node, params []*G.Node) (*G.Node, error)
+}
+
+var (
+	_ ExampleGradients       = Quadratic{}
+	_ ExampleGradientColumns = Quadratic{}
+	_ ExampleGradients       = Tanh{}
+	_ ExampleGradientColumns = Tanh{}
+)
+
 // GenericExampleGradNormSq builds Σ_i ‖∇_θ predict(x_i)‖² for any
 // architecture: each example's prediction is built and differentiated in its
 // own scratch graph (Gorgonia differentiates a graph only once), and the
 // squared norm of its gradient is copied into the graph of params, bound to
-// params. x must be an input node with a value. The graph grows with n, so a
-// closed form (ExampleGradients) is much faster for large data sets.
+// params. x must be an input node with a value; each example reads its row
+// of that value in place, so an Objective's SetInputs reaches it. The graph
+// grows with n, so a closed form (ExampleGradients) is much faster for large
+// data sets.
 func GenericExampleGradNormSq(arch Architecture, x *G.Node, params []*G.Node) (*G.Node, error) {
+	return perExample(arch, x, nil, params, func(pred, _ *G.Node) (*G.Node, error) { return G.Sum(pred) })
+}
+
+// ExampleLossGradNormSq builds Σ_i ‖∇_θ ℓ_i‖², the squared norms of the
+// gradients of every example's loss ℓ_i = (predict(x_i) − y_i)², summed over
+// the rows of x (n×d) and y (n×1). With the architecture's column of
+// ‖∇_θ predict(x_i)‖² (ExampleGradientColumns) it is
+// 4 Σ_i (predict(x_i) − y_i)² ‖∇_θ predict(x_i)‖²; otherwise each example's
+// loss is differentiated in a graph of its own, as in
+// GenericExampleGradNormSq. x and y must be input nodes with values; the
+// generic construction reads their rows in place, so that an Objective's
+// SetInputs and SetTargets reach it.
+func ExampleLossGradNormSq(arch Architecture, x, y *G.Node, params []*G.Node) (*G.Node, error) {
+	cols, ok := arch.(ExampleGradientColumns)
+	if !ok {
+		return GenericExampleLossGradNormSq(arch, x, y, params)
+	}
+	col, err := cols.ExampleGradNormSqColumn(x, params)
+	if err != nil {
+		return nil, err
+	}
+	pred, err := arch.Predict(x, params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := G.Sub(pred, y)
+	if err != nil {
+		return nil, fmt.Errorf("graph: residual: %w", err)
+	}
+	r2, err := G.HadamardProd(r, r)
+	if err != nil {
+		return nil, fmt.Errorf("graph: squared residual: %w", err)
+	}
+	w, err := G.HadamardProd(r2, col)
+	if err != nil {
+		return nil, fmt.Errorf("graph: weighted example norms: %w", err)
+	}
+	sum, err := G.Sum(w)
+	if err != nil {
+		return nil, fmt.Errorf("graph: sum of example norms: %w", err)
+	}
+	return G.HadamardProd(sum, Constant(sum, 4, "four"))
+}
+
+// GenericExampleLossGradNormSq is ExampleLossGradNormSq for any
+// architecture: one small graph per example.
+func GenericExampleLossGradNormSq(arch Architecture, x, y *G.Node, params []*G.Node) (*G.Node, error) {
+	if y == nil {
+		return nil, fmt.Errorf("graph: per-example losses need the targets")
+	}
+	return perExample(arch, x, y, params, func(pred, yi *G.Node) (*G.Node, error) {
+		r, err := G.Sub(pred, yi)
+		if err != nil {
+			return nil, err
+		}
+		r2, err := G.HadamardProd(r, r)
+		if err != nil {
+			return nil, err
+		}
+		return G.Sum(r2)
+	})
+}
+
+// perExample builds Σ_i ‖∇_θ f(predict(x_i), y_i)‖² in the graph of params:
+// for each row, f of its prediction (and target, when y is not nil) is built
+// and differentiated in a scratch graph whose inputs are views of row i of
+// x's and y's values, and the squared norm of the gradient is copied into the
+// graph of params, bound to params.
+func perExample(arch Architecture, x, y *G.Node, params []*G.Node, f func(pred, yi *G.Node) (*G.Node, error)) (*G.Node, error) {
 	xv, ok := x.Value().(*tensor.Dense)
 	if !ok || x.Op() != nil {
 		return nil, fmt.Errorf("graph: per-example gradients need the inputs as an input node with a value")
 	}
+	var yv *tensor.Dense
+	if y != nil {
+		if yv, ok = y.Value().(*tensor.Dense); !ok || y.Op() != nil {
+			return nil, fmt.Errorf("graph: per-example losses need the targets as an input node with a value")
+		}
+	}
 	n, d := xv.Shape()[0], xv.Shape()[1]
-	data := Params{xv}.Values(0)
 	g := params[0].Graph()
 	var total *G.Node
 	for i := 0; i < n; i++ {
 		scratch := G.NewGraph()
 		xi := G.NewMatrix(scratch, x.Dtype(), G.WithShape(1, d), G.WithName(fmt.Sprintf("x%s_row%d", x.Name(), i)),
-			G.WithValue(NewMatrixOf(x.Dtype(), 1, d, data[i*d:(i+1)*d])))
+			G.WithValue(rowView(xv, i)))
 		ps := make([]*G.Node, len(params))
 		bind := make(map[*G.Node]*G.Node, len(params))
 		for j, p := range params {
@@ -58,7 +149,12 @@ func GenericExampleGradNormSq(arch Architecture, x *G.Node, params []*G.Node) (*
 		if err != nil {
 			return nil, err
 		}
-		out, err := G.Sum(pred)
+		var yi *G.Node
+		if yv != nil {
+			yi = G.NewMatrix(scratch, y.Dtype(), G.WithShape(1, 1), G.WithName(fmt.Sprintf("y%s_row%d", y.Name(), i)),
+				G.WithValue(rowView(yv, i)))
+		}
+		out, err := f(pred, yi)
 		if err != nil {
 			return nil, fmt.Errorf("graph: example %d: %w", i, err)
 		}
@@ -81,6 +177,20 @@ func GenericExampleGradNormSq(arch Architecture, x *G.Node, params []*G.Node) (*
 		}
 	}
 	return total, nil
+}
+
+// rowView returns row i of the matrix m as a 1×cols matrix sharing m's
+// backing array.
+func rowView(m *tensor.Dense, i int) *tensor.Dense {
+	cols := m.Shape()[1]
+	var backing any
+	switch m.Dtype() {
+	case tensor.Float32:
+		backing = m.Float32s()[i*cols : (i+1)*cols]
+	default:
+		backing = m.Float64s()[i*cols : (i+1)*cols]
+	}
+	return tensor.New(tensor.WithShape(1, cols), tensor.WithBacking(backing))
 }
 
 // SumOfSquares builds Σ_k Σ_j v_kj², the squared Euclidean norm of all the

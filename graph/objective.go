@@ -25,6 +25,7 @@ type Objective struct {
 	terms     []*G.Node // penalties, then measures
 	machine   *machine.Machine
 	params    Params
+	inputs    *tensor.Dense // the Objective's own inputs, of the params' dtype
 	targets   *tensor.Dense // the Objective's own targets, of the params' dtype
 
 	// Values of the last Run: the gradients as the machine computed them,
@@ -84,8 +85,9 @@ func (t *Terms) N() int { return t.X.Shape()[0] }
 // NewObjective compiles the mean squared error of arch on inputs x (n×d) and
 // targets y (n×1), float64, at parameters p, with the penalties and measures
 // of s, and the gradient. The graph computes in the dtype of p (float64 or
-// float32); x and y are copied into it, and SetTargets changes the copy of
-// the targets, as label-noise training does. The graph runs on a
+// float32); x and y are copied into it, SetTargets changes the copy of the
+// targets, as label-noise training does, and SetInputs the copy of the
+// inputs, as minibatch training does. The graph runs on a
 // machine.Machine: only what the requested values need, with reused buffers,
 // on the calling goroutine.
 //
@@ -118,8 +120,8 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 	// The graph gets its own copy of the inputs: a tape machine writes to the
 	// tensors bound to its graph, so sharing one between graphs run in
 	// parallel would race.
-	xs := NewMatrixOf(dtype, n, x.Shape()[1], append([]float64(nil), x.Float64s()...))
-	t, err := buildLoss(arch, xs, o.targets, p)
+	o.inputs = NewMatrixOf(dtype, n, x.Shape()[1], append([]float64(nil), x.Float64s()...))
+	t, err := buildLoss(arch, o.inputs, o.targets, p)
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +346,38 @@ func (o *Objective) SetTargets(clean, noise []float64) {
 		if noise != nil {
 			y[i] += noise[i]
 		}
+	}
+}
+
+// SetInputs sets the inputs of the next Run: row i becomes row rows[i] of x,
+// a row-major matrix with the Objective's d columns, rounded to the
+// Objective's dtype; with rows nil, x holds the n rows in order. It writes
+// into the tensor the graph reads and allocates nothing, so that minibatch
+// training feeds each batch to one compiled graph. It panics when the rows
+// do not fit.
+func (o *Objective) SetInputs(x []float64, rows []int) {
+	n, d := o.inputs.Shape()[0], o.inputs.Shape()[1]
+	if rows == nil && len(x) != n*d || rows != nil && len(rows) != n {
+		panic(fmt.Sprintf("graph: SetInputs of %d values for %d rows on an objective of %d×%d inputs", len(x), len(rows), n, d))
+	}
+	row := func(i int) []float64 {
+		if rows == nil {
+			return x[i*d : (i+1)*d]
+		}
+		return x[rows[i]*d : (rows[i]+1)*d]
+	}
+	if o.inputs.Dtype() == tensor.Float32 {
+		dst := o.inputs.Float32s()
+		for i := range n {
+			for j, v := range row(i) {
+				dst[i*d+j] = float32(v)
+			}
+		}
+		return
+	}
+	dst := o.inputs.Float64s()
+	for i := range n {
+		copy(dst[i*d:(i+1)*d], row(i))
 	}
 }
 

@@ -228,3 +228,51 @@ func (halfGradNorm) Build(t *graph.Terms) (*G.Node, error) {
 	}
 	return G.HadamardProd(sq, graph.Constant(sq, 0.5, "half"))
 }
+
+// TestSetInputs feeds an objective other inputs, in order and by rows, and
+// requires the loss and gradient of an objective built on them, without an
+// allocation.
+func TestSetInputs(t *testing.T) {
+	const n, d, m = 12, 4, 5
+	for _, a := range architectures(d, m) {
+		for _, dtype := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			x, y, p64 := testProblem(a.arch, n, d)
+			p := p64.As(dtype)
+			const b = 5
+			rows := []int{11, 0, 6, 3, 9}
+			bx := make([]float64, 0, b*d)
+			by := make([]float64, 0, b)
+			for _, r := range rows {
+				bx = append(bx, x[r*d:(r+1)*d]...)
+				by = append(by, y[r])
+			}
+			fresh, err := graph.NewObjective(a.arch, graph.NewMatrix(b, d, bx), graph.NewMatrix(b, 1, by), p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := graph.NewObjective(a.arch, graph.NewMatrix(b, d, x[:b*d]), graph.NewMatrix(b, 1, by), p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, set := range []func(){func() { o.SetInputs(x, rows) }, func() { o.SetInputs(bx, nil) }} {
+				o.SetInputs(x[(n-b)*d:], nil) // something else first
+				if allocs := testing.AllocsPerRun(10, set); allocs != 0 {
+					t.Errorf("%s %v: SetInputs allocates %g times", name(a.arch), dtype, allocs)
+				}
+				for _, obj := range []*graph.Objective{o, fresh} {
+					if err := obj.Run(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if o.Loss() != fresh.Loss() {
+					t.Errorf("%s %v: loss %v after SetInputs, %v on a fresh objective", name(a.arch), dtype, o.Loss(), fresh.Loss())
+				}
+				for i := range p {
+					if e := gradcheck.RelativeError(o.Gradient(i), fresh.Gradient(i)); e != 0 {
+						t.Errorf("%s %v: gradient %d differs (relative %g)", name(a.arch), dtype, i, e)
+					}
+				}
+			}
+		}
+	}
+}

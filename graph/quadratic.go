@@ -63,6 +63,25 @@ func (q Quadratic) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
 //
 //	‖∇_θ predict(x_i)‖² = (Σ_j h_ij⁴ + 4 ‖x_i‖² Σ_j b_j² h_ij²) / s².
 func (q Quadratic) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, error) {
+	per, err := q.exampleNorms(x, params)
+	if err != nil {
+		return nil, err
+	}
+	return sumOverScaleSq(per, q.Scale)
+}
+
+// ExampleGradNormSqColumn builds the n×1 column of ‖∇_θ predict(x_i)‖², in
+// the closed form of ExampleGradNormSq.
+func (q Quadratic) ExampleGradNormSqColumn(x *G.Node, params []*G.Node) (*G.Node, error) {
+	per, err := q.exampleNorms(x, params)
+	if err != nil {
+		return nil, err
+	}
+	return divideByScale(per, q.Scale*q.Scale)
+}
+
+// exampleNorms builds the column s² ‖∇_θ predict(x_i)‖².
+func (q Quadratic) exampleNorms(x *G.Node, params []*G.Node) (*G.Node, error) {
 	a, b := params[0], params[1]
 	h, err := G.Mul(x, a)
 	if err != nil {
@@ -84,12 +103,12 @@ func (q Quadratic) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, erro
 	if err != nil {
 		return nil, err
 	}
-	return exampleNorms(x, gradB, weighted, 4, q.Scale)
+	return exampleNormColumn(x, gradB, weighted, 4)
 }
 
-// exampleNorms builds Σ_i (gradB_i + c ‖x_i‖² weighted_i) / scale², the sum
+// exampleNormColumn builds the column gradB_i + c ‖x_i‖² weighted_i that
 // both architectures' closed forms share.
-func exampleNorms(x, gradB, weighted *G.Node, c, scale float64) (*G.Node, error) {
+func exampleNormColumn(x, gradB, weighted *G.Node, c float64) (*G.Node, error) {
 	xnorm, err := rowSumsOfSquares(x)
 	if err != nil {
 		return nil, err
@@ -101,10 +120,11 @@ func exampleNorms(x, gradB, weighted *G.Node, c, scale float64) (*G.Node, error)
 	if gradA, err = G.HadamardProd(gradA, Constant(gradA, c, fmt.Sprintf("c%g", c))); err != nil {
 		return nil, err
 	}
-	per, err := G.Add(gradB, gradA)
-	if err != nil {
-		return nil, err
-	}
+	return G.Add(gradB, gradA)
+}
+
+// sumOverScaleSq builds Σ_i per_i / scale².
+func sumOverScaleSq(per *G.Node, scale float64) (*G.Node, error) {
 	total, err := G.Sum(per)
 	if err != nil {
 		return nil, err

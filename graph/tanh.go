@@ -62,6 +62,25 @@ func (t Tanh) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
 //
 //	‖∇_θ predict(x_i)‖² = (Σ_j t_ij² + ‖x_i‖² Σ_j b_j² (1 − t_ij²)²) / s².
 func (t Tanh) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, error) {
+	per, err := t.exampleNorms(x, params)
+	if err != nil {
+		return nil, err
+	}
+	return sumOverScaleSq(per, t.Scale)
+}
+
+// ExampleGradNormSqColumn builds the n×1 column of ‖∇_θ predict(x_i)‖², in
+// the closed form of ExampleGradNormSq.
+func (t Tanh) ExampleGradNormSqColumn(x *G.Node, params []*G.Node) (*G.Node, error) {
+	per, err := t.exampleNorms(x, params)
+	if err != nil {
+		return nil, err
+	}
+	return divideByScale(per, t.Scale*t.Scale)
+}
+
+// exampleNorms builds the column s² ‖∇_θ predict(x_i)‖².
+func (t Tanh) exampleNorms(x *G.Node, params []*G.Node) (*G.Node, error) {
 	a, b := params[0], params[1]
 	h, err := G.Mul(x, a)
 	if err != nil {
@@ -95,5 +114,5 @@ func (t Tanh) ExampleGradNormSq(x *G.Node, params []*G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return exampleNorms(x, gradB, weighted, 1, t.Scale)
+	return exampleNormColumn(x, gradB, weighted, 1)
 }

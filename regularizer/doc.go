@@ -18,6 +18,14 @@
 // from graph.ExampleGradNormSq: a closed form for the architectures of package
 // graph, a per-example construction for any other.
 //
-// Both implement graph.Penalty: pass them to train.Settings.Penalties to
+// SGD is the implicit regularizer of minibatch SGD with step η and batches of
+// B out of n examples drawn by random reshuffling (Smith, Dherin, Barrett and
+// De, ICLR 2021): (η/4) E_B‖∇L_B‖² = (η/4)(‖∇L‖² + (n − B)/(B(n − 1)) Γ),
+// Γ = (1/n) Σ_i ‖∇ℓ_i − ∇L‖², built from every example's loss gradient
+// (graph.ExampleLossGradNormSq), so exact for any architecture. SGDNoise is
+// its Γ term alone, the part that batch sampling adds to gradient descent's,
+// as LabelNoise is the part that label noise adds.
+//
+// All of them implement graph.Penalty: pass them to train.Settings.Penalties to
 // train on the regularized loss, or to train.Settings.Measures to record them.
 package regularizer

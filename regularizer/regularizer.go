@@ -12,6 +12,8 @@ import (
 var (
 	_ graph.Penalty = GradientNorm{}
 	_ graph.Penalty = LabelNoise{}
+	_ graph.Penalty = SGD{}
+	_ graph.Penalty = SGDNoise{}
 )
 
 // GradientNorm is the penalty λ‖∇_θ L‖², summed over all parameters.
@@ -84,6 +86,108 @@ func checkCoefficient(name string, v float64) error {
 // scale multiplies the scalar v by c.
 func scale(v *G.Node, c float64) (*G.Node, error) {
 	out, err := G.HadamardProd(v, graph.Constant(v, c, fmt.Sprintf("coef%v", c)))
+	if err != nil {
+		return nil, fmt.Errorf("regularizer: %w", err)
+	}
+	return out, nil
+}
+
+// SGD is the implicit regularizer of minibatch SGD with step Eta and batches
+// of Batch out of the n training examples, drawn without replacement as
+// random reshuffling draws them (Smith, Dherin, Barrett and De, "On the
+// Origin of Implicit Regularization in Stochastic Gradient Descent", 2021):
+//
+//	(η/4) E_B ‖∇L_B‖² = (η/4) (‖∇L‖² + (n − B)/(B(n − 1)) Γ),
+//	Γ = (1/n) Σ_i ‖∇ℓ_i − ∇L‖²,
+//
+// with ℓ_i = (P(x_i) − y_i)² and L_B the mean loss of a batch. Since ∇L is the
+// mean of the ∇ℓ_i, Γ = (1/n) Σ_i ‖∇ℓ_i‖² − ‖∇L‖², and the penalty is built
+// as (η/4) ((1 − c) ‖∇L‖² + (c/n) Σ_i ‖∇ℓ_i‖²), c = (n − B)/(B(n − 1)), from
+// the per-example loss gradients of graph.ExampleLossGradNormSq: exact for
+// any architecture. n is the number of examples of the objective it is built
+// on. With B = n it is GradientNorm{η/4}.
+type SGD struct {
+	Eta   float64
+	Batch int
+}
+
+// Name returns "sgd_reg".
+func (SGD) Name() string { return "sgd_reg" }
+
+// Build returns (η/4) E_B ‖∇L_B‖².
+func (r SGD) Build(t *graph.Terms) (*G.Node, error) {
+	return buildSGD(t, r.Eta, r.Batch, false)
+}
+
+// SGDNoise is the part of the SGD regularizer that the sampling of batches
+// adds to gradient descent's (η/4)‖∇L‖²: (η/4) (n − B)/(B(n − 1)) Γ, so that
+// SGD{η, B} = GradientNorm{η/4} + SGDNoise{η, B}. It is the counterpart of
+// LabelNoise, the part that label noise adds.
+type SGDNoise struct {
+	Eta   float64
+	Batch int
+}
+
+// Name returns "sgd_noise_reg".
+func (SGDNoise) Name() string { return "sgd_noise_reg" }
+
+// Build returns (η/4) (n − B)/(B(n − 1)) Γ.
+func (r SGDNoise) Build(t *graph.Terms) (*G.Node, error) {
+	return buildSGD(t, r.Eta, r.Batch, true)
+}
+
+// BatchCoefficient returns (n − B)/(B(n − 1)), the weight of Γ in
+// E_B‖∇L_B‖² for batches of b out of n examples drawn without replacement:
+// 0 for b = n.
+func BatchCoefficient(n, b int) float64 {
+	if b >= n {
+		return 0
+	}
+	return float64(n-b) / (float64(b) * float64(n-1))
+}
+
+// buildSGD builds (η/4)((1 − c)‖∇L‖² + (c/n) Σ_i‖∇ℓ_i‖²), or with noiseOnly
+// (η/4) c ((1/n) Σ_i‖∇ℓ_i‖² − ‖∇L‖²).
+func buildSGD(t *graph.Terms, eta float64, batch int, noiseOnly bool) (*G.Node, error) {
+	if err := checkCoefficient("η", eta); err != nil {
+		return nil, err
+	}
+	n := t.N()
+	if batch < 1 || batch > n {
+		return nil, fmt.Errorf("regularizer: batch size must be between 1 and the %d examples, got %d", n, batch)
+	}
+	sq, err := graph.SumOfSquares(t.Grads)
+	if err != nil {
+		return nil, fmt.Errorf("regularizer: %w", err)
+	}
+	c := BatchCoefficient(n, batch)
+	if c == 0 {
+		if noiseOnly {
+			return scale(sq, 0)
+		}
+		return scale(sq, eta/4)
+	}
+	per, err := graph.ExampleLossGradNormSq(t.Arch, t.X, t.Y, t.Params)
+	if err != nil {
+		return nil, fmt.Errorf("regularizer: %w", err)
+	}
+	gradTerm, err := scale(sq, eta/4*(1-c))
+	if noiseOnly {
+		gradTerm, err = scale(sq, eta/4*c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	exampleTerm, err := scale(per, eta/4*c/float64(n))
+	if err != nil {
+		return nil, err
+	}
+	var out *G.Node
+	if noiseOnly {
+		out, err = G.Sub(exampleTerm, gradTerm)
+	} else {
+		out, err = G.Add(gradTerm, exampleTerm)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("regularizer: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/gradcheck"
@@ -91,7 +92,8 @@ func objective(t *testing.T, arch graph.Architecture, x, y []float64, p graph.Pa
 
 func TestPenaltyGradientsMatchFiniteDifferences(t *testing.T) {
 	for _, arch := range architectures() {
-		for _, pen := range []graph.Penalty{regularizer.GradientNorm{Lambda: 0.3}, regularizer.LabelNoise{Eta: 5, Sigma: 1.5}} {
+		for _, pen := range []graph.Penalty{regularizer.GradientNorm{Lambda: 0.3}, regularizer.LabelNoise{Eta: 5, Sigma: 1.5},
+			regularizer.SGD{Eta: 2, Batch: 3}, regularizer.SGDNoise{Eta: 2, Batch: 4}} {
 			t.Run(archName(arch)+"/"+pen.Name(), func(t *testing.T) {
 				x, y, p := problem(arch)
 				o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Penalties: []graph.Penalty{pen}})
@@ -243,7 +245,8 @@ func TestZeroLambdaIsPlainGradientDescent(t *testing.T) {
 func TestBadCoefficients(t *testing.T) {
 	arch := graph.Quadratic{Dim: d, Width: m}
 	x, y, p := problem(arch)
-	for _, pen := range []graph.Penalty{regularizer.GradientNorm{Lambda: -1}, regularizer.LabelNoise{Eta: math.NaN()}, regularizer.LabelNoise{Eta: 1, Sigma: -2}} {
+	for _, pen := range []graph.Penalty{regularizer.GradientNorm{Lambda: -1}, regularizer.LabelNoise{Eta: math.NaN()}, regularizer.LabelNoise{Eta: 1, Sigma: -2},
+		regularizer.SGD{Eta: 1}, regularizer.SGD{Eta: 1, Batch: n + 1}, regularizer.SGD{Eta: -1, Batch: 2}, regularizer.SGDNoise{Eta: 1, Batch: -3}} {
 		_, err := graph.NewObjective(arch, graph.NewMatrix(n, d, x), graph.NewMatrix(n, 1, y), p, &graph.ObjectiveSettings{Penalties: []graph.Penalty{pen}})
 		if err == nil {
 			t.Errorf("%+v accepted", pen)
@@ -292,6 +295,115 @@ func benchmarkStep(b *testing.B, pens ...graph.Penalty) {
 			for j := range w {
 				w[j] -= 1e-6 * g[j]
 			}
+		}
+	}
+}
+
+// TestSGDValueIsTheMeanOverEveryBatch checks the SGD regularizer against its
+// definition, (η/4) E_B ‖∇L_B‖² over the batches of B out of n examples drawn
+// without replacement: every one of the C(n, B) batches is listed, and the
+// gradient of its mean loss computed by an objective of its own.
+func TestSGDValueIsTheMeanOverEveryBatch(t *testing.T) {
+	const eta = 0.3
+	for _, arch := range architectures() {
+		t.Run(archName(arch), func(t *testing.T) {
+			x, y, p := problem(arch)
+			for _, b := range []int{1, 2, 4, n} {
+				var sum float64
+				count := 0
+				for _, rows := range subsets(n, b) {
+					bx, by := make([]float64, 0, b*d), make([]float64, 0, b)
+					for _, i := range rows {
+						bx = append(bx, x[i*d:(i+1)*d]...)
+						by = append(by, y[i])
+					}
+					o := objective(t, arch, bx, by, p, nil)
+					if err := o.Run(); err != nil {
+						t.Fatal(err)
+					}
+					sum += o.LossGradNormSq()
+					count++
+				}
+				want := eta / 4 * sum / float64(count)
+				o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{
+					regularizer.SGD{Eta: eta, Batch: b}, regularizer.SGDNoise{Eta: eta, Batch: b}, regularizer.ForStep(eta)}})
+				if err := o.Run(); err != nil {
+					t.Fatal(err)
+				}
+				if got := o.Term(0); math.Abs(got-want) > 1e-11*want {
+					t.Errorf("B = %d: SGD regularizer %.15g, (η/4) mean of ‖∇L_B‖² over the %d batches %.15g", b, got, count, want)
+				}
+				// The part batch noise adds is the rest.
+				if got, want := o.Term(1), want-o.Term(2); math.Abs(got-want) > 1e-10*o.Term(0) {
+					t.Errorf("B = %d: SGD noise term %.15g, SGD − gradient-norm term %.15g", b, got, want)
+				}
+				if b > 1 && b < n && !(o.Term(1) > 1e-3*o.Term(0)) {
+					t.Errorf("B = %d: the noise term %g is negligible: the test would not see Γ", b, o.Term(1))
+				}
+			}
+		})
+	}
+}
+
+// subsets returns every subset of b of {0, …, n−1}, each in increasing order.
+func subsets(n, b int) [][]int {
+	var out [][]int
+	var walk func(start int, cur []int)
+	walk = func(start int, cur []int) {
+		if len(cur) == b {
+			out = append(out, append([]int(nil), cur...))
+			return
+		}
+		for i := start; i < n; i++ {
+			walk(i+1, append(cur, i))
+		}
+	}
+	walk(0, nil)
+	return out
+}
+
+// TestSetInputsReachesEveryTerm feeds an objective built on some rows the
+// rows of another batch, with SetInputs and SetTargets, and requires what a
+// fresh objective on that batch computes, bit for bit: the loss, the
+// gradient and the per-example regularizers, the generic construction
+// included, in float64 and float32.
+func TestSetInputsReachesEveryTerm(t *testing.T) {
+	for _, arch := range architectures() {
+		for _, dtype := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			t.Run(archName(arch)+"/"+dtype.String(), func(t *testing.T) {
+				x, y, p64 := problem(arch)
+				p := p64.As(dtype)
+				const b = 4
+				terms := &graph.ObjectiveSettings{Penalties: []graph.Penalty{regularizer.SGD{Eta: 0.5, Batch: 2}},
+					Measures: []graph.Penalty{regularizer.LabelNoise{Eta: 0.5}}}
+				o := objective(t, arch, x[:b*d], y[:b], p, terms)
+				rows := []int{7, 2, 5, 8}
+				o.SetInputs(x, rows)
+				by := make([]float64, b)
+				for i, r := range rows {
+					by[i] = y[r]
+				}
+				o.SetTargets(by, nil)
+				bx := make([]float64, 0, b*d)
+				for _, r := range rows {
+					bx = append(bx, x[r*d:(r+1)*d]...)
+				}
+				fresh := objective(t, arch, bx, by, p, terms)
+				for _, obj := range []*graph.Objective{o, fresh} {
+					if err := obj.Run(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if o.Total() != fresh.Total() || o.Term(0) != fresh.Term(0) || o.Term(1) != fresh.Term(1) {
+					t.Errorf("total %v, terms %v %v; a fresh objective on the batch: %v, %v %v",
+						o.Total(), o.Term(0), o.Term(1), fresh.Total(), fresh.Term(0), fresh.Term(1))
+				}
+				for i := range p {
+					if e := gradcheck.RelativeError(o.Gradient(i), fresh.Gradient(i)); e != 0 {
+						t.Errorf("gradient %d differs from a fresh objective's (relative %g)", i, e)
+					}
+				}
+			})
 		}
 	}
 }
