@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -90,5 +91,41 @@ func BenchmarkAnalyticStep(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.step(1e-6)
+	}
+}
+
+// BenchmarkBatchStep is one minibatch SGD step of the blog's network: the
+// batch's rows written into an objective compiled for B rows (SetInputs,
+// SetTargets), loss, gradient, update. B = 200 is the full batch, written in
+// the same way, for the ratio within one run.
+func BenchmarkBatchStep(b *testing.B) {
+	arch, x, y, p := blogProblem(1)
+	n := len(y)
+	for _, size := range []int{10, 20, 50, n} {
+		b.Run(fmt.Sprintf("B=%d", size), func(b *testing.B) {
+			o, err := graph.NewObjective(arch, graph.NewMatrix(size, arch.Dim, x[:size*arch.Dim]), graph.NewMatrix(size, 1, y[:size]), p.Clone(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer o.Close()
+			order := make([]int, n)
+			random.NewPermutations(1).Permute(order)
+			targets := make([]float64, size)
+			k := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				rows := order[k*size : (k+1)*size]
+				k = (k + 1) % (n / size)
+				for i, r := range rows {
+					targets[i] = y[r]
+				}
+				o.SetInputs(x, rows)
+				o.SetTargets(targets, nil)
+				if err := o.Run(); err != nil {
+					b.Fatal(err)
+				}
+				o.Descend(1e-6)
+			}
+		})
 	}
 }

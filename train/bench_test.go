@@ -70,3 +70,26 @@ func BenchmarkLabelNoiseRun(b *testing.B) {
 	b.ReportMetric(growth, "heap-growth-B")
 	b.ReportMetric(float64(steps*b.N)/b.Elapsed().Seconds(), "steps/s")
 }
+
+// BenchmarkSGDRun trains the blog's problem for 2,000 steps by minibatch
+// SGD with batches of B, and by full-batch GD (B=200), to a tolerance it
+// never reaches, so that the whole set's training MSE is checked once per
+// epoch as a real run does; µs/step is the cost of a step, that check
+// included.
+func BenchmarkSGDRun(b *testing.B) {
+	p := blogProblem(b)
+	const steps = 2000
+	for _, batch := range []int{10, 20, 50, 200} {
+		b.Run(fmt.Sprintf("B=%d", batch), func(b *testing.B) {
+			s := &train.Settings{LearningRate: 0.01, Batch: batch, Tol: 1e-300, MaxSteps: steps}
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := train.Run(context.Background(), p, s)
+				if err != nil || r.Steps != steps {
+					b.Fatalf("%v after %d steps: %v", r.Status, r.Steps, err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(steps*b.N), "µs/step")
+		})
+	}
+}

@@ -22,6 +22,11 @@ type Checkpoint struct {
 	Params graph.Params
 	// Noise is the state of the label-noise generator, nil without noise.
 	Noise []byte
+	// Batches is the state of the generator of the order of the examples in
+	// minibatch SGD, after it drew Order, the permutation of the epoch under
+	// way; both nil in full-batch runs.
+	Batches []byte
+	Order   []int
 	// History holds the points recorded so far.
 	History []Point
 	// Fingerprint identifies the run (settings, data, initialization); a
@@ -43,6 +48,8 @@ type checkpointFile struct {
 	Shapes      [][2]int    `json:"shapes"`
 	Params      string      `json:"params"`
 	Noise       []byte      `json:"noise,omitempty"`
+	Batches     []byte      `json:"batches,omitempty"`
+	Order       []int       `json:"order,omitempty"`
 	History     []pointFile `json:"history,omitempty"`
 }
 
@@ -74,7 +81,8 @@ func decodeFloats(s string) ([]float64, error) {
 
 // WriteFile writes c to path atomically.
 func (c *Checkpoint) WriteFile(path string) error {
-	f := checkpointFile{Version: 1, Fingerprint: c.Fingerprint, Step: c.Step, Params: encodeFloats(c.Params.Flat()), Noise: c.Noise}
+	f := checkpointFile{Version: 1, Fingerprint: c.Fingerprint, Step: c.Step, Params: encodeFloats(c.Params.Flat()), Noise: c.Noise,
+		Batches: c.Batches, Order: c.Order}
 	for _, p := range c.Params {
 		f.Shapes = append(f.Shapes, [2]int{p.Shape()[0], p.Shape()[1]})
 	}
@@ -111,7 +119,7 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Checkpoint{Step: f.Step, Noise: f.Noise, Fingerprint: f.Fingerprint}
+	c := &Checkpoint{Step: f.Step, Noise: f.Noise, Batches: f.Batches, Order: f.Order, Fingerprint: f.Fingerprint}
 	n := 0
 	for _, s := range f.Shapes {
 		if s[0] <= 0 || s[1] <= 0 {
@@ -152,6 +160,13 @@ func (r *runner) snapshot(step int, history []Point) (*Checkpoint, error) {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
+	if r.batches != nil {
+		var err error
+		if c.Batches, err = r.batches.perm.MarshalBinary(); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		c.Order = append([]int(nil), r.batches.order...)
+	}
 	return c, nil
 }
 
@@ -181,5 +196,32 @@ func (r *runner) restore(c *Checkpoint) error {
 			return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 		}
 	}
+	if (r.batches == nil) != (c.Batches == nil) {
+		return fmt.Errorf("%w: minibatch SGD differs", ErrCheckpoint)
+	}
+	if r.batches != nil {
+		if !isPermutation(c.Order, r.batches.n) {
+			return fmt.Errorf("%w: the order of the epoch is not a permutation of the %d training examples", ErrCheckpoint, r.batches.n)
+		}
+		if err := r.batches.perm.UnmarshalBinary(c.Batches); err != nil {
+			return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+		}
+		copy(r.batches.order, c.Order)
+	}
 	return nil
+}
+
+// isPermutation reports whether order is a permutation of 0, …, n−1.
+func isPermutation(order []int, n int) bool {
+	if len(order) != n {
+		return false
+	}
+	seen := make([]bool, n)
+	for _, v := range order {
+		if v < 0 || v >= n || seen[v] {
+			return false
+		}
+		seen[v] = true
+	}
+	return true
 }

@@ -70,3 +70,63 @@ func TestResumeIsBitIdentical(t *testing.T) {
 		})
 	}
 }
+
+// TestSGDResumeIsBitIdentical stops minibatch SGD runs after a checkpoint at
+// the start of an epoch (batches of 5 of 20 examples: epochs of 4 steps) and
+// in the middle of one (batches of 7: epochs of 3 steps, the last batch of
+// 6), resumes them, and requires the uninterrupted runs.
+func TestSGDResumeIsBitIdentical(t *testing.T) {
+	p := smallProblem(t, quadratic, 17)
+	for _, batch := range []int{5, 7} {
+		for _, sigma := range []float64{0, 1} {
+			path := filepath.Join(t.TempDir(), "ck.json")
+			base := train.Settings{LearningRate: 0.02, Batch: batch, BatchSeed: 6, LabelNoise: sigma, NoiseSeed: 4, Steps: 300,
+				HistoryEvery: 25, Measures: []graph.Penalty{regularizer.SGD{Eta: 0.02, Batch: batch}}, Fingerprint: "sgd"}
+			full := run(t, p, base)
+			ctx, cancel := context.WithCancel(context.Background())
+			first := base
+			first.CheckpointEvery = 100
+			first.Checkpoint = func(c *train.Checkpoint) error {
+				if err := c.WriteFile(path); err != nil {
+					return err
+				}
+				if c.Step == 200 {
+					cancel()
+				}
+				return nil
+			}
+			if _, err := train.Run(ctx, p, &first); err != nil {
+				t.Fatal(err)
+			}
+			c, err := train.ReadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Step != 200 || c.Order == nil || c.Batches == nil {
+				t.Fatalf("checkpoint at step %d with order %v: want step 200 and the order of the epoch", c.Step, c.Order)
+			}
+			resumed := base
+			resumed.Resume = c
+			rest := run(t, p, resumed)
+			full.Runtime, rest.Runtime = 0, 0
+			if !reflect.DeepEqual(rest, full) {
+				t.Errorf("batches of %d, σ = %g: the resumed run differs from the uninterrupted one (distance %g)",
+					batch, sigma, rest.Params.Distance(full.Params))
+			}
+			// A checkpoint of SGD resumes neither gradient descent nor a
+			// run whose order is not a permutation.
+			gd := base
+			gd.Batch, gd.Resume = 0, c
+			if _, err := train.Run(context.Background(), p, &gd); !errors.Is(err, train.ErrCheckpoint) {
+				t.Errorf("resuming gradient descent from SGD's checkpoint: error %v, want ErrCheckpoint", err)
+			}
+			broken := *c
+			broken.Order = append([]int{0}, c.Order[1:]...)
+			broken.Order[1] = 0
+			resumed.Resume = &broken
+			if _, err := train.Run(context.Background(), p, &resumed); !errors.Is(err, train.ErrCheckpoint) {
+				t.Errorf("resuming with an order that is not a permutation: error %v, want ErrCheckpoint", err)
+			}
+		}
+	}
+}

@@ -115,6 +115,23 @@ type Settings struct {
 	// from whatever determines the run (see experiment).
 	Fingerprint string
 
+	// Batch, if positive and below the number n of training examples,
+	// trains by minibatch SGD: every epoch draws a fresh permutation of the
+	// training set from BatchSeed's random.Batch stream, cuts it into
+	// batches of Batch examples in that order (when Batch does not divide n
+	// the last batch of each epoch holds the n mod Batch examples left, so
+	// that an epoch visits every example once) and takes one step of size
+	// LearningRate per batch, on the batch's mean squared error plus the
+	// penalties built on the batch. Label noise is drawn for the batch's
+	// examples. A run that stops on convergence checks the training MSE on
+	// the whole training set at the start of every epoch; divergence is
+	// checked on every batch's loss. Zero, or n, means full-batch gradient
+	// descent.
+	Batch int
+
+	// BatchSeed seeds the order of the examples of minibatch SGD.
+	BatchSeed uint64
+
 	// Dtype is what the run computes in: tensor.Float64 or tensor.Float32.
 	// The zero value means Float64. A float32 run converts the data and the
 	// initial parameters once and steps in float32 arithmetic, as PyTorch's
@@ -143,11 +160,12 @@ type Progress interface {
 type Point struct {
 	Step int
 	// Loss is the loss the step descended: the training MSE, on noisy
-	// targets in a label-noise run.
+	// targets in a label-noise run, of the step's batch in minibatch SGD.
 	Loss float64
 	// TrainMSE and TestMSE are the errors on the clean training and test sets.
 	TrainMSE, TestMSE float64
-	// GradNormSq is ‖∇L‖² of the loss the step descended.
+	// GradNormSq is ‖∇L‖² of the loss the step descended in full-batch
+	// runs; in minibatch SGD that of the whole clean training set.
 	GradNormSq float64
 	// Terms are the penalties and measures on the clean training set.
 	Terms []Term
@@ -192,6 +210,8 @@ func (s *Settings) withDefaults() (Settings, error) {
 		return c, fmt.Errorf("%w: tolerance must be positive, got %g", ErrSettings, c.Tol)
 	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0:
 		return c, fmt.Errorf("%w: step counts must not be negative", ErrSettings)
+	case c.Batch < 0:
+		return c, fmt.Errorf("%w: batch size must be positive, got %d", ErrSettings, c.Batch)
 	case c.LabelNoise < 0 || math.IsNaN(c.LabelNoise) || math.IsInf(c.LabelNoise, 0):
 		return c, fmt.Errorf("%w: label noise σ must be a finite number ≥ 0, got %g", ErrSettings, c.LabelNoise)
 	case c.LabelNoise > 0 && c.Steps == 0:
@@ -245,8 +265,10 @@ func Run(ctx context.Context, p *Problem, s *Settings) (*Result, error) {
 type runner struct {
 	cfg       *Settings
 	params    graph.Params
-	objective *graph.Objective // the loss that is descended, on the (noisy) targets
-	trainEval *graph.Objective // clean training MSE, forward only
+	objective *graph.Objective // the loss that is descended, on the (noisy) targets; nil in minibatch SGD
+	batches   *batches         // the objectives of minibatch SGD, or nil
+	trainEval *graph.Objective // clean training MSE and terms; forward only, but for ∇L in minibatch SGD
+	trainLoss *graph.Objective // clean training MSE alone, the convergence check of minibatch SGD
 	testEval  *graph.Objective // test MSE, forward only
 	clean     []float64        // clean training targets
 	noise     []float64
@@ -260,16 +282,32 @@ func newRunner(p *Problem, cfg *Settings) (*runner, error) {
 	}
 	r := &runner{cfg: cfg, params: p.Init.As(cfg.Dtype), clean: p.Data.Train.Y}
 	d := p.Data
+	n := d.Train.Len()
+	if cfg.Batch > n {
+		return nil, fmt.Errorf("%w: batch size %d exceeds the %d training examples", ErrSettings, cfg.Batch, n)
+	}
 	var err error
-	if r.objective, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params,
+	if cfg.Batch > 0 && cfg.Batch < n {
+		if r.batches, err = newBatches(p.Arch, d, cfg.Batch, cfg.BatchSeed, r.params, cfg.Penalties); err != nil {
+			return nil, err
+		}
+	} else if r.objective, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params,
 		&graph.ObjectiveSettings{Penalties: cfg.Penalties}); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	r.terms = append(append([]graph.Penalty(nil), cfg.Penalties...), cfg.Measures...)
+	// Minibatch SGD measures ∇L of the whole training set with trainEval,
+	// and checks convergence with a forward pass of the loss alone.
 	if r.trainEval, err = graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params,
-		&graph.ObjectiveSettings{Measures: r.terms, NoGradient: true}); err != nil {
+		&graph.ObjectiveSettings{Measures: r.terms, NoGradient: r.batches == nil}); err != nil {
 		r.close()
 		return nil, fmt.Errorf("train: %w", err)
+	}
+	if r.batches != nil {
+		if r.trainLoss, err = graph.NewEvaluator(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), r.params); err != nil {
+			r.close()
+			return nil, fmt.Errorf("train: %w", err)
+		}
 	}
 	if r.testEval, err = graph.NewEvaluator(p.Arch, d.Test.Inputs(d.Dim), d.Test.Targets(), r.params); err != nil {
 		r.close()
@@ -283,10 +321,13 @@ func newRunner(p *Problem, cfg *Settings) (*runner, error) {
 }
 
 func (r *runner) close() {
-	for _, o := range []*graph.Objective{r.objective, r.trainEval, r.testEval} {
+	for _, o := range []*graph.Objective{r.objective, r.trainEval, r.trainLoss, r.testEval} {
 		if o != nil {
 			o.Close()
 		}
+	}
+	if r.batches != nil {
+		r.batches.close()
 	}
 }
 
@@ -318,22 +359,37 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 				return nil, fmt.Errorf("train: checkpoint at step %d: %w", step, err)
 			}
 		}
-		noisy := r.noise != nil && step < limit && !interrupted
-		if noisy {
+		o := r.objective
+		switch {
+		case r.batches != nil:
+			o = r.batches.feed(step, r.noise, r.source, cfg.LabelNoise)
+		case r.noise != nil && step < limit && !interrupted:
 			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
-			r.objective.SetTargets(r.clean, r.noise)
-		} else if r.noise != nil {
-			r.objective.SetTargets(r.clean, nil)
+			o.SetTargets(r.clean, r.noise)
+		case r.noise != nil:
+			o.SetTargets(r.clean, nil)
 		}
-		if err := r.objective.Run(); err != nil {
+		if err := o.Run(); err != nil {
 			return nil, fmt.Errorf("train: step %d: %w", step, err)
 		}
-		loss, total := r.objective.Loss(), r.objective.Total()
+		loss, total := o.Loss(), o.Total()
 		diverged := math.IsNaN(total) || math.IsInf(total, 0) || total > cfg.DivergenceBound
+		converged := false
+		if cfg.Steps == 0 && !diverged {
+			if r.batches == nil {
+				converged = loss < cfg.Tol
+			} else if r.batches.epochStart(step) {
+				mse, err := r.evaluate(r.trainLoss)
+				if err != nil {
+					return nil, err
+				}
+				converged = mse < cfg.Tol
+			}
+		}
 		switch {
 		case diverged:
 			res.Status = Diverged
-		case cfg.Steps == 0 && loss < cfg.Tol:
+		case converged:
 			res.Status = Converged
 		case step == limit && cfg.Steps > 0:
 			res.Status = Completed
@@ -356,7 +412,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			res.Steps = step
 			break
 		}
-		r.objective.Descend(lr)
+		o.Descend(lr)
 		interrupted = ctx.Err() != nil
 		if (step+1)%progressBatch == 0 {
 			if cfg.Progress != nil {
@@ -368,11 +424,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if cfg.Progress != nil && res.Steps > reported {
 		cfg.Progress.Add(res.Steps - reported)
 	}
-	res.GradNormSq = r.objective.LossGradNormSq()
 	var err error
 	if res.TrainMSE, err = r.evaluate(r.trainEval); err != nil {
 		return nil, err
 	}
+	res.GradNormSq = r.lossGradNormSq()
 	res.Terms = r.termValues()
 	if res.TestMSE, err = r.evaluate(r.testEval); err != nil {
 		return nil, err
@@ -382,16 +438,33 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 
 // point records the history at step, where loss is the loss just computed.
 func (r *runner) point(step int, loss float64) (Point, error) {
-	pt := Point{Step: step, Loss: loss, TrainMSE: loss, GradNormSq: r.objective.LossGradNormSq()}
+	pt := Point{Step: step, Loss: loss, TrainMSE: loss}
+	if r.objective != nil {
+		pt.GradNormSq = r.objective.LossGradNormSq()
+	}
 	var err error
-	if r.noise != nil || len(r.terms) > 0 {
+	if r.noise != nil || r.batches != nil || len(r.terms) > 0 {
 		if pt.TrainMSE, err = r.evaluate(r.trainEval); err != nil {
 			return pt, err
 		}
 		pt.Terms = r.termValues()
+		if r.batches != nil {
+			pt.GradNormSq = r.trainEval.LossGradNormSq()
+		}
 	}
 	pt.TestMSE, err = r.evaluate(r.testEval)
 	return pt, err
+}
+
+// lossGradNormSq returns ‖∇L‖² at the parameters of the last Runs, on the
+// clean training set: from the descended objective in full-batch runs (whose
+// last Run, at the final step, had clean targets), from trainEval in
+// minibatch SGD.
+func (r *runner) lossGradNormSq() float64 {
+	if r.objective != nil {
+		return r.objective.LossGradNormSq()
+	}
+	return r.trainEval.LossGradNormSq()
 }
 
 // termValues returns the penalties and measures of the last trainEval Run.
