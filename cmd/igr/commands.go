@@ -111,6 +111,12 @@ func checkPositive(values ...flagValue) error {
 	return nil
 }
 
+// batchFlag defines -batch on fs, bound to b; positiveIfGiven checks it,
+// and the library checks it against the number of training examples.
+func batchFlag(fs *flag.FlagSet, b *int, help string) {
+	fs.IntVar(b, "batch", 0, "minibatch SGD with batches of `B` examples, a fresh order every epoch (default: full batch)"+help)
+}
+
 // flagValue is a flag's name and numeric value.
 type flagValue struct {
 	name  string
@@ -151,25 +157,25 @@ var reproduceCmd = &command{
 
 var trainCmd = &command{
 	name:    "train",
-	summary: "train by gradient descent at one learning rate",
-	usage:   "-lr η [-steps N] [-out DIR] [flags]",
+	summary: "train by gradient descent, or minibatch SGD with -batch, at one learning rate",
+	usage:   "-lr η [-steps N] [-batch B] [-out DIR] [flags]",
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		s := &experiment.TrainSettings{}
 		flags := configFlags(fs, &s.Config)
 		fs.Float64Var(&s.LR, "lr", 0.01, "learning rate η")
 		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps instead of stopping at -tol")
-		fs.IntVar(&s.HistoryEvery, "history-every", 10, "record the loss every this many steps")
+		fs.IntVar(&s.HistoryEvery, "history-every", 0, "record the loss every this many steps (default 10, or one epoch of -batch if longer)")
 		fs.Float64Var(&s.Sigma, "sigma", 0, "train with label noise of this standard deviation (needs -steps)")
 		fs.Float64Var(&s.Lambda, "lambda", 0, "train on L + λ‖∇L‖², the explicit gradient-norm regularizer (λ = η/4 for step η)")
+		batchFlag(fs, &s.Batch, "; runs.csv and summary.json then report sgd_reg, (η/4) E_B‖∇L_B‖² with η = -lr")
 		fs.StringVar(&s.Checkpoint, "checkpoint", "", "save the run's state to this `file` every -checkpoint-every steps")
 		fs.IntVar(&s.CheckpointEvery, "checkpoint-every", 10_000, "steps between checkpoints")
 		fs.StringVar(&s.Resume, "resume", "", "continue the run saved in this checkpoint `file` (same flags)")
 		return func(ctx context.Context) error {
-			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"history-every", float64(s.HistoryEvery)},
-				flagValue{"checkpoint-every", float64(s.CheckpointEvery)}); err != nil {
+			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"checkpoint-every", float64(s.CheckpointEvery)}); err != nil {
 				return err
 			}
-			if err := flags.positiveIfGiven("steps"); err != nil {
+			if err := flags.positiveIfGiven("steps", "history-every", "batch"); err != nil {
 				return err
 			}
 			if s.Sigma < 0 {
@@ -193,7 +199,7 @@ var trainCmd = &command{
 var sweepCmd = &command{
 	name:    "sweep",
 	summary: "train at every learning rate of a grid, in parallel",
-	usage:   "[-lrs FROM:TO:STEP] [-out DIR] [flags]",
+	usage:   "[-lrs FROM:TO:STEP] [-batch B] [-out DIR] [flags]",
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		s := &experiment.SweepSettings{}
 		flags := configFlags(fs, &s.Config)
@@ -202,11 +208,12 @@ var sweepCmd = &command{
 		fs.IntVar(&s.Seeds, "seeds", 1, "train every learning rate for this many seeds (-seed, -seed+1, …) and draw the spread")
 		shard := fs.String("shard", "", "train only shard `i/N` of the grid (default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with -shards)")
 		shards := fs.Int("shards", 0, "number of shards, with Kubernetes' JOB_COMPLETION_INDEX")
+		batchFlag(fs, &s.Batch, "")
 		return func(ctx context.Context) error {
 			if err := flags.check(env, flagValue{"seeds", float64(s.Seeds)}); err != nil {
 				return err
 			}
-			if err := flags.positiveIfGiven("shards"); err != nil {
+			if err := flags.positiveIfGiven("shards", "batch"); err != nil {
 				return err
 			}
 			var err error
@@ -231,7 +238,7 @@ var sweepCmd = &command{
 var noiseCmd = &command{
 	name:    "noise",
 	summary: "train with label noise for a fixed number of steps, beside plain GD",
-	usage:   "[-lr η] [-sigma σ] [-steps N] [-out DIR] [flags]",
+	usage:   "[-lr η] [-sigma σ] [-steps N] [-batch B] [-out DIR] [flags]",
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		s := &experiment.NoiseSettings{}
 		flags := configFlags(fs, &s.Config)
@@ -239,11 +246,12 @@ var noiseCmd = &command{
 		fs.Float64Var(&s.Sigma, "sigma", 1, "standard deviation of the label noise")
 		fs.IntVar(&s.Steps, "steps", 100_000, "steps of the label-noise run")
 		fs.IntVar(&s.HistoryEvery, "history-every", 0, "record the loss every this many steps (default steps/1000)")
+		batchFlag(fs, &s.Batch, "; both runs, label noise drawn for each batch")
 		return func(ctx context.Context) error {
 			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"sigma", s.Sigma}, flagValue{"steps", float64(s.Steps)}); err != nil {
 				return err
 			}
-			if err := flags.positiveIfGiven("history-every"); err != nil {
+			if err := flags.positiveIfGiven("history-every", "batch"); err != nil {
 				return err
 			}
 			res, err := experiment.Noise(ctx, s)
@@ -258,7 +266,7 @@ var noiseCmd = &command{
 var compareCmd = &command{
 	name:    "compare",
 	summary: "implicit (large-step GD) vs explicit (regularized small-step GD) regularization, side by side",
-	usage:   "[-eta η] [-h h] [-noise-steps N] [-sweep [-lrs FROM:TO:STEP]] [-out DIR] [flags]   (help: -help)",
+	usage:   "[-eta η] [-h h] [-noise-steps N] [-batch B] [-sweep [-lrs FROM:TO:STEP]] [-out DIR] [flags]   (help: -help)",
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		s := &experiment.CompareSettings{}
 		flags := configFlags(fs, &s.Config)
@@ -269,9 +277,13 @@ var compareCmd = &command{
 		fs.IntVar(&s.HistoryEvery, "history-every", 100, "record the small-step runs every this many steps")
 		sweep := fs.Bool("sweep", false, "instead: test MSE against η for implicit GD and for explicit GD at step h with λ = η/4")
 		lrs := fs.String("lrs", experiment.BlogGrid, "grid of η for -sweep: FROM:TO:STEP or a comma-separated list")
+		fs.IntVar(&s.Batch, "batch", 0, "add minibatch SGD with batches of `B` examples: methods sgd (step η) and explicit_sgd (step h on L + (η/4) E_B‖∇L_B‖²)")
 		return func(ctx context.Context) error {
 			if err := flags.check(env, flagValue{"eta", s.Eta}, flagValue{"h", s.H}, flagValue{"sigma", s.Sigma},
 				flagValue{"noise-steps", float64(s.NoiseSteps)}, flagValue{"history-every", float64(s.HistoryEvery)}); err != nil {
+				return err
+			}
+			if err := flags.positiveIfGiven("batch"); err != nil {
 				return err
 			}
 			if *sweep {
@@ -377,7 +389,7 @@ var flowCmd = &command{
 var mapCmd = &command{
 	name:    "map",
 	summary: "train on a grid of two hyperparameters (and seeds), in parallel, and draw the test MSE as a heat map",
-	usage:   "-x AXIS=VALUES [-y AXIS=VALUES] [-seeds K] [-lr η] [-steps N] [-out DIR] [flags]",
+	usage:   "-x AXIS=VALUES [-y AXIS=VALUES] [-seeds K] [-lr η] [-steps N] [-batch B] [-out DIR] [flags]",
 	setup: func(fs *flag.FlagSet, env *environment) func(context.Context) error {
 		s := &experiment.MapSettings{}
 		flags := configFlags(fs, &s.Config)
@@ -388,12 +400,13 @@ var mapCmd = &command{
 		}
 		x := fs.String("x", "", "axis of the columns, `AXIS=VALUES`: AXIS one of "+strings.Join(described, ", ")+
 			"; VALUES FROM:TO:STEP, log:FROM:TO:N (N log-spaced values) or a comma-separated list. "+
-			"sigma trains label-noise GD for a fixed -steps; lambda trains GD at step -lr on L + λ‖∇L‖²")
+			"sigma trains label-noise GD for a fixed -steps; lambda trains GD at step -lr on L + λ‖∇L‖²; batch trains minibatch SGD")
 		y := fs.String("y", "", "axis of the rows, `AXIS=VALUES` as -x (none: a map of one row)")
 		fs.Float64Var(&s.LR, "lr", 0.01, "learning rate η of every run, unless lr is an axis")
 		fs.IntVar(&s.Steps, "steps", 0, "take exactly this many steps in every run instead of stopping at -tol (the sigma axis needs it)")
 		fs.Float64Var(&s.Sigma, "sigma", 0, "label noise σ of every run, unless sigma is an axis (needs -steps)")
 		fs.Float64Var(&s.Lambda, "lambda", 0, "train every run on L + λ‖∇L‖², unless lambda is an axis")
+		batchFlag(fs, &s.Batch, ", in every run unless batch is an axis")
 		fs.IntVar(&s.Seeds, "seeds", 1, "train every cell for this many seeds (-seed, -seed+1, …) and draw the median")
 		fs.StringVar(&s.Reference, "reference", "", "output `folder` of a sweep on the same configuration: its best test MSE is drawn and every row's best compared with it")
 		shard := fs.String("shard", "", "train only shard `i/N` of the grid (default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with -shards)")
@@ -402,7 +415,7 @@ var mapCmd = &command{
 			if err := flags.check(env, flagValue{"lr", s.LR}, flagValue{"seeds", float64(s.Seeds)}); err != nil {
 				return err
 			}
-			if err := flags.positiveIfGiven("steps"); err != nil {
+			if err := flags.positiveIfGiven("steps", "batch"); err != nil {
 				return err
 			}
 			if s.Sigma < 0 || s.Lambda < 0 {

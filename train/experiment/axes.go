@@ -28,6 +28,9 @@ type runSpec struct {
 	Sigma float64
 	// Lambda, if positive, trains on L + λ‖∇L‖².
 	Lambda float64
+	// Batch, if positive, trains by minibatch SGD with batches of Batch
+	// examples (1 to n; n is full-batch GD).
+	Batch int
 	// HistoryEvery, if positive, records the history; it changes no number.
 	HistoryEvery int
 }
@@ -38,6 +41,7 @@ func (r runSpec) settings(setup *Setup) train.Settings {
 	st.Steps = r.Steps
 	st.LabelNoise = r.Sigma
 	st.HistoryEvery = r.HistoryEvery
+	st.Batch = r.Batch
 	if r.Lambda > 0 {
 		st.Penalties = []graph.Penalty{regularizer.GradientNorm{Lambda: r.Lambda}}
 	}
@@ -56,6 +60,9 @@ func (r runSpec) cost(s *Setup) float64 {
 	if r.Lambda > 0 {
 		work *= 3 // differentiating through the gradient
 	}
+	if r.Batch > 0 && r.Batch < s.N {
+		work *= float64(r.Batch) / float64(s.N) // a step sees a batch
+	}
 	return work
 }
 
@@ -72,6 +79,8 @@ func (r runSpec) check() error {
 		return fmt.Errorf("%w: label-noise training needs a fixed number of steps", ErrConfig)
 	case r.Lambda < 0 || math.IsNaN(r.Lambda) || math.IsInf(r.Lambda, 0):
 		return fmt.Errorf("%w: λ must be a finite number ≥ 0, got %g", ErrConfig, r.Lambda)
+	case r.Batch < 0:
+		return fmt.Errorf("%w: batch size must be positive, got %d", ErrConfig, r.Batch)
 	}
 	return nil
 }
@@ -96,8 +105,6 @@ type Hyperparameter struct {
 const maxWhole = 1 << 53
 
 // Hyperparameters lists the axes of a map, in the order the help lists them.
-// Minibatch SGD will add "batch" here: one more entry, setting the batch
-// size of a run's spec.
 var Hyperparameters = []Hyperparameter{
 	{Name: "lr", Help: "learning rate η", open: true, set: func(r *runSpec, v float64) { r.LR = v }},
 	{Name: "width", Help: "hidden units m", whole: true, min: 1, set: func(r *runSpec, v float64) { r.Width = int(v) }},
@@ -106,6 +113,7 @@ var Hyperparameters = []Hyperparameter{
 	{Name: "dim", Help: "input dimension d", whole: true, min: 1, set: func(r *runSpec, v float64) { r.Dim = int(v) }},
 	{Name: "sigma", Help: "label noise σ", set: func(r *runSpec, v float64) { r.Sigma = v }},
 	{Name: "lambda", Help: "λ of the penalty λ‖∇L‖²", set: func(r *runSpec, v float64) { r.Lambda = v }},
+	{Name: "batch", Help: "batch size B of minibatch SGD, 1 to n", whole: true, min: 1, set: func(r *runSpec, v float64) { r.Batch = int(v) }},
 	{Name: "seed", Help: "seed of data and initialization", whole: true, set: func(r *runSpec, v float64) { r.Seed = uint64(v) }},
 }
 
@@ -246,6 +254,9 @@ func (c *cellRuns) run(cell grid.Cell) (runSpec, *Setup, train.Settings, error) 
 	}
 	s, err := c.setup(r)
 	if err != nil {
+		return r, nil, train.Settings{}, err
+	}
+	if err := s.checkBatch(r.Batch); err != nil {
 		return r, nil, train.Settings{}, err
 	}
 	return r, s, r.settings(s), nil

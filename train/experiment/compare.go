@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -20,6 +21,8 @@ const (
 	MethodExplicitLabelNoise = "explicit_labelnoise" // GD with step h on L + (ησ²/n²)Σ‖∇P(x_i)‖²
 	MethodPlainSmallStep     = "plain_small_step"    // GD with step h on L
 	MethodLabelNoise         = "label_noise"         // label-noise GD with step h
+	MethodSGD                = "sgd"                 // minibatch SGD with step η, batches of B
+	MethodExplicitSGD        = "explicit_sgd"        // GD with step h on L + (η/4) E_B‖∇L_B‖²
 )
 
 // CompareSettings configure Compare and CompareSweep. Zero values mean the
@@ -51,6 +54,12 @@ type CompareSettings struct {
 
 	// LRs is the grid of CompareSweep. Nil means BlogGrid.
 	LRs []float64
+
+	// Batch, if positive, adds minibatch SGD and its explicit regularizer
+	// to the methods: sgd, SGD with step η and batches of Batch examples,
+	// and explicit_sgd, GD with step h on L + regularizer.SGD{η, Batch}.
+	// Every run then records the SGD regularizer and its Γ term.
+	Batch int
 }
 
 func (s *CompareSettings) withDefaults() (CompareSettings, error) {
@@ -89,9 +98,12 @@ type CompareRow struct {
 	TestMSE    float64
 	GradNormSq float64
 	// GradNormReg is (η/4)‖∇L‖² and LabelNoiseReg (ησ²/n²)Σ‖∇P(x_i)‖² at
-	// the final parameters, for the target step η.
+	// the final parameters, for the target step η; with a batch size B,
+	// SGDReg is (η/4) E_B‖∇L_B‖² and SGDNoiseReg its Γ term (NaN without).
 	GradNormReg   float64
 	LabelNoiseReg float64
+	SGDReg        float64
+	SGDNoiseReg   float64
 	// DistanceFromImplicit is ‖θ − θ_implicit‖ at the end of both runs.
 	DistanceFromImplicit float64
 }
@@ -121,31 +133,48 @@ type CompareResult struct {
 	Settings   CompareSettings
 }
 
-// The column sets of Compare's tables.
+// The column sets of Compare's tables; with a batch size compare.csv has
+// CompareSGDColumns.
 var (
-	CompareColumns    = compareTable.names
+	CompareColumns    = slices.Clip(compareTable.names[:len(compareTable.names)-2])
+	CompareSGDColumns = compareTable.names
 	TrajectoryColumns = trajectoryTable.names
 )
 
 // Compare trains one data set and one initialization five ways — implicit GD
 // with step η, GD with a small step h on L + (η/4)‖∇L‖², on L + the
-// label-noise regularizer and on L alone, and label-noise GD with step h — and
-// writes data.csv, compare.csv, trajectory.csv (the distance of each
-// deterministic small-step run from implicit GD at matched times t),
-// history.csv, summary.json and the figures trajectory and curves to s.Out.
+// label-noise regularizer and on L alone, and label-noise GD with step h —
+// and with a Batch two more, minibatch SGD with step η and GD with step h on
+// L + the SGD regularizer; it writes data.csv, compare.csv, trajectory.csv
+// (the distance of each run but label-noise GD from implicit GD at matched
+// times t), history.csv, summary.json and the figures trajectory and curves
+// (and with a Batch sgd_regularizer, the SGD regularizer's Γ term beside the
+// label-noise regularizer along the runs) to s.Out.
 func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	start := time.Now()
 	c, err := s.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	// Four small-step runs after implicit GD, each recording both
-	// regularizers, and implicit GD's trajectory.
-	setup, out, err := begin(c.Config, Footprint{Runs: 4, Graph: 2 * RegularizedGraph, Snapshots: c.MaxPoints})
+	// Four small-step runs after implicit GD (six with a batch size), each
+	// recording the regularizers, and implicit GD's trajectory.
+	runs := 4
+	if c.Batch > 0 {
+		runs = 6
+	}
+	setup, err := c.Config.resolve(Footprint{Runs: runs, Graph: 2 * RegularizedGraph, Snapshots: c.MaxPoints})
 	if err != nil {
 		return nil, err
 	}
-	measures := []graph.Penalty{regularizer.ForStep(c.Eta), regularizer.LabelNoise{Eta: c.Eta, Sigma: c.Sigma}}
+	if err := setup.checkBatch(c.Batch); err != nil {
+		return nil, err
+	}
+	out, err := openOutput(setup)
+	if err != nil {
+		return nil, err
+	}
+	measures := append([]graph.Penalty{regularizer.ForStep(c.Eta), regularizer.LabelNoise{Eta: c.Eta, Sigma: c.Sigma}},
+		sgdMeasures(c.Eta, c.Batch)...)
 
 	// Implicit GD first: the others are compared with its trajectory.
 	implicit := setup.settings(c.Eta)
@@ -161,12 +190,21 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	ref := first[0]
 	path.finish(ref.Params)
 
-	// The label-noise run is the longest: it starts first.
+	// The label-noise run is the longest: it starts first, then the
+	// explicit SGD run, whose steps cost most.
 	methods := []string{MethodLabelNoise, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep}
+	if c.Batch > 0 {
+		methods = slices.Insert(methods, 1, MethodExplicitSGD)
+		methods = append(methods, MethodSGD)
+	}
 	trackers := make([]*tracker, len(methods))
 	jobs := make([]train.Job, len(methods))
 	for i, m := range methods {
-		st := setup.settings(c.H)
+		step := c.H
+		if m == MethodSGD {
+			step = c.Eta
+		}
+		st := setup.settings(step)
 		st.Measures = measures
 		st.HistoryEvery = c.HistoryEvery
 		switch m {
@@ -174,11 +212,15 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 			st.Penalties = []graph.Penalty{regularizer.ForStep(c.Eta)}
 		case MethodExplicitLabelNoise:
 			st.Penalties = []graph.Penalty{regularizer.LabelNoise{Eta: c.Eta, Sigma: c.Sigma}}
+		case MethodExplicitSGD:
+			st.Penalties = []graph.Penalty{regularizer.SGD{Eta: c.Eta, Batch: c.Batch}}
 		case MethodLabelNoise:
 			st.LabelNoise, st.Steps = c.Sigma, c.NoiseSteps
+		case MethodSGD:
+			st.Batch, st.HistoryEvery = c.Batch, implicit.HistoryEvery
 		}
 		if m != MethodLabelNoise {
-			trackers[i] = path.track(m, c.Eta, c.H)
+			trackers[i] = path.track(m, c.Eta, step)
 			st.Observe = trackers[i].observe
 		}
 		jobs[i] = train.Job{Problem: setup.Problem, Settings: st}
@@ -193,15 +235,20 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 	}
 
 	res := &CompareResult{Out: setup.Out, Settings: c}
-	for _, m := range []string{MethodImplicit, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise} {
+	rowOrder := []string{MethodImplicit, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise}
+	if c.Batch > 0 {
+		rowOrder = append(rowOrder, MethodSGD, MethodExplicitSGD)
+	}
+	for _, m := range rowOrder {
 		r := byMethod[m]
 		step := c.H
-		if m == MethodImplicit {
+		if m == MethodImplicit || m == MethodSGD {
 			step = c.Eta
 		}
 		row := CompareRow{Method: m, StepSize: step, Status: r.Status, Steps: r.Steps, Time: float64(r.Steps) * step,
 			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
 			GradNormReg: termValue(r.Terms, measures[0].Name()), LabelNoiseReg: termValue(r.Terms, measures[1].Name()),
+			SGDReg: termValue(r.Terms, regularizer.SGD{}.Name()), SGDNoiseReg: termValue(r.Terms, regularizer.SGDNoise{}.Name()),
 			DistanceFromImplicit: distance(r.Params, ref.Params)}
 		res.Rows = append(res.Rows, row)
 		res.History = append(res.History, historyRows(m, r)...)
@@ -212,24 +259,39 @@ func Compare(ctx context.Context, s *CompareSettings) (*CompareResult, error) {
 		}
 	}
 
-	if err := compareTable.write(out.path("compare.csv"), res.Rows); err != nil {
+	if err := writeTable(out.path("compare.csv"), columnsFor(c.Batch, CompareColumns, CompareSGDColumns), compareTable.cols, res.Rows); err != nil {
 		return nil, err
 	}
 	if err := trajectoryTable.write(out.path("trajectory.csv"), res.Trajectory); err != nil {
 		return nil, err
 	}
-	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
+	if err := writeHistory(out.path("history.csv"), c.Batch, res.History); err != nil {
 		return nil, err
 	}
 	if err := out.saveFigure("trajectory")(TrajectoryFigure(res.Trajectory, c.Eta, c.H)); err != nil {
 		return nil, err
 	}
+	curves := []string{MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise}
+	if c.Batch > 0 {
+		curves = append(curves, MethodSGD, MethodExplicitSGD)
+	}
 	if err := out.saveFigure("curves")(CurvesFigure(fmt.Sprintf("Implicit (η=%g) vs explicit (h=%g)", c.Eta, c.H), res.History,
-		MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise)); err != nil {
+		curves...)); err != nil {
 		return nil, err
 	}
-	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Seed: setup.Seed, Interrupted: stop != nil, ComputedBy: computedBy(),
-		WallSeconds: Number(wallSeconds(start))}
+	if c.Batch > 0 {
+		var terms []TermCurve
+		for _, m := range []string{MethodSGD, MethodLabelNoise, MethodImplicit} {
+			terms = append(terms, TermCurve{m, "sgd_noise_reg"}, TermCurve{m, "label_noise_reg"})
+		}
+		if err := out.saveFigure("sgd_regularizer")(TermsFigure(
+			fmt.Sprintf("SGD's Γ term (η=%g, B=%d) and the label-noise regularizer (σ=%g)", c.Eta, c.Batch, c.Sigma),
+			"regularizer", res.History, terms...)); err != nil {
+			return nil, err
+		}
+	}
+	sum := compareSummary{Eta: Number(c.Eta), H: Number(c.H), Sigma: Number(c.Sigma), Batch: c.Batch, Seed: setup.Seed, Interrupted: stop != nil,
+		ComputedBy: computedBy(), WallSeconds: Number(wallSeconds(start))}
 	for _, r := range res.Rows {
 		sum.Methods = append(sum.Methods, methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
 			Time: Number(r.Time), TestMSE: Number(r.TestMSE), TrainMSE: Number(r.TrainMSE),
@@ -264,6 +326,7 @@ type compareSummary struct {
 	Eta         Number              `json:"eta"`
 	H           Number              `json:"h"`
 	Sigma       Number              `json:"sigma"`
+	Batch       int                 `json:"batch,omitempty"`
 	Seed        uint64              `json:"seed"`
 	Methods     []methodSummary     `json:"methods"`
 	Trajectory  []trajectorySummary `json:"trajectory"`
@@ -322,10 +385,19 @@ func summarizeTrajectory(rows []TrajectoryRow) []trajectorySummary {
 // WriteTable prints one line per method.
 func (r *CompareResult) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "method\tstep\tstatus\tsteps\ttime t\ttrain MSE\ttest MSE\t‖∇L‖²\t(η/4)‖∇L‖²\tlabel-noise reg\t‖θ−θ_implicit‖\n")
+	sgd := r.Settings.Batch > 0
+	fmt.Fprintf(tw, "method\tstep\tstatus\tsteps\ttime t\ttrain MSE\ttest MSE\t‖∇L‖²\t(η/4)‖∇L‖²\tlabel-noise reg")
+	if sgd {
+		fmt.Fprintf(tw, "\tSGD reg\tSGD Γ term")
+	}
+	fmt.Fprintf(tw, "\t‖θ−θ_implicit‖\n")
 	for _, x := range r.Rows {
-		fmt.Fprintf(tw, "%s\t%g\t%s\t%d\t%.4g\t%.3g\t%.4g\t%.3g\t%.3g\t%.3g\t%.4g\n", x.Method, x.StepSize, x.Status, x.Steps,
-			x.Time, x.TrainMSE, x.TestMSE, x.GradNormSq, x.GradNormReg, x.LabelNoiseReg, x.DistanceFromImplicit)
+		fmt.Fprintf(tw, "%s\t%g\t%s\t%d\t%.4g\t%.3g\t%.4g\t%.3g\t%.3g\t%.3g", x.Method, x.StepSize, x.Status, x.Steps,
+			x.Time, x.TrainMSE, x.TestMSE, x.GradNormSq, x.GradNormReg, x.LabelNoiseReg)
+		if sgd {
+			fmt.Fprintf(tw, "\t%.3g\t%.3g", x.SGDReg, x.SGDNoiseReg)
+		}
+		fmt.Fprintf(tw, "\t%.4g\n", x.DistanceFromImplicit)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -447,6 +519,8 @@ var (
 		floatColumn("grad_norm_reg", func(r *CompareRow) *float64 { return &r.GradNormReg }),
 		floatColumn("label_noise_reg", func(r *CompareRow) *float64 { return &r.LabelNoiseReg }),
 		floatColumn("distance_from_implicit", func(r *CompareRow) *float64 { return &r.DistanceFromImplicit }),
+		floatColumn("sgd_reg", func(r *CompareRow) *float64 { return &r.SGDReg }),
+		floatColumn("sgd_noise_reg", func(r *CompareRow) *float64 { return &r.SGDNoiseReg }),
 	})
 	trajectoryTable = newTable([]column[TrajectoryRow]{
 		stringColumn("method", func(r *TrajectoryRow) *string { return &r.Method }),

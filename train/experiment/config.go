@@ -12,6 +12,7 @@ import (
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/random"
 	"github.com/igr-project/igr/internal/torchrand"
+	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
 )
@@ -249,5 +250,24 @@ func (s *Setup) settings(lr float64) train.Settings {
 	if s.Dtype == "float32" {
 		dtype = tensor.Float32
 	}
-	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise, Dtype: dtype}
+	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise, Dtype: dtype,
+		BatchSeed: s.Seed}
+}
+
+// checkBatch returns an error unless batch is a batch size for the setup's
+// training set: 0 (full batch) or 1 to n.
+func (s *Setup) checkBatch(batch int) error {
+	if n := s.Data().Train.Len(); batch < 0 || batch > n {
+		return fmt.Errorf("%w: batch size must be between 1 and the %d training examples, got %d", ErrConfig, n, batch)
+	}
+	return nil
+}
+
+// sgdMeasures returns the SGD regularizer and its Γ term for step lr and
+// batches of batch, to record along runs with a batch size; nil for batch 0.
+func sgdMeasures(lr float64, batch int) []graph.Penalty {
+	if batch == 0 {
+		return nil
+	}
+	return []graph.Penalty{regularizer.SGD{Eta: lr, Batch: batch}, regularizer.SGDNoise{Eta: lr, Batch: batch}}
 }

@@ -33,6 +33,13 @@
 //	runs.csv         run,lr,seed,scale,label_noise,status,steps,train_mse,test_mse,grad_norm_sq
 //	history.csv      run,lr,step,loss,train_mse,test_mse,grad_norm_sq,label_noise_reg
 //
+// Runs with a batch size (minibatch SGD, -batch B) add columns: batch and
+// sgd_reg (the SGD regularizer (η/4) E_B‖∇L_B‖² at the final parameters) to
+// runs.csv, sgd_reg and sgd_noise_reg (its Γ term) to history.csv; a sweep
+// or map names its batch size in summary.json, and a map can have batch as
+// an axis. Train also writes the final parameters, params_<name>.csv, one
+// matrix per parameter in the format of an initialization file.
+//
 // status is converged, diverged, max_steps, completed or interrupted;
 // train_mse, test_mse and grad_norm_sq are measured at the final parameters
 // on the clean targets; the test MSE statistics over seeds are over the runs

@@ -101,14 +101,27 @@ func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) 
 }
 
 // CompareSweepFigure draws test MSE against η for implicit GD with step η and
-// for explicit GD with step h and λ = η/4.
+// for explicit GD with step h and λ = η/4, and when the rows have them for
+// minibatch SGD with step η and explicit GD with step h on the SGD
+// regularizer.
 func CompareSweepFigure(rows []SweepCompareRow) (*plot.Plot, error) {
-	series := []plots.SweepSeries{{Name: "implicit: GD, step η"}, {}}
+	var series []plots.SweepSeries
+	index := map[string]int{}
 	for _, r := range rows {
-		k := 0
-		if r.Method == MethodExplicitGradNorm {
-			k = 1
-			series[1].Name = fmt.Sprintf("explicit: GD, step %g, λ = η/4", r.StepSize)
+		k, ok := index[r.Method]
+		if !ok {
+			k = len(series)
+			index[r.Method] = k
+			name := "implicit: GD, step η"
+			switch r.Method {
+			case MethodExplicitGradNorm:
+				name = fmt.Sprintf("explicit: GD, step %g, λ = η/4", r.StepSize)
+			case MethodSGD:
+				name = "SGD, step η"
+			case MethodExplicitSGD:
+				name = fmt.Sprintf("explicit SGD: GD, step %g, (η/4) E‖∇L_B‖²", r.StepSize)
+			}
+			series = append(series, plots.SweepSeries{Name: name})
 		}
 		series[k].Points = append(series[k].Points, plots.SweepPoint{LR: r.Eta, TestMSE: r.TestMSE, Status: string(r.Status)})
 	}
@@ -283,4 +296,45 @@ func minMax(v []float64) (lo, hi float64) {
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
 	return lo, hi
+}
+
+// TermCurve selects a term recorded along a run of a history: Term is the
+// history.csv column, label_noise_reg, sgd_reg or sgd_noise_reg.
+type TermCurve struct {
+	Run, Term string
+}
+
+// historyTerms reads the term columns of a history row.
+var historyTerms = map[string]func(*HistoryRow) float64{
+	"label_noise_reg": func(h *HistoryRow) float64 { return h.LabelNoiseReg },
+	"sgd_reg":         func(h *HistoryRow) float64 { return h.SGDReg },
+	"sgd_noise_reg":   func(h *HistoryRow) float64 { return h.SGDNoiseReg },
+}
+
+// TermsFigure draws terms recorded along runs of a history against the
+// step, one curve per TermCurve: a color per run, a dash per term.
+func TermsFigure(title, ylabel string, history []HistoryRow, curves ...TermCurve) (*plot.Plot, error) {
+	runs, terms := map[string]int{}, map[string]int{}
+	var out []plots.Curve
+	for _, tc := range curves {
+		value, ok := historyTerms[tc.Term]
+		if !ok {
+			return nil, fmt.Errorf("experiment: %q is not a term of history.csv", tc.Term)
+		}
+		if _, ok := runs[tc.Run]; !ok {
+			runs[tc.Run] = len(runs)
+		}
+		if _, ok := terms[tc.Term]; !ok {
+			terms[tc.Term] = len(terms)
+		}
+		c := plots.Curve{Name: tc.Run + " " + tc.Term, Color: runs[tc.Run], Dashed: terms[tc.Term] > 0}
+		for i := range history {
+			if h := &history[i]; h.Run == tc.Run {
+				c.Steps = append(c.Steps, float64(h.Step))
+				c.Values = append(c.Values, value(h))
+			}
+		}
+		out = append(out, c)
+	}
+	return plots.Curves(title, ylabel, out)
 }

@@ -19,6 +19,9 @@ func fingerprint(s *Setup, st *train.Settings) string {
 	fmt.Fprintf(h, "arch=%s dim=%d width=%d scale=%g rng=%s seed=%d dtype=%s\n", s.Arch, s.Dim, s.Width, s.Scale, s.RNG, s.Seed, s.Dtype)
 	fmt.Fprintf(h, "lr=%g tol=%g max=%d steps=%d sigma=%g noise=%d history=%d bound=%g\n", st.LearningRate, st.Tol,
 		st.MaxSteps, st.Steps, st.LabelNoise, st.NoiseSeed, st.HistoryEvery, st.DivergenceBound)
+	if st.Batch > 0 {
+		fmt.Fprintf(h, "batch=%d batchseed=%d\n", st.Batch, st.BatchSeed)
+	}
 	d := s.Data()
 	for _, part := range [][]float64{d.Train.X, d.Train.Y, d.Test.X, d.Test.Y, s.Problem.Init.Flat()} {
 		writeFloats(h, part)

@@ -46,6 +46,10 @@ type MapSettings struct {
 	// not an axis.
 	Lambda float64
 
+	// Batch, if positive, trains every run by minibatch SGD with batches of
+	// Batch examples when batch is not an axis.
+	Batch int
+
 	// Seeds, if more than 1, trains every cell for that many data and
 	// initialization seeds, Seed, Seed+1, …, and summarizes the cell over
 	// them. It must be 1 when an axis is the seed.
@@ -58,7 +62,8 @@ type MapSettings struct {
 	// Reference, if set, is the output folder of a sweep (or of
 	// reproduce) on the same configuration: its least median test MSE over
 	// the learning rates is drawn as a reference line, and every row says
-	// whether its best reaches it.
+	// whether its best reaches it. Its batch size may differ from the
+	// map's: a sweep of full-batch GD is the reference of a map of SGD.
 	Reference string
 }
 
@@ -80,6 +85,7 @@ type MapSummary struct {
 	Steps    int    `json:"steps"`
 	Sigma    Number `json:"sigma"`
 	Lambda   Number `json:"lambda"`
+	Batch    int    `json:"batch"`
 	Tol      Number `json:"tol"`
 	MaxSteps int    `json:"max_steps"`
 	N        int    `json:"n"`
@@ -184,7 +190,7 @@ func Map(ctx context.Context, s *MapSettings) (*MapResult, error) {
 	}
 	setup := run.setup
 	spec := MapSummary{X: c.X, Y: c.Y, Seed: setup.Seed, Seeds: max(c.Seeds, 1), Runs: g.Len(),
-		LR: Number(base.LR), Steps: base.Steps, Sigma: Number(base.Sigma), Lambda: Number(base.Lambda),
+		LR: Number(base.LR), Steps: base.Steps, Sigma: Number(base.Sigma), Lambda: Number(base.Lambda), Batch: base.Batch,
 		Tol: Number(defaultFloat(setup.Tol, 1e-4)), MaxSteps: defaultInt(setup.MaxSteps, 1_000_000),
 		N: setup.N, Dim: setup.Dim, Width: setup.Width, Scale: Number(setup.Scale), Arch: setup.Arch, RNG: setup.RNG, Dtype: setup.Dtype}
 	if c.Y.Values == nil {
@@ -241,7 +247,7 @@ func Map(ctx context.Context, s *MapSettings) (*MapResult, error) {
 // the axes set their values.
 func (c *MapSettings) resolve() (Layout, grid.Grid, runSpec, error) {
 	l := Layout{X: c.X.Name, Y: c.Y.Name}
-	base := runSpec{Config: c.Config, LR: defaultFloat(c.LR, 0.01), Steps: c.Steps, Sigma: c.Sigma, Lambda: c.Lambda}
+	base := runSpec{Config: c.Config, LR: defaultFloat(c.LR, 0.01), Steps: c.Steps, Sigma: c.Sigma, Lambda: c.Lambda, Batch: c.Batch}
 	fail := func(format string, a ...any) (Layout, grid.Grid, runSpec, error) {
 		return l, grid.Grid{}, base, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...)
 	}
@@ -304,17 +310,21 @@ func loadReference(dir string, m *MapSummary) (*MapReference, error) {
 	if math.IsNaN(float64(ref.TestMSE)) {
 		return nil, fmt.Errorf("%w: reference %s: no learning rate converged for every seed", ErrConfig, dir)
 	}
+	method := "GD"
 	if b, err := os.ReadFile(filepath.Join(dir, "summary.json")); err == nil {
 		var s SweepSummary
 		if err := json.Unmarshal(b, &s); err == nil {
 			if err := sameConfig(dir, &s, m, ref.Seeds); err != nil {
 				return nil, err
 			}
+			if s.Batch > 0 {
+				method = fmt.Sprintf("SGD (B %d)", s.Batch)
+			}
 		}
 	}
-	ref.Name = fmt.Sprintf("GD at its best lr %g (reference)", float64(ref.LR))
+	ref.Name = fmt.Sprintf("%s at its best lr %g (reference)", method, float64(ref.LR))
 	if ref.Seeds > 1 {
-		ref.Name = fmt.Sprintf("GD at its best lr %g (reference, median of %d seeds)", float64(ref.LR), ref.Seeds)
+		ref.Name = fmt.Sprintf("%s at its best lr %g (reference, median of %d seeds)", method, float64(ref.LR), ref.Seeds)
 	}
 	return ref, nil
 }
@@ -448,10 +458,16 @@ func (s *MapSummary) describe() string {
 	axis := map[string]bool{s.X.Name: true, s.Y.Name: true}
 	d := "GD"
 	switch {
+	case axis["batch"]:
+		d = "SGD"
+	case s.Batch > 0:
+		d = fmt.Sprintf("SGD (B %d)", s.Batch)
+	}
+	switch {
 	case axis["sigma"]:
-		d = "label-noise GD"
+		d = "label-noise " + d
 	case s.Sigma > 0:
-		d = fmt.Sprintf("label-noise GD (σ %g)", float64(s.Sigma))
+		d = fmt.Sprintf("label-noise %s (σ %g)", d, float64(s.Sigma))
 	}
 	if !axis["lr"] {
 		d += fmt.Sprintf(" at lr %g", float64(s.LR))

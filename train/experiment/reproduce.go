@@ -139,6 +139,13 @@ const (
 	RunSweep      = "sweep"
 )
 
+// The names of Train's run in runs.csv and history.csv: full-batch GD, or
+// minibatch SGD with a batch size.
+const (
+	RunGD  = "gd"
+	RunSGD = "sgd"
+)
+
 // Reproduce runs every experiment of the blog post on one data set and one
 // initialization and writes the results to s.Out: data.csv, sweep.csv,
 // runs.csv, history.csv, summary.json and the figures data, sweep and curves
@@ -147,7 +154,8 @@ func Reproduce(ctx context.Context, s *ReproduceSettings) (*ReproduceResult, err
 	start := time.Now()
 	cfg := s.withDefaults()
 	// Label-noise and plain GD record the label-noise regularizer.
-	sweep, err := newSweepRun(cfg.Config, cfg.LRs, cfg.Seeds, cfg.HistoryEvery, Shard{}, Footprint{Runs: 4, Graph: RegularizedGraph})
+	sweep, err := newSweepRun(runSpec{Config: cfg.Config, HistoryEvery: cfg.HistoryEvery}, cfg.LRs, cfg.Seeds, Shard{},
+		Footprint{Runs: 4, Graph: RegularizedGraph})
 	if err != nil {
 		return nil, err
 	}

@@ -2,17 +2,18 @@ package experiment
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/regularizer"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/atomicfile"
 	"github.com/igr-project/igr/internal/progress"
+	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
 )
@@ -25,7 +26,8 @@ type TrainSettings struct {
 	// Steps, if positive, runs exactly that many steps instead of stopping
 	// at the tolerance.
 	Steps int
-	// HistoryEvery is the interval of the recorded history. Zero means 10.
+	// HistoryEvery is the interval of the recorded history. Zero means 10,
+	// or one epoch (⌈n/Batch⌉ steps) of minibatch SGD if that is longer.
 	HistoryEvery int
 	// Sigma, if positive, trains with label noise of that standard
 	// deviation; it needs Steps.
@@ -34,6 +36,10 @@ type TrainSettings struct {
 	// gradient-norm regularizer (λ = η/4 is backward error analysis's for
 	// step η).
 	Lambda float64
+	// Batch, if positive, trains by minibatch SGD with batches of Batch
+	// examples (train.Settings.Batch) and records the SGD regularizer
+	// (η/4) E_B‖∇L_B‖² and its Γ term along the run, with η = LR.
+	Batch int
 	// Checkpoint, if set, is the file the run's state is saved to every
 	// CheckpointEvery steps (zero means 10,000).
 	Checkpoint      string
@@ -46,8 +52,11 @@ type TrainSettings struct {
 // RunsResult is what Train and Noise computed: one or more runs on one
 // problem.
 type RunsResult struct {
-	Runs        []RunRow
-	History     []HistoryRow
+	Runs    []RunRow
+	History []HistoryRow
+	// Params are the final parameters of each run, nil for a run never
+	// started.
+	Params      []graph.Params
 	Out         string
 	WallSeconds float64
 }
@@ -61,6 +70,7 @@ type runsSummary struct {
 	Dim         int          `json:"dim"`
 	Width       int          `json:"width"`
 	Arch        string       `json:"arch"`
+	Batch       int          `json:"batch,omitempty"`
 	Interrupted bool         `json:"interrupted"`
 	ComputedBy
 }
@@ -74,27 +84,44 @@ type runSummary struct {
 	TrainMSE   Number `json:"train_mse"`
 	TestMSE    Number `json:"test_mse"`
 	GradNormSq Number `json:"grad_norm_sq"`
+	// SGDReg is there for runs with a batch size.
+	SGDReg *Number `json:"sgd_reg,omitempty"`
 }
 
 // Train trains one model at one learning rate and writes data.csv, runs.csv,
-// history.csv, summary.json and the curves figure to s.Out.
+// history.csv, summary.json, the curves figure and the final parameters to
+// s.Out: params_<name>.csv for each parameter of the architecture
+// (params_A.csv and params_b.csv for the quadratic network), a matrix of its
+// shape in the format of Config.InitFile. With a Batch it trains by
+// minibatch SGD, and runs.csv and summary.json report sgd_reg, the SGD
+// regularizer at the final parameters.
 func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 	var c TrainSettings
 	if s != nil {
 		c = *s
 	}
-	spec := runSpec{Config: c.Config, LR: c.LR, Steps: c.Steps, Sigma: c.Sigma, Lambda: c.Lambda, HistoryEvery: defaultInt(c.HistoryEvery, 10)}
+	spec := runSpec{Config: c.Config, LR: c.LR, Steps: c.Steps, Sigma: c.Sigma, Lambda: c.Lambda, Batch: c.Batch}
 	if err := spec.check(); err != nil {
 		return nil, err
 	}
 	if c.CheckpointEvery < 0 {
 		return nil, fmt.Errorf("%w: steps must not be negative", ErrConfig)
 	}
-	setup, err := c.Config.resolve(Footprint{Graph: PlainGraph})
+	// With a batch size the run records the SGD regularizer, built from ∇L.
+	work := Footprint{Graph: PlainGraph}
+	if c.Batch > 0 || c.Lambda > 0 {
+		work.Graph = RegularizedGraph
+	}
+	setup, err := c.Config.resolve(work)
 	if err != nil {
 		return nil, err
 	}
+	if err := setup.checkBatch(c.Batch); err != nil {
+		return nil, err
+	}
 	st := spec.settings(setup)
+	st.Measures = sgdMeasures(c.LR, c.Batch)
+	st.HistoryEvery = defaultInt(c.HistoryEvery, max(10, epochSteps(setup, c.Batch)))
 	st.Fingerprint = fingerprint(setup, &st)
 	if c.Resume != "" {
 		if st.Resume, err = train.ReadCheckpoint(c.Resume); err != nil {
@@ -109,11 +136,50 @@ func Train(ctx context.Context, s *TrainSettings) (*RunsResult, error) {
 		path := c.Checkpoint
 		st.Checkpoint = func(ck *train.Checkpoint) error { return ck.WriteFile(path) }
 	}
-	title := fmt.Sprintf("GD at lr %g", c.LR)
+	name, title := RunGD, fmt.Sprintf("GD at lr %g", c.LR)
+	if c.Batch > 0 {
+		name, title = RunSGD, fmt.Sprintf("SGD at lr %g, batches of %d", c.LR, c.Batch)
+	}
 	if c.Lambda > 0 {
 		title += fmt.Sprintf(" on L + %g‖∇L‖²", c.Lambda)
 	}
-	return runJobs(ctx, setup, "train", []namedJob{{"gd", train.Job{Problem: setup.Problem, Settings: st}}}, title)
+	res, stop := runJobs(ctx, setup, "train", []namedJob{{name, train.Job{Problem: setup.Problem, Settings: st}}}, title)
+	if res == nil {
+		return nil, stop
+	}
+	if p := res.Params[0]; p != nil {
+		if err := writeParams(setup.Out, setup.Problem.Arch, p); err != nil {
+			return nil, err
+		}
+	}
+	return res, stop
+}
+
+// epochSteps is the number of steps of an epoch of minibatch SGD with
+// batches of batch on the setup's training set, or 0 for batch 0.
+func epochSteps(setup *Setup, batch int) int {
+	if batch == 0 {
+		return 0
+	}
+	n := setup.Data().Train.Len()
+	return (n + batch - 1) / batch
+}
+
+// ParamsFile names the file of a parameter of the final parameters Train
+// writes: params_<name>.csv.
+func ParamsFile(name string) string { return "params_" + name + ".csv" }
+
+// writeParams writes each parameter of p to dir/params_<name>.csv, a matrix
+// of its shape, as Config.InitFile reads the first layer.
+func writeParams(dir string, arch graph.Architecture, p graph.Params) error {
+	for i, spec := range arch.Params() {
+		values := p.Values(i)
+		path := filepath.Join(dir, ParamsFile(spec.Name))
+		if err := atomicfile.WriteFile(path, func(w io.Writer) error { return dataset.WriteMatrix(w, values, spec.Cols) }); err != nil {
+			return fmt.Errorf("experiment: %w", err)
+		}
+	}
+	return nil
 }
 
 // NoiseSettings configure Noise.
@@ -128,12 +194,17 @@ type NoiseSettings struct {
 	// HistoryEvery is the interval of the recorded history. Zero means
 	// Steps/1000.
 	HistoryEvery int
+	// Batch, if positive, makes both runs minibatch SGD with batches of
+	// Batch examples, label noise drawn for each batch's examples, and
+	// records the SGD regularizer and its Γ term along them.
+	Batch int
 }
 
 // Noise trains with label noise for a fixed number of steps and, beside it,
 // plain GD at the same learning rate to the tolerance, and writes data.csv,
 // runs.csv (runs label_noise and plain), history.csv, summary.json and the
-// curves figure to s.Out.
+// curves and regularizer figures to s.Out. With a Batch both runs are
+// minibatch SGD.
 func Noise(ctx context.Context, s *NoiseSettings) (*RunsResult, error) {
 	var c NoiseSettings
 	if s != nil {
@@ -155,18 +226,27 @@ func Noise(ctx context.Context, s *NoiseSettings) (*RunsResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := setup.checkBatch(c.Batch); err != nil {
+		return nil, err
+	}
 	noisy := setup.settings(c.LR)
 	noisy.LabelNoise, noisy.Steps = c.Sigma, c.Steps
 	noisy.HistoryEvery = defaultInt(c.HistoryEvery, max(1, c.Steps/1000))
 	plain := setup.settings(c.LR)
-	plain.HistoryEvery = defaultInt(c.HistoryEvery, 10)
-	// The label-noise regularizer, recorded along both runs.
-	noisy.Measures = []graph.Penalty{regularizer.LabelNoise{Eta: c.LR, Sigma: c.Sigma}}
+	plain.HistoryEvery = defaultInt(c.HistoryEvery, max(10, epochSteps(setup, c.Batch)))
+	// The label-noise regularizer, recorded along both runs, and with a
+	// batch the SGD regularizer and its Γ term.
+	noisy.Measures = append([]graph.Penalty{regularizer.LabelNoise{Eta: c.LR, Sigma: c.Sigma}}, sgdMeasures(c.LR, c.Batch)...)
 	plain.Measures = noisy.Measures
+	noisy.Batch, plain.Batch = c.Batch, c.Batch
+	title := fmt.Sprintf("Label noise σ=%g vs plain GD, lr %g", c.Sigma, c.LR)
+	if c.Batch > 0 {
+		title = fmt.Sprintf("Label noise σ=%g vs plain SGD, lr %g, batches of %d", c.Sigma, c.LR, c.Batch)
+	}
 	return runJobs(ctx, setup, "noise", []namedJob{
 		{RunLabelNoise, train.Job{Problem: setup.Problem, Settings: noisy}},
 		{RunPlain, train.Job{Problem: setup.Problem, Settings: plain}},
-	}, fmt.Sprintf("Label noise σ=%g vs plain GD, lr %g", c.Sigma, c.LR))
+	}, title)
 }
 
 type namedJob struct {
@@ -191,18 +271,27 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 		return nil, stop
 	}
 	res := &RunsResult{Out: setup.Out}
-	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch, Interrupted: stop != nil, ComputedBy: computedBy()}
+	batch := named[0].job.Settings.Batch // the same for every job
+	sum := runsSummary{Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch, Batch: batch,
+		Interrupted: stop != nil, ComputedBy: computedBy()}
 	for i, n := range named {
 		r := runRow(n.name, setup.Seed, setup.Scale, n.job.Settings.LabelNoise, results[i])
+		r.Batch = batch
 		res.Runs = append(res.Runs, r)
 		res.History = append(res.History, historyRows(n.name, results[i])...)
-		sum.Runs = append(sum.Runs, runSummary{Run: r.Run, LR: Number(r.LR), LabelNoise: Number(r.LabelNoise),
-			Status: string(r.Status), Steps: r.Steps, TrainMSE: Number(r.TrainMSE), TestMSE: Number(r.TestMSE), GradNormSq: Number(r.GradNormSq)})
+		res.Params = append(res.Params, results[i].Params)
+		rs := runSummary{Run: r.Run, LR: Number(r.LR), LabelNoise: Number(r.LabelNoise),
+			Status: string(r.Status), Steps: r.Steps, TrainMSE: Number(r.TrainMSE), TestMSE: Number(r.TestMSE), GradNormSq: Number(r.GradNormSq)}
+		if batch > 0 {
+			v := Number(r.SGDReg)
+			rs.SGDReg = &v
+		}
+		sum.Runs = append(sum.Runs, rs)
 	}
-	if err := WriteRuns(out.path("runs.csv"), RunsColumns, res.Runs); err != nil {
+	if err := WriteRuns(out.path("runs.csv"), columnsFor(batch, RunsColumns, RunsSGDColumns), res.Runs); err != nil {
 		return nil, err
 	}
-	if err := WriteHistory(out.path("history.csv"), res.History); err != nil {
+	if err := writeHistory(out.path("history.csv"), batch, res.History); err != nil {
 		return nil, err
 	}
 	if err := out.saveFigure("curves")(CurvesFigure(title, res.History, names...)); err != nil {
@@ -210,6 +299,16 @@ func runJobs(ctx context.Context, setup *Setup, label string, named []namedJob, 
 	}
 	if err := out.saveFigure("regularizer")(RegularizerFigure("Label-noise regularizer along the runs", res.History, names...)); err != nil {
 		return nil, err
+	}
+	if batch > 0 {
+		var curves []TermCurve
+		for _, name := range names {
+			curves = append(curves, TermCurve{name, "label_noise_reg"}, TermCurve{name, "sgd_noise_reg"})
+		}
+		if err := out.saveFigure("sgd_regularizer")(TermsFigure(fmt.Sprintf("Regularizers of batch noise (B=%d) and label noise", batch),
+			"regularizer", res.History, curves...)); err != nil {
+			return nil, err
+		}
 	}
 	res.WallSeconds = wallSeconds(start)
 	sum.WallSeconds = Number(res.WallSeconds)
@@ -252,9 +351,18 @@ func startProgress(w io.Writer, label string, jobs []train.Job, names ...string)
 // WriteTable prints one line per run.
 func (r *RunsResult) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "run\tlr\tlabel noise\tstatus\tsteps\ttrain MSE\ttest MSE\t‖∇L‖²\n")
+	sgd := len(r.Runs) > 0 && r.Runs[0].Batch > 0
+	fmt.Fprintf(tw, "run\tlr\tlabel noise\tstatus\tsteps\ttrain MSE\ttest MSE\t‖∇L‖²")
+	if sgd {
+		fmt.Fprintf(tw, "\tbatch\tSGD reg")
+	}
+	fmt.Fprintln(tw)
 	for _, x := range r.Runs {
-		fmt.Fprintf(tw, "%s\t%g\t%g\t%s\t%d\t%.4g\t%.4g\t%.3g\n", x.Run, x.LR, x.LabelNoise, x.Status, x.Steps, x.TrainMSE, x.TestMSE, x.GradNormSq)
+		fmt.Fprintf(tw, "%s\t%g\t%g\t%s\t%d\t%.4g\t%.4g\t%.3g", x.Run, x.LR, x.LabelNoise, x.Status, x.Steps, x.TrainMSE, x.TestMSE, x.GradNormSq)
+		if sgd {
+			fmt.Fprintf(tw, "\t%d\t%.3g", x.Batch, x.SGDReg)
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }

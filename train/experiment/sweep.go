@@ -23,6 +23,9 @@ type SweepSettings struct {
 	// Shard, if its Count is positive, trains only that shard's cells of
 	// the grid; Merge combines the shards' folders.
 	Shard Shard
+	// Batch, if positive, trains every cell by minibatch SGD with batches
+	// of Batch examples; summary.json names it.
+	Batch int
 }
 
 // SweepResult is what Sweep computed.
@@ -48,6 +51,7 @@ type SweepSummary struct {
 	Seeds       int    `json:"seeds"`
 	Scale       Number `json:"scale"`
 	Arch        string `json:"arch"`
+	Batch       int    `json:"batch,omitempty"`
 	Interrupted bool   `json:"interrupted"`
 }
 
@@ -65,7 +69,8 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	if c.HistoryEvery < 0 {
 		return nil, fmt.Errorf("%w: history interval must not be negative", ErrConfig)
 	}
-	run, err := newSweepRun(c.Config, c.LRs, c.Seeds, c.HistoryEvery, c.Shard, Footprint{Graph: PlainGraph})
+	run, err := newSweepRun(runSpec{Config: c.Config, HistoryEvery: c.HistoryEvery, Batch: c.Batch}, c.LRs, c.Seeds, c.Shard,
+		Footprint{Graph: PlainGraph})
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +81,7 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 	}
 	res := &SweepResult{Out: setup.Out, Rows: runRows(rows)}
 	spec := SweepSummary{Seed: setup.Seed, Seeds: run.seeds(), N: setup.N, Dim: setup.Dim, Width: setup.Width,
-		Scale: Number(setup.Scale), Arch: setup.Arch}
+		Scale: Number(setup.Scale), Arch: setup.Arch, Batch: c.Batch}
 	if c.Shard.Whole() {
 		res.Summary, err = out.finishSweep(spec, c.HistoryEvery, setup.Data().Test, rows, history, stop != nil)
 	} else {
@@ -97,10 +102,11 @@ func Sweep(ctx context.Context, s *SweepSettings) (*SweepResult, error) {
 }
 
 // newSweepRun returns the grid of a sweep: k seeds (k < 1 means 1) × the
-// learning rates lrs (nil means BlogGrid), each run recording its history
-// every historyEvery steps if positive, to train the cells of shard beside
-// what work says (see newGridRun).
-func newSweepRun(c Config, lrs []float64, k, historyEvery int, shard Shard, work Footprint) (*gridRun, error) {
+// learning rates lrs (nil means BlogGrid), each run the base run (its
+// configuration, history interval and batch size) at the cell's learning
+// rate and seed, to train the cells of shard beside what work says (see
+// newGridRun).
+func newSweepRun(base runSpec, lrs []float64, k int, shard Shard, work Footprint) (*gridRun, error) {
 	if k < 0 {
 		return nil, fmt.Errorf("%w: the number of seeds must be positive, got %d", ErrConfig, k)
 	}
@@ -110,11 +116,11 @@ func newSweepRun(c Config, lrs []float64, k, historyEvery int, shard Shard, work
 			return nil, err
 		}
 	}
-	seeds, err := seedValues(c.Seed, k)
+	seeds, err := seedValues(base.Seed, k)
 	if err != nil {
 		return nil, err
 	}
-	return newGridRun("sweep", SweepLayout, SweepLayout.Grid(lrs, nil, seeds), runSpec{Config: c, HistoryEvery: historyEvery}, shard, work)
+	return newGridRun("sweep", SweepLayout, SweepLayout.Grid(lrs, nil, seeds), base, shard, work)
 }
 
 // finishSweep writes the outputs of a whole sweep: sweep.csv (and over

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/igr-project/igr/internal/tidycsv"
@@ -23,6 +24,12 @@ type RunRow struct {
 	TrainMSE   float64
 	TestMSE    float64
 	GradNormSq float64
+	// Batch is the batch size of minibatch SGD; 0 for full-batch GD.
+	Batch int
+	// SGDReg is the SGD regularizer (η/4) E_B‖∇L_B‖² at the final
+	// parameters, for η the run's learning rate and B its batch, where the
+	// run records it (runs with a batch); NaN elsewhere.
+	SGDReg float64
 }
 
 // HistoryRow is one point along a run: a row of history.csv.
@@ -37,6 +44,10 @@ type HistoryRow struct {
 	// LabelNoiseReg is the label-noise regularizer (ησ²/n²)Σ‖∇P(x_i)‖² on
 	// the clean training set, where the run records it; NaN elsewhere.
 	LabelNoiseReg float64
+	// SGDReg is the SGD regularizer (η/4) E_B‖∇L_B‖² and SGDNoiseReg its Γ
+	// term (η/4)(n − B)/(B(n − 1)) Γ, the part batch sampling adds, on the
+	// clean training set, where the run records them; NaN elsewhere.
+	SGDReg, SGDNoiseReg float64
 }
 
 // column is one column of a table: its name, how to write a row's cell and
@@ -101,6 +112,8 @@ var (
 		floatColumn("train_mse", func(r *RunRow) *float64 { return &r.TrainMSE }),
 		floatColumn("test_mse", func(r *RunRow) *float64 { return &r.TestMSE }),
 		floatColumn("grad_norm_sq", func(r *RunRow) *float64 { return &r.GradNormSq }),
+		intColumn("batch", func(r *RunRow) *int { return &r.Batch }),
+		floatColumn("sgd_reg", func(r *RunRow) *float64 { return &r.SGDReg }),
 	})
 	historyTable = newTable([]column[HistoryRow]{
 		stringColumn("run", func(r *HistoryRow) *string { return &r.Run }),
@@ -111,15 +124,29 @@ var (
 		floatColumn("test_mse", func(r *HistoryRow) *float64 { return &r.TestMSE }),
 		floatColumn("grad_norm_sq", func(r *HistoryRow) *float64 { return &r.GradNormSq }),
 		floatColumn("label_noise_reg", func(r *HistoryRow) *float64 { return &r.LabelNoiseReg }),
+		floatColumn("sgd_reg", func(r *HistoryRow) *float64 { return &r.SGDReg }),
+		floatColumn("sgd_noise_reg", func(r *HistoryRow) *float64 { return &r.SGDNoiseReg }),
 	})
 )
 
-// The column sets of the tables.
+// The column sets of the tables. Runs with a batch size (minibatch SGD) add
+// the columns of the SGD variants.
 var (
 	SweepColumns   = []string{"lr", "seed", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
-	RunsColumns    = runTable.names
-	HistoryColumns = historyTable.names
+	RunsColumns    = slices.Clip(runTable.names[:len(runTable.names)-2])
+	HistoryColumns = slices.Clip(historyTable.names[:len(historyTable.names)-2])
+
+	RunsSGDColumns    = slices.Concat(RunsColumns, []string{"batch", "sgd_reg"})
+	HistorySGDColumns = slices.Concat(HistoryColumns, []string{"sgd_reg", "sgd_noise_reg"})
 )
+
+// columnsFor returns plain, or sgd for runs with a batch size.
+func columnsFor(batch int, plain, sgd []string) []string {
+	if batch > 0 {
+		return sgd
+	}
+	return plain
+}
 
 // writeTable writes rows with the named columns to path atomically.
 func writeTable[R any](path string, names []string, all map[string]column[R], rows []R) error {
@@ -172,9 +199,15 @@ func WriteRuns(path string, columns []string, rows []RunRow) error {
 // ReadRuns reads sweep.csv or runs.csv.
 func ReadRuns(path string) ([]RunRow, error) { return runTable.read(path) }
 
-// WriteHistory writes history rows to path.
+// WriteHistory writes history rows to path with HistoryColumns.
 func WriteHistory(path string, rows []HistoryRow) error {
-	return historyTable.write(path, rows)
+	return writeTable(path, HistoryColumns, historyTable.cols, rows)
+}
+
+// writeHistory writes history rows to path, with the columns of runs with
+// batch size batch.
+func writeHistory(path string, batch int, rows []HistoryRow) error {
+	return writeTable(path, columnsFor(batch, HistoryColumns, HistorySGDColumns), historyTable.cols, rows)
 }
 
 // ReadHistory reads history.csv.
@@ -183,7 +216,8 @@ func ReadHistory(path string) ([]HistoryRow, error) { return historyTable.read(p
 // runRow returns the row of a result.
 func runRow(name string, seed uint64, scale, noise float64, r *train.Result) RunRow {
 	return RunRow{Run: name, LR: r.LearningRate, Seed: seed, Scale: scale, LabelNoise: noise, Status: r.Status,
-		Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+		Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
+		SGDReg: termValue(r.Terms, regularizer.SGD{}.Name())}
 }
 
 // historyRows returns the history of a result as rows.
@@ -192,7 +226,9 @@ func historyRows(name string, r *train.Result) []HistoryRow {
 	for i, p := range r.History {
 		rows[i] = HistoryRow{Run: name, LR: r.LearningRate, Step: p.Step, Loss: p.Loss,
 			TrainMSE: p.TrainMSE, TestMSE: p.TestMSE, GradNormSq: p.GradNormSq,
-			LabelNoiseReg: termValue(p.Terms, regularizer.LabelNoise{}.Name())}
+			LabelNoiseReg: termValue(p.Terms, regularizer.LabelNoise{}.Name()),
+			SGDReg:        termValue(p.Terms, regularizer.SGD{}.Name()),
+			SGDNoiseReg:   termValue(p.Terms, regularizer.SGDNoise{}.Name())}
 	}
 	return rows
 }
