@@ -78,13 +78,9 @@ func ExampleLossGradNormSq(arch Architecture, x, y *G.Node, params []*G.Node) (*
 	if err != nil {
 		return nil, err
 	}
-	r, err := G.Sub(pred, y)
+	r2, err := squaredResiduals(pred, y)
 	if err != nil {
-		return nil, fmt.Errorf("graph: residual: %w", err)
-	}
-	r2, err := G.HadamardProd(r, r)
-	if err != nil {
-		return nil, fmt.Errorf("graph: squared residual: %w", err)
+		return nil, err
 	}
 	w, err := G.HadamardProd(r2, col)
 	if err != nil {
@@ -104,16 +100,26 @@ func GenericExampleLossGradNormSq(arch Architecture, x, y *G.Node, params []*G.N
 		return nil, fmt.Errorf("graph: per-example losses need the targets")
 	}
 	return perExample(arch, x, y, params, func(pred, yi *G.Node) (*G.Node, error) {
-		r, err := G.Sub(pred, yi)
-		if err != nil {
-			return nil, err
-		}
-		r2, err := G.HadamardProd(r, r)
+		r2, err := squaredResiduals(pred, yi)
 		if err != nil {
 			return nil, err
 		}
 		return G.Sum(r2)
 	})
+}
+
+// squaredResiduals builds the column (pred_i − y_i)² of n×1 matrices pred
+// and y.
+func squaredResiduals(pred, y *G.Node) (*G.Node, error) {
+	r, err := G.Sub(pred, y)
+	if err != nil {
+		return nil, fmt.Errorf("graph: residual: %w", err)
+	}
+	r2, err := G.HadamardProd(r, r)
+	if err != nil {
+		return nil, fmt.Errorf("graph: squared residual: %w", err)
+	}
+	return r2, nil
 }
 
 // perExample builds Σ_i ‖∇_θ f(predict(x_i), y_i)‖² in the graph of params:

@@ -433,13 +433,9 @@ func (o *Objective) Close() error { return o.machine.Close() }
 
 // MeanSquaredError builds (1/n) Σ_i (pred_i − y_i)² for n×1 matrices pred and y.
 func MeanSquaredError(pred, y *G.Node) (*G.Node, error) {
-	r, err := G.Sub(pred, y)
+	r2, err := squaredResiduals(pred, y)
 	if err != nil {
-		return nil, fmt.Errorf("graph: residual: %w", err)
-	}
-	r2, err := G.HadamardProd(r, r)
-	if err != nil {
-		return nil, fmt.Errorf("graph: squared residual: %w", err)
+		return nil, err
 	}
 	s, err := G.Sum(r2)
 	if err != nil {

@@ -25,34 +25,7 @@ func TestResumeIsBitIdentical(t *testing.T) {
 				Measures: []graph.Penalty{regularizer.LabelNoise{Eta: 0.02}}, Fingerprint: "run-a"}
 			full := run(t, p, base)
 
-			// The same run, checkpointed every 100 steps and stopped after
-			// the checkpoint at step 200, as an interrupt would.
-			ctx, cancel := context.WithCancel(context.Background())
-			first := base
-			first.CheckpointEvery = 100
-			first.Checkpoint = func(c *train.Checkpoint) error {
-				if err := c.WriteFile(path); err != nil {
-					return err
-				}
-				if c.Step == 200 {
-					cancel()
-				}
-				return nil
-			}
-			stopped, err := train.Run(ctx, p, &first)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if stopped.Status != train.Interrupted {
-				t.Fatalf("first part ended %s after %d steps", stopped.Status, stopped.Steps)
-			}
-			c, err := train.ReadCheckpoint(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Step != 200 {
-				t.Fatalf("checkpoint at step %d, want 200", c.Step)
-			}
+			c := checkpointAt200(t, p, base, path)
 			resumed := base
 			resumed.Resume = c
 			rest := run(t, p, resumed)
@@ -83,27 +56,9 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			base := train.Settings{LearningRate: 0.02, Batch: batch, BatchSeed: 6, LabelNoise: sigma, NoiseSeed: 4, Steps: 300,
 				HistoryEvery: 25, Measures: []graph.Penalty{regularizer.SGD{Eta: 0.02, Batch: batch}}, Fingerprint: "sgd"}
 			full := run(t, p, base)
-			ctx, cancel := context.WithCancel(context.Background())
-			first := base
-			first.CheckpointEvery = 100
-			first.Checkpoint = func(c *train.Checkpoint) error {
-				if err := c.WriteFile(path); err != nil {
-					return err
-				}
-				if c.Step == 200 {
-					cancel()
-				}
-				return nil
-			}
-			if _, err := train.Run(ctx, p, &first); err != nil {
-				t.Fatal(err)
-			}
-			c, err := train.ReadCheckpoint(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Step != 200 || c.Order == nil || c.Batches == nil {
-				t.Fatalf("checkpoint at step %d with order %v: want step 200 and the order of the epoch", c.Step, c.Order)
+			c := checkpointAt200(t, p, base, path)
+			if c.Order == nil || c.Batches == nil {
+				t.Fatal("the checkpoint of an SGD run has no order of the epoch")
 			}
 			resumed := base
 			resumed.Resume = c
@@ -129,4 +84,39 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkpointAt200 runs base checkpointed every 100 steps to path and stops
+// it after the checkpoint at step 200, as an interrupt would, and returns
+// that checkpoint read back.
+func checkpointAt200(t *testing.T, p *train.Problem, base train.Settings, path string) *train.Checkpoint {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := base
+	first.CheckpointEvery = 100
+	first.Checkpoint = func(c *train.Checkpoint) error {
+		if err := c.WriteFile(path); err != nil {
+			return err
+		}
+		if c.Step == 200 {
+			cancel()
+		}
+		return nil
+	}
+	stopped, err := train.Run(ctx, p, &first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stopped.Status != train.Interrupted {
+		t.Fatalf("first part ended %s after %d steps", stopped.Status, stopped.Steps)
+	}
+	c, err := train.ReadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Step != 200 {
+		t.Fatalf("checkpoint at step %d, want 200", c.Step)
+	}
+	return c
 }

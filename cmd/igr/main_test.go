@@ -263,14 +263,28 @@ func TestInterruptKeepsResults(t *testing.T) {
 // checkpoint, resumes it, and requires the tables of an uninterrupted run,
 // byte for byte.
 func TestCheckpointResume(t *testing.T) {
-	dir := t.TempDir()
 	args := []string{"train", "-n", "30", "-dim", "5", "-width", "8", "-lr", "0.02", "-sigma", "1", "-steps", "3000",
 		"-history-every", "50", "-quiet"}
+	dir, ck := checkResume(t, args, "500", "runs.csv", "history.csv")
+	// A checkpoint resumes only its own run.
+	other := append(append([]string(nil), args...), "-out", filepath.Join(dir, "other"), "-resume", ck, "-seed", "9")
+	if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
+		t.Errorf("resuming with another seed: status %d, %q", code, stderr)
+	}
+}
+
+// checkResume runs the command of args to its end, and again with a
+// checkpoint every `every` steps, interrupted as soon as the first checkpoint
+// exists, then resumed from it; the files named must be the same, byte for
+// byte. It returns the folder of the runs and the checkpoint's path.
+func checkResume(t *testing.T, args []string, every string, files ...string) (dir, ck string) {
+	t.Helper()
+	dir = t.TempDir()
 	full := filepath.Join(dir, "full")
 	if code, _, stderr := runIgr(t, append(args, "-out", full)...); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	ck := filepath.Join(dir, "ck.json")
+	ck = filepath.Join(dir, "ck.json")
 	parted := filepath.Join(dir, "parted")
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { // interrupt as soon as the first checkpoint exists
@@ -283,20 +297,16 @@ func TestCheckpointResume(t *testing.T) {
 		}
 	}()
 	var stdout, stderr bytes.Buffer
-	if code := run(ctx, append(args, "-out", parted, "-checkpoint", ck, "-checkpoint-every", "500"), &stdout, &stderr); code != 130 {
+	if code := run(ctx, append(args, "-out", parted, "-checkpoint", ck, "-checkpoint-every", every), &stdout, &stderr); code != 130 {
 		t.Fatalf("interrupted run: exit status %d, want 130: %s", code, stderr.String())
 	}
 	if code, _, stderr := runIgr(t, append(args, "-out", parted, "-resume", ck)...); code != 0 {
 		t.Fatalf("resumed run: exit status %d: %s", code, stderr)
 	}
-	for _, f := range []string{"runs.csv", "history.csv"} {
+	for _, f := range files {
 		if a, b := readString(t, filepath.Join(full, f)), readString(t, filepath.Join(parted, f)); a != b {
 			t.Errorf("%s of the resumed run differs from the uninterrupted run's", f)
 		}
 	}
-	// A checkpoint resumes only its own run.
-	other := append(append([]string(nil), args...), "-out", filepath.Join(dir, "other"), "-resume", ck, "-seed", "9")
-	if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
-		t.Errorf("resuming with another seed: status %d, %q", code, stderr)
-	}
+	return dir, ck
 }

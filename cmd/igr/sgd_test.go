@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/regularizer"
@@ -298,43 +297,14 @@ func TestSGDSweepShardsAndWorkers(t *testing.T) {
 	}
 }
 
-// TestSGDCheckpointResume interrupts an SGD run in the middle of an epoch,
-// after its first checkpoint, resumes it, and requires the tables of an
-// uninterrupted run, byte for byte.
+// TestSGDCheckpointResume interrupts an SGD run with label noise in the
+// middle of an epoch, after its first checkpoint, resumes it, and requires
+// the tables and parameters of an uninterrupted run, byte for byte.
 func TestSGDCheckpointResume(t *testing.T) {
-	dir := t.TempDir()
 	// 30 examples in batches of 7: epochs of 5 steps; checkpoints every
 	// 503 steps fall inside epochs.
 	args := append([]string{"train", "-lr", "0.02", "-batch", "7", "-sigma", "0.5", "-steps", "30000", "-history-every", "50"}, small...)
-	full := filepath.Join(dir, "full")
-	if code, _, stderr := runIgr(t, append(args, "-out", full)...); code != 0 {
-		t.Fatalf("exit status %d: %s", code, stderr)
-	}
-	ck := filepath.Join(dir, "ck.json")
-	parted := filepath.Join(dir, "parted")
-	ctx, cancel := context.WithCancel(context.Background())
-	first := append(args, "-out", parted, "-checkpoint", ck, "-checkpoint-every", "503")
-	var stdout, stderr bytes.Buffer
-	done := make(chan int)
-	go func() { done <- run(ctx, first, &stdout, &stderr) }()
-	for { // interrupt as soon as the first checkpoint exists
-		if _, err := os.Stat(ck); err == nil {
-			cancel()
-			break
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
-	if code := <-done; code != 130 {
-		t.Fatalf("interrupted run: exit status %d: %s", code, stderr.String())
-	}
-	if code, _, stderr := runIgr(t, append(args, "-out", parted, "-resume", ck)...); code != 0 {
-		t.Fatalf("resumed run: exit status %d: %s", code, stderr)
-	}
-	for _, f := range []string{"runs.csv", "history.csv", "params_A.csv", "params_b.csv"} {
-		if a, b := readString(t, filepath.Join(full, f)), readString(t, filepath.Join(parted, f)); a != b {
-			t.Errorf("%s of the resumed run differs from the uninterrupted run's", f)
-		}
-	}
+	checkResume(t, args, "503", "runs.csv", "history.csv", "params_A.csv", "params_b.csv")
 }
 
 // TestMapBatchAxis maps learning rate × batch size: every cell is the run
