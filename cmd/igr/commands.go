@@ -25,7 +25,7 @@ type common struct {
 func configFlags(fs *flag.FlagSet, c *experiment.Config) *common {
 	cm := &common{fs: fs, cfg: c}
 	fs.StringVar(&c.Out, "out", "out", "output `folder`; everything the run writes goes there")
-	fs.Uint64Var(&c.Seed, "seed", 0, "seed of the data, the initialization and the label noise")
+	fs.Uint64Var(&c.Seed, "seed", 0, "seed of the data, the initialization, the label noise and the order of minibatches")
 	fs.IntVar(&c.N, "n", experiment.DefaultN, "training examples; the test set has as many")
 	fs.IntVar(&c.Dim, "dim", 0, "input dimension d (default 30, or the data file's)")
 	fs.IntVar(&c.Width, "width", 0, "hidden units m (default 100, or the init file's)")
@@ -34,7 +34,7 @@ func configFlags(fs *flag.FlagSet, c *experiment.Config) *common {
 	fs.StringVar(&c.RNG, "rng", "igr", "random generator: igr, or torch for PyTorch's CPU generator number for number")
 	fs.StringVar(&c.Dtype, "dtype", "float64", "what training computes in: float64 or float32")
 	fs.StringVar(&c.DataFile, "data", "", "CSV `file` with header x0,…,x{d-1},y[,split] to use instead of generated data")
-	fs.StringVar(&c.InitFile, "init", "", "CSV `file` of the first-layer matrix A, d rows × m columns, no header")
+	fs.StringVar(&c.InitFile, "init", "", "CSV `file` of the first-layer matrix A, d rows × m columns, no header (igr train writes params_A.csv so); the other parameters start at 0")
 	fs.Float64Var(&c.Tol, "tol", 1e-4, "stop when the training MSE is below this")
 	fs.IntVar(&c.MaxSteps, "max-steps", 1_000_000, "cap on the steps of a run that stops on convergence")
 	fs.IntVar(&c.Workers, "workers", 0, "runs trained in parallel (0 or absent: one per core)")

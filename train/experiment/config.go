@@ -60,7 +60,9 @@ type Config struct {
 	// (PyTorch's CPU generator, number for number: torch.manual_seed(Seed)
 	// then randn(2n, d) for the data; manual_seed(Seed) then xavier_normal_
 	// for A, and label noise drawn after it from the same generator, as the
-	// blog's code does).
+	// blog's code does). The order of the examples in minibatch SGD always
+	// comes from the project's own random.Batch stream of Seed: PyTorch's
+	// data loaders draw theirs otherwise.
 	RNG string
 
 	// Dtype is what training computes in: "float64" (the default) or
@@ -71,7 +73,10 @@ type Config struct {
 	DataFile string
 
 	// InitFile, if set, is the first-layer matrix A (Dim×Width, no header)
-	// to start from; the other parameters start at zero.
+	// to start from; the other parameters start at zero. Train writes the
+	// final A in this format (params_A.csv); starting from it with b = 0
+	// starts from the zero predictor, not from the trained network (a
+	// checkpoint continues a run).
 	InitFile string
 
 	// Tol is the training-MSE goal. Zero means train.DefaultTol.
