@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/igr-project/igr/internal/kernel"
 	"github.com/igr-project/igr/internal/machine"
 )
 
@@ -24,6 +25,7 @@ type Objective struct {
 	grads     []*G.Node // ∇(L + Σ penalties)
 	terms     []*G.Node // penalties, then measures
 	machine   *machine.Machine
+	kernel    *kernel.Kernel // the kernel the machine runs on, for Descend
 	params    Params
 	inputs    *tensor.Dense // the Objective's own inputs, of the params' dtype
 	targets   *tensor.Dense // the Objective's own targets, of the params' dtype
@@ -114,7 +116,7 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 	if d := arch.Params()[0].Rows; x.Shape()[1] != d {
 		return nil, fmt.Errorf("graph: inputs have %d columns, %s expects %d", x.Shape()[1], arch.Name(), d)
 	}
-	o := &Objective{arch: arch, params: p}
+	o := &Objective{arch: arch, params: p, kernel: kernel.Default()}
 	n := x.Shape()[0]
 	o.targets = NewMatrixOf(dtype, n, 1, append([]float64(nil), y.Float64s()...))
 	// The graph gets its own copy of the inputs: a tape machine writes to the
@@ -309,20 +311,15 @@ func (o *Objective) convert() {
 }
 
 // Descend takes a gradient step, θ ← θ − lr·Gradient, on the parameters the
-// Objective is bound to, in their dtype's arithmetic.
+// Objective is bound to, in their dtype's arithmetic: lr·g rounded, then the
+// difference rounded.
 func (o *Objective) Descend(lr float64) {
 	for i, p := range o.params {
 		g := o.gradDense[i]
 		if p.Dtype() == tensor.Float32 {
-			w, gs, l := p.Float32s(), g.Float32s(), float32(lr)
-			for j := range w {
-				w[j] -= l * gs[j]
-			}
-			continue
-		}
-		w, gs := p.Float64s(), g.Float64s()
-		for j := range w {
-			w[j] -= lr * gs[j]
+			o.kernel.Descend32(p.Float32s(), g.Float32s(), float32(lr))
+		} else {
+			o.kernel.Descend64(p.Float64s(), g.Float64s(), lr)
 		}
 	}
 }

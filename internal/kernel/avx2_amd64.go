@@ -94,6 +94,8 @@ var avx2Elementwise = elementwise{
 	outer2_32: outerHadamard2RowS,
 	sum3_64:   sum3D,
 	sum3_32:   sum3S,
+	descend64: descendD,
+	descend32: descendS,
 }
 
 // gemm is Kernel.Gemm64 (Gemm32) on the assembly kernels.

@@ -32,6 +32,8 @@ type elementwise struct {
 	outer2_32  func(dst, a, v1, v2 []float32, u1, u2, alpha float32)
 	sum3_64    func(dst, x, y, z []float64)
 	sum3_32    func(dst, x, y, z []float32)
+	descend64  func(dst, w, g []float64, lr float64)
+	descend32  func(dst, w, g []float32, lr float32)
 }
 
 // Elementwise64 sets dst[i] = (x[i] ∘ y[i])·alpha for every i < len(dst).
@@ -101,6 +103,23 @@ func checkOuter(m, n, dst, a, u1, v1 int, two bool, u2, v2 int) {
 	}
 }
 
+// Descend64 takes a gradient step in place: w[i] = w[i] − lr·g[i], the
+// product and the difference each rounded, as Go's w[i] -= lr*g[i] on amd64.
+func (k *Kernel) Descend64(w, g []float64, lr float64) {
+	if len(g) < len(w) {
+		panic(fmt.Sprintf("kernel: step of %d parameters with %d gradients", len(w), len(g)))
+	}
+	k.elementwise.descend64(w, w, g, lr)
+}
+
+// Descend32 is Descend64 for float32.
+func (k *Kernel) Descend32(w, g []float32, lr float32) {
+	if len(g) < len(w) {
+		panic(fmt.Sprintf("kernel: step of %d parameters with %d gradients", len(w), len(g)))
+	}
+	k.elementwise.descend32(w, w, g, lr)
+}
+
 // Sum3_64 sets dst[i] = (x[i] + y[i]) + z[i] for every i < len(dst).
 func (k *Kernel) Sum3_64(dst, x, y, z []float64) {
 	if len(x) < len(dst) || len(y) < len(dst) || len(z) < len(dst) {
@@ -147,6 +166,15 @@ var goElementwise = elementwise{
 	outer2_32: outerHadamard2Row[float32],
 	sum3_64:   sum3[float64],
 	sum3_32:   sum3[float32],
+	descend64: descend[float64],
+	descend32: descend[float32],
+}
+
+func descend[T float](dst, w, g []T, lr T) {
+	w, g = w[:len(dst)], g[:len(dst)]
+	for i := range dst {
+		dst[i] = w[i] - T(lr*g[i]) // the conversion rounds the product: no fused multiply-subtract
+	}
 }
 
 func outerHadamard2Row[T float](dst, a, v1, v2 []T, u1, u2, alpha T) {

@@ -181,3 +181,32 @@ func TestSum3Bitwise(t *testing.T) {
 		}
 	}
 }
+
+// TestDescendBitwise checks the gradient step w − lr·g against Go's, with
+// the product rounded before the difference, bit for bit.
+func TestDescendBitwise(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, name := range kernel.Available() {
+		k, _ := kernel.Lookup(name)
+		for n := 0; n <= 41; n++ {
+			w, g, lr := values(r, n+1), values(r, n), 0.03
+			w[n] = 7
+			w32, g32, lr32 := to32(w), to32(g), float32(lr)
+			want, want32 := make([]float64, n), make([]float32, n)
+			for i := range want {
+				want[i] = w[i] - float64(lr*g[i])
+				want32[i] = w32[i] - float32(lr32*g32[i])
+			}
+			k.Descend64(w[:n], g, lr)
+			k.Descend32(w32[:n], g32, lr32)
+			for i := 0; i < n; i++ {
+				if !same(w[i], want[i]) || !same(float64(w32[i]), float64(want32[i])) {
+					t.Fatalf("%s n %d: w[%d] = %v (float32 %v), want %v (%v)", name, n, i, w[i], w32[i], want[i], want32[i])
+				}
+			}
+			if w[n] != 7 || w32[n] != 7 {
+				t.Fatalf("%s n %d: wrote past the end", name, n)
+			}
+		}
+	}
+}

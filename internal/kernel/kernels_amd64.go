@@ -154,6 +154,11 @@ func outerHadamardRowD(dst []float64, a []float64, v []float64, u float64, alpha
 //go:noescape
 func outerHadamard2RowD(dst []float64, a []float64, v1 []float64, v2 []float64, u1 float64, u2 float64, alpha float64)
 
+// descendD sets dst[i] = w[i] − lr·g[i] for i < len(dst).
+//
+//go:noescape
+func descendD(dst []float64, w []float64, g []float64, lr float64)
+
 // sum3D sets dst[i] = (x[i] + y[i]) + z[i] for i < len(dst).
 //
 //go:noescape
@@ -368,6 +373,11 @@ func outerHadamardRowS(dst []float32, a []float32, v []float32, u float32, alpha
 //
 //go:noescape
 func outerHadamard2RowS(dst []float32, a []float32, v1 []float32, v2 []float32, u1 float32, u2 float32, alpha float32)
+
+// descendS sets dst[i] = w[i] − lr·g[i] for i < len(dst).
+//
+//go:noescape
+func descendS(dst []float32, w []float32, g []float32, lr float32)
 
 // sum3S sets dst[i] = (x[i] + y[i]) + z[i] for i < len(dst).
 //

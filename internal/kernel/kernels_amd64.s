@@ -1991,6 +1991,77 @@ outerHadamard2RowD_done:
 	VZEROUPPER
 	RET
 
+// func descendD(dst []float64, w []float64, g []float64, lr float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·descendD(SB), NOSPLIT, $0-80
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         w_base+24(FP), DX
+	MOVQ         g_base+48(FP), BX
+	MOVSD        lr+72(FP), X0
+	VBROADCASTSD X0, Y0
+
+descendD_block:
+	CMPQ    AX, $0x00000010
+	JL      descendD_vector
+	VMOVUPD (DX), Y1
+	VMOVUPD (BX), Y2
+	VMULPD  Y0, Y2, Y2
+	VSUBPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 32(BX), Y2
+	VMULPD  Y0, Y2, Y2
+	VSUBPD  Y2, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VMOVUPD 64(BX), Y2
+	VMULPD  Y0, Y2, Y2
+	VSUBPD  Y2, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VMOVUPD 96(BX), Y2
+	VMULPD  Y0, Y2, Y2
+	VSUBPD  Y2, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     descendD_block
+
+descendD_vector:
+	CMPQ    AX, $0x00000004
+	JL      descendD_scalar
+	VMOVUPD (DX), Y1
+	VMOVUPD (BX), Y2
+	VMULPD  Y0, Y2, Y2
+	VSUBPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     descendD_vector
+
+descendD_scalar:
+	CMPQ   AX, $0x00000001
+	JL     descendD_done
+	MOVSD  (DX), X1
+	MOVSD  (BX), X2
+	VMULPD X0, X2, X2
+	VSUBPD X2, X1, X1
+	MOVSD  X1, (CX)
+	ADDQ   $0x00000008, CX
+	ADDQ   $0x00000008, DX
+	ADDQ   $0x00000008, BX
+	SUBQ   $0x00000001, AX
+	JMP    descendD_scalar
+
+descendD_done:
+	VZEROUPPER
+	RET
+
 // func sum3D(dst []float64, x []float64, y []float64, z []float64)
 // Requires: AVX, SSE2
 TEXT ·sum3D(SB), NOSPLIT, $0-96
@@ -4783,6 +4854,77 @@ outerHadamard2RowS_scalar:
 	JMP    outerHadamard2RowS_scalar
 
 outerHadamard2RowS_done:
+	VZEROUPPER
+	RET
+
+// func descendS(dst []float32, w []float32, g []float32, lr float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·descendS(SB), NOSPLIT, $0-76
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         w_base+24(FP), DX
+	MOVQ         g_base+48(FP), BX
+	MOVSS        lr+72(FP), X0
+	VBROADCASTSS X0, Y0
+
+descendS_block:
+	CMPQ    AX, $0x00000020
+	JL      descendS_vector
+	VMOVUPS (DX), Y1
+	VMOVUPS (BX), Y2
+	VMULPS  Y0, Y2, Y2
+	VSUBPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VMOVUPS 32(BX), Y2
+	VMULPS  Y0, Y2, Y2
+	VSUBPS  Y2, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VMOVUPS 64(BX), Y2
+	VMULPS  Y0, Y2, Y2
+	VSUBPS  Y2, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VMOVUPS 96(BX), Y2
+	VMULPS  Y0, Y2, Y2
+	VSUBPS  Y2, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     descendS_block
+
+descendS_vector:
+	CMPQ    AX, $0x00000008
+	JL      descendS_scalar
+	VMOVUPS (DX), Y1
+	VMOVUPS (BX), Y2
+	VMULPS  Y0, Y2, Y2
+	VSUBPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     descendS_vector
+
+descendS_scalar:
+	CMPQ   AX, $0x00000001
+	JL     descendS_done
+	MOVSS  (DX), X1
+	MOVSS  (BX), X2
+	VMULPS X0, X2, X2
+	VSUBPS X2, X1, X1
+	MOVSS  X1, (CX)
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	ADDQ   $0x00000004, BX
+	SUBQ   $0x00000001, AX
+	JMP    descendS_scalar
+
+descendS_done:
 	VZEROUPPER
 	RET
 

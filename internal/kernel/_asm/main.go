@@ -532,7 +532,8 @@ func elementwiseKernels(p precision, a arith) {
 // fusedKernels generates the kernels of the passes package machine fuses:
 // a row of alpha·A ⊙ (u·vᵀ) and of alpha·A ⊙ (u1·v1ᵀ + u2·v2ᵀ), with every
 // product and sum rounded in the order the unfused ops round them, and
-// (x + y) + z.
+// (x + y) + z; and the gradient step w − lr·g, product and difference
+// rounded apart as Go's w -= lr*g.
 func fusedKernels(p precision) {
 	stream(p, "outerHadamardRow"+p.name, "func(dst, a, v []%[1]s, u, alpha %[1]s)", "dst[j] = (a[j]·(u·v[j]))·alpha",
 		[]string{"a", "v"}, []string{"u", "alpha"}, func(x, s []VecVirtual) VecVirtual {
@@ -548,6 +549,12 @@ func fusedKernels(p precision) {
 			p.add(x[2], x[1], x[1])
 			p.mul(x[1], x[0], x[0])
 			p.mul(s[2], x[0], x[0])
+			return x[0]
+		})
+	stream(p, "descend"+p.name, "func(dst, w, g []%[1]s, lr %[1]s)", "dst[i] = w[i] − lr·g[i]",
+		[]string{"w", "g"}, []string{"lr"}, func(x, s []VecVirtual) VecVirtual {
+			p.mul(s[0], x[1], x[1]) // lr·g[i]
+			p.sub(x[1], x[0], x[0]) // w[i] − lr·g[i]
 			return x[0]
 		})
 	stream(p, "sum3"+p.name, "func(dst, x, y, z []%[1]s)", "dst[i] = (x[i] + y[i]) + z[i]",
