@@ -234,14 +234,6 @@ func normals(r *rand.Rand, k int) []float64 {
 	return v
 }
 
-func float32s(v []float64) []float32 {
-	o := make([]float32, len(v))
-	for i, x := range v {
-		o[i] = float32(x)
-	}
-	return o
-}
-
 // firstDifference returns the first index where a and b differ in bits, or -1.
 func firstDifference(a, b []float64) int { return firstDifferenceBeyond(a, b, 0) }
 

@@ -487,17 +487,3 @@ func plainFloat(t *tensor.Dense) bool {
 	dt := t.Dtype()
 	return (dt == tensor.Float64 || dt == tensor.Float32) && !t.IsView() && !t.IsMaterializable() && t.DataOrder().IsContiguous()
 }
-
-// output returns the buffer a rewritten node's op writes into, or nil when the
-// node's op owns no buffer (then use n.Value() after the run).
-func output(n *G.Node) G.Value {
-	switch o := n.Op().(type) {
-	case *reuseOp:
-		return o.out
-	case *gemmOp:
-		return o.out
-	case *elementwiseOp:
-		return o.out
-	}
-	return nil
-}
