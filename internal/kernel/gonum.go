@@ -49,11 +49,14 @@ func gonumGemm[T float](
 		switch {
 		case k == 1 && alpha == 1 && (!tB || ldb == 1):
 			// outer product: op(a) is a column, op(b) a row
+			incB := 1 // op(b) is the stored row, or the stored column when tB
+			if tB {
+				incB = ldb
+			}
 			for i := 0; i < m; i++ {
 				ai, row := a[at(tA, i, lda)], c[i*ldc:i*ldc+n]
 				for j := range row {
-					bj := b[at(!tB, j, ldb)]
-					row[j] = 0 + ai*bj // as Dgemm: 0 + 1·(a_i·b_j)
+					row[j] = 0 + ai*b[j*incB] // as Dgemm: 0 + 1·(a_i·b_j)
 				}
 			}
 		case n == 1 && alpha == 1 && ldc == 1 && !(!tA && tB):
