@@ -1,5 +1,6 @@
-// Package kernel holds the matrix products the training step runs on, and
-// chooses among them.
+// Package kernel holds the numeric kernels the training step runs on — the
+// matrix products, the elementwise arithmetic and the fused passes package
+// machine makes of it, the gradient step — and chooses among them.
 //
 // A Kernel computes C = alpha·op(A)·op(B) for row-major float64 and float32
 // matrices. Three exist:
@@ -15,7 +16,11 @@
 //
 // Every element of C is one sum over l = 0, 1, …, k−1 in a fixed order that
 // depends only on the shapes, never on threads or scheduling, so results are
-// reproducible. Kernels differ from each other by rounding only.
+// reproducible. Kernels differ from each other by rounding only. The
+// elementwise kernels (Elementwise64, OuterHadamard64, Sum3_64, Descend64
+// and their float32 twins) compute every element with the same correctly
+// rounded operations, in the same order, as Go's operators: their results
+// are the same bit for bit in every kernel.
 //
 // Default is the fastest kernel available on this CPU in this build; the
 // environment variable IGR_KERNEL (EnvVar) forces one by name, for example
