@@ -142,6 +142,7 @@ func HeatMap(h Heat) (*HeatMapFigure, error) {
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
 	legend.TextStyle.Font.Size = vg.Points(9)
+	legend.Padding = vg.Points(3) // room between the entries
 	for _, m := range []struct {
 		mark  Mark
 		shape draw.GlyphDrawer
