@@ -82,20 +82,24 @@ func (k *avx2[T, M]) mask(c int) *M { return &k.ones[len(k.ones)/2-c] }
 
 // avx2Elementwise is the elementwise arithmetic in AVX2 assembly.
 var avx2Elementwise = elementwise{
-	vv64:      [4]func(dst, x, y []float64, alpha float64){addVVD, subVVD, mulVVD, divVVD},
-	vs64:      [4]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
-	sv64:      [4]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
-	vv32:      [4]func(dst, x, y []float32, alpha float32){addVVS, subVVS, mulVVS, divVVS},
-	vs32:      [4]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
-	sv32:      [4]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
-	outer64:   outerHadamardRowD,
-	outer32:   outerHadamardRowS,
-	outer2_64: outerHadamard2RowD,
-	outer2_32: outerHadamard2RowS,
-	sum3_64:   sum3D,
-	sum3_32:   sum3S,
-	descend64: descendD,
-	descend32: descendS,
+	f64: streams[float64]{
+		vv:      [4]func(dst, x, y []float64, alpha float64){addVVD, subVVD, mulVVD, divVVD},
+		vs:      [4]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
+		sv:      [4]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
+		outer:   outerHadamardRowD,
+		outer2:  outerHadamard2RowD,
+		sum3:    sum3D,
+		descend: descendD,
+	},
+	f32: streams[float32]{
+		vv:      [4]func(dst, x, y []float32, alpha float32){addVVS, subVVS, mulVVS, divVVS},
+		vs:      [4]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
+		sv:      [4]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
+		outer:   outerHadamardRowS,
+		outer2:  outerHadamard2RowS,
+		sum3:    sum3S,
+		descend: descendS,
+	},
 }
 
 // gemm is Kernel.Gemm64 (Gemm32) on the assembly kernels.
