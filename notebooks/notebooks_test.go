@@ -15,7 +15,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/igr-project/igr/train/experiment"
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/experiment/compare"
+	"github.com/igr-project/igr/experiment/grids"
+	"github.com/igr-project/igr/experiment/reproduce"
 	"github.com/igr-project/igr/train/grid"
 )
 
@@ -221,37 +224,43 @@ func buildModule(t *testing.T, prog string) string {
 
 // outputs runs short versions of reproduce, compare, compare -sweep and map
 // into temporary folders and returns them.
-func outputs(t *testing.T) (results, compare, maps string) {
+func outputs(t *testing.T) (results, compared, swept, maps string) {
 	t.Helper()
 	ctx := context.Background()
-	results, compare, maps = filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "compare"), filepath.Join(t.TempDir(), "map")
+	dir := t.TempDir()
+	results, compared, swept, maps = filepath.Join(dir, "out"), filepath.Join(dir, "compare"), filepath.Join(dir, "compare-sweep"), filepath.Join(dir, "map")
 	small := experiment.Config{N: 100, Dim: 20, Width: 40}
-	small.Out = results
 	lrs, err := experiment.ParseGrid("0.02:0.14:0.02")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := experiment.Reproduce(ctx, &experiment.ReproduceSettings{Config: small, LRs: lrs, NoiseSteps: 2000, SmallInitScale: 10}); err != nil {
+	rs := &reproduce.Settings{Config: small, LRs: lrs, NoiseSteps: 2000, SmallInitScale: 10}
+	rs.Out = results
+	if _, err := reproduce.Reproduce.Run(ctx, rs); err != nil {
 		t.Fatal(err)
 	}
-	small.Out = compare
 	small.MaxSteps = 5000
-	cmp := &experiment.CompareSettings{Config: small, Eta: 0.08, NoiseSteps: 2000, LRs: lrs}
-	if _, err := experiment.Compare(ctx, cmp); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := experiment.CompareSweep(ctx, cmp); err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		out   string
+		sweep bool
+	}{{compared, false}, {swept, true}} {
+		cs := &compare.Settings{Config: small, Eta: 0.08, NoiseSteps: 2000, LRs: lrs, Sweep: c.sweep}
+		cs.Out = c.out
+		if _, err := compare.Compare.Run(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
 	}
 	widths, err := grid.ParseValues("10,20")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := experiment.Map(ctx, &experiment.MapSettings{Config: experiment.Config{Out: maps, N: 40, Dim: 6, MaxSteps: 20000},
-		X: grid.Axis{Name: "lr", Values: lrs[:4]}, Y: grid.Axis{Name: "width", Values: widths}, Seeds: 2}); err != nil {
+	ms := &grids.MapSettings{Config: experiment.Config{N: 40, Dim: 6, MaxSteps: 20000},
+		X: grid.Axis{Name: "lr", Values: lrs[:4]}, Y: grid.Axis{Name: "width", Values: widths}, Seeds: 2}
+	ms.Out = maps
+	if _, err := grids.Map.Run(ctx, ms); err != nil {
 		t.Fatal(err)
 	}
-	return results, compare, maps
+	return results, compared, swept, maps
 }
 
 func TestNotebooksRun(t *testing.T) {
@@ -259,7 +268,7 @@ func TestNotebooksRun(t *testing.T) {
 	if err != nil || len(paths) != 4 {
 		t.Fatalf("notebooks %v, %v; want 4", paths, err)
 	}
-	results, compare, maps := outputs(t)
+	results, compared, swept, maps := outputs(t)
 	for _, path := range paths {
 		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
 			prog, err := convert(path)
@@ -274,7 +283,7 @@ func TestNotebooksRun(t *testing.T) {
 			}
 			run := exec.Command(filepath.Join(dir, "notebook"))
 			run.Dir = t.TempDir()
-			run.Env = append(os.Environ(), "IGR_RESULTS="+results, "IGR_COMPARE="+compare, "IGR_MAP="+maps)
+			run.Env = append(os.Environ(), "IGR_RESULTS="+results, "IGR_COMPARE="+compared, "IGR_COMPARE_SWEEP="+swept, "IGR_MAP="+maps)
 			var stdout, stderr bytes.Buffer
 			run.Stdout, run.Stderr = &stdout, &stderr
 			if err := run.Run(); err != nil {

@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/igr-project/igr/experiment/compare"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 // TestCompareEndToEnd runs compare at a small step η, where backward error
@@ -19,12 +19,12 @@ func TestCompareEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := experiment.ReadCompare(filepath.Join(out, "compare.csv"))
+	rows, err := compare.ReadCompare(filepath.Join(out, "compare.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{experiment.MethodImplicit, experiment.MethodExplicitGradNorm, experiment.MethodExplicitLabelNoise,
-		experiment.MethodPlainSmallStep, experiment.MethodLabelNoise}
+	want := []string{compare.MethodImplicit, compare.MethodExplicitGradNorm, compare.MethodExplicitLabelNoise,
+		compare.MethodPlainSmallStep, compare.MethodLabelNoise}
 	if len(rows) != len(want) {
 		t.Fatalf("compare.csv has %d rows, want %d", len(rows), len(want))
 	}
@@ -47,16 +47,16 @@ func TestCompareEndToEnd(t *testing.T) {
 		t.Errorf("implicit distance %g; label noise %s after %d steps", rows[0].DistanceFromImplicit, rows[4].Status, rows[4].Steps)
 	}
 
-	traj, err := experiment.ReadTrajectory(filepath.Join(out, "trajectory.csv"))
+	traj, err := compare.ReadTrajectory(filepath.Join(out, "trajectory.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	explicit, plain := map[int]float64{}, map[int]float64{}
 	for _, r := range traj {
 		switch r.Method {
-		case experiment.MethodExplicitGradNorm:
+		case compare.MethodExplicitGradNorm:
 			explicit[r.ImplicitStep] = r.Distance
-		case experiment.MethodPlainSmallStep:
+		case compare.MethodPlainSmallStep:
 			plain[r.ImplicitStep] = r.Distance
 		}
 	}
@@ -77,7 +77,7 @@ func TestCompareSweepEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := experiment.ReadSweepCompare(filepath.Join(out, "compare_sweep.csv"))
+	rows, err := compare.ReadSweep(filepath.Join(out, "compare_sweep.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,9 +85,9 @@ func TestCompareSweepEndToEnd(t *testing.T) {
 		t.Fatalf("compare_sweep.csv has %d rows, want 6", len(rows))
 	}
 	for i, r := range rows {
-		method, step := experiment.MethodImplicit, r.Eta
+		method, step := compare.MethodImplicit, r.Eta
 		if i >= 3 {
-			method, step = experiment.MethodExplicitGradNorm, 0.01
+			method, step = compare.MethodExplicitGradNorm, 0.01
 		}
 		if r.Method != method || r.StepSize != step {
 			t.Errorf("row %d: %s at step %g, want %s at %g", i, r.Method, r.StepSize, method, step)

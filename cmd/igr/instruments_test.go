@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/igr-project/igr/train/experiment"
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/experiment/grids"
+	"github.com/igr-project/igr/experiment/instruments"
 )
 
 // TestVerifySlopes checks the blog's derivation: one GD step is O(η²) from the
@@ -26,7 +28,7 @@ func TestVerifySlopes(t *testing.T) {
 	if math.Abs(s.Plain-2) > 0.2 || math.Abs(s.Modified-3) > 0.2 {
 		t.Errorf("slopes %.3f and %.3f, want 2 and 3 within 0.2", s.Plain, s.Modified)
 	}
-	rows, err := experiment.ReadVerify(filepath.Join(out, "verify.csv"))
+	rows, err := instruments.ReadVerify(filepath.Join(out, "verify.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func TestSharpnessEndToEnd(t *testing.T) {
 		"-steps", "100", "-every", "25", "-quiet"); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := experiment.ReadSharpness(filepath.Join(out, "sharpness.csv"))
+	rows, err := instruments.ReadSharpness(filepath.Join(out, "sharpness.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestFlowEndToEnd(t *testing.T) {
 		"-steps", "60", "-substeps", "4", "-quiet"); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := experiment.ReadFlow(filepath.Join(out, "flow.csv"))
+	rows, err := instruments.ReadFlow(filepath.Join(out, "flow.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func TestSweepSeedBands(t *testing.T) {
 	if len(rows) != 9 || seeds[0] != 3 || seeds[1] != 3 || seeds[2] != 3 {
 		t.Fatalf("sweep.csv: %d rows, per seed %v; want 3 learning rates × seeds 0, 1, 2", len(rows), seeds)
 	}
-	bands, err := experiment.ReadBands(filepath.Join(out, "sweep_bands.csv"))
+	bands, err := grids.ReadBands(filepath.Join(out, "sweep_bands.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

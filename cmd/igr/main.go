@@ -11,36 +11,24 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/internal/kernel"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
 }
 
-// A command is one subcommand of igr.
-type command struct {
-	name    string
-	summary string
-	usage   string // the flags part of the usage line
-	// takesArgs says the command reads arguments after its flags.
-	takesArgs bool
-	// setup defines the command's flags on fs and returns the function that
-	// runs it once the flags are parsed.
-	setup func(fs *flag.FlagSet, env *environment) func(ctx context.Context) error
-}
-
-// environment is where a command writes.
+// environment is where a command writes and what it reads of the
+// environment.
 type environment struct {
 	stdout, stderr io.Writer
+	getenv         func(string) string
 }
-
-var commands = []*command{reproduceCmd, trainCmd, sweepCmd, mapCmd, noiseCmd, compareCmd, verifyCmd, flowCmd, sharpnessCmd, mergeCmd, versionCmd}
 
 // usageError marks errors in how igr was called (exit status 2).
 type usageError struct{ err error }
@@ -49,8 +37,8 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 // run executes igr with args and returns the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	env := &environment{stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	env := &environment{stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 {
 			args = []string{args[1], "-h"}
@@ -66,19 +54,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "igr: %s\n", strings.TrimPrefix(err.Error(), "kernel: "))
 		return 2
 	}
-	var cmd *command
-	for _, c := range commands {
-		if c.name == args[0] {
-			cmd = c
-		}
+	if args[0] == versionCommand.Name {
+		return runVersion(args[1:], env)
 	}
-	if cmd == nil {
+	d := lookup(args[0])
+	if d == nil {
 		fmt.Fprintf(stderr, "igr: unknown command %q; run igr -h for the list\n", args[0])
 		return 2
 	}
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	cmd := d.Command()
+	s := d.NewSettings()
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	exec := cmd.setup(fs, env)
+	flags := bindFlags(fs, s)
 	// A command may use -h as a flag of its own (compare's small step); a
 	// bare -h at the end still asks for help.
 	if fs.Lookup("h") != nil && args[len(args)-1] == "-h" {
@@ -86,37 +74,51 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fmt.Fprintf(stderr, "usage: igr %s %s\n\n%s\n", cmd.name, cmd.usage, cmd.summary)
-			hasFlags := false
-			fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-			if hasFlags {
-				fmt.Fprintf(stderr, "\nFlags:\n")
-				fs.PrintDefaults()
-			}
+			printHelp(stderr, cmd, fs)
 			return 0
 		}
-		fmt.Fprintf(stderr, "igr: %s: %v (run igr %s -h for help)\n", cmd.name, err, cmd.name)
+		fmt.Fprintf(stderr, "igr: %s: %v (run igr %s -h for help)\n", cmd.Name, err, cmd.Name)
 		return 2
 	}
-	if fs.NArg() > 0 && !cmd.takesArgs {
-		fmt.Fprintf(stderr, "igr: %s: unexpected argument %q (run igr %s -h for help)\n", cmd.name, fs.Arg(0), cmd.name)
-		return 2
+	if err := flags.apply(env); err == nil {
+		err = d.SetArgs(s, fs.Args())
+		if err != nil && !cmd.TakesArgs {
+			err = fmt.Errorf("%s: unexpected argument %q (run igr %s -h for help)", cmd.Name, fs.Arg(0), cmd.Name)
+		}
+		if err != nil {
+			return report(stderr, usageError{err})
+		}
+	} else {
+		return report(stderr, err)
 	}
-	err := exec(ctx)
+	res, err := d.RunSettings(ctx, s)
+	if err != nil {
+		return report(stderr, err)
+	}
+	fmt.Fprintf(stdout, "Results in %s\n\n", d.OutputFolder(s))
+	if err := res.WriteTable(stdout); err != nil {
+		return report(stderr, err)
+	}
+	if w, ok := res.(interface{ Warnings() []string }); ok {
+		for _, line := range w.Warnings() {
+			fmt.Fprintf(stderr, "igr: warning: %s\n", line)
+		}
+	}
+	return 0
+}
+
+// report prints err as one line and returns the exit status it means: 130
+// for an interruption, 2 for bad usage or input, 1 for a run that failed.
+func report(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "igr: %s\n", oneLine(err))
+	var interrupted *experiment.InterruptedError
 	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "igr: %s\n", oneLine(err))
+	case errors.As(err, &interrupted):
 		return 130
 	case isUsage(err):
-		fmt.Fprintf(stderr, "igr: %s\n", oneLine(err))
 		return 2
-	default:
-		fmt.Fprintf(stderr, "igr: %s\n", oneLine(err))
-		return 1
 	}
+	return 1
 }
 
 // isUsage reports whether err is the user's to fix: a bad flag value or input
@@ -130,8 +132,12 @@ func isUsage(err error) bool {
 // that locate it in the library but mean nothing to a user of the command,
 // at its start or after another part of the message.
 func oneLine(err error) string {
+	var interrupted *experiment.InterruptedError
+	if errors.As(err, &interrupted) {
+		return interrupted.Error() // not the context's "context canceled"
+	}
 	prefixes := []string{"experiment: ", "invalid configuration: ", "dataset: ", "train: ", "invalid settings: ", "graph: ",
-		"tidycsv: ", "atomicfile: ", "grid: ", "invalid values: "}
+		"tidycsv: ", "atomicfile: ", "grid: ", "invalid values: ", "grids: ", "runs: ", "compare: ", "instruments: ", "reproduce: "}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	for {
 		trimmed := msg
@@ -149,8 +155,22 @@ func oneLine(err error) string {
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "igr reproduces and extends \"Implicit bias by large learning rate: Noise can be helpful for gradient descent\".\n\n")
 	fmt.Fprintf(w, "usage: igr <command> [flags]\n\ncommands:\n")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	for _, d := range commands {
+		c := d.Command()
+		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
 	}
+	fmt.Fprintf(w, "  %-10s %s\n", versionCommand.Name, versionCommand.Summary)
 	fmt.Fprintf(w, "\nRun igr <command> -h for a command's flags.\n")
+}
+
+// printHelp prints a command's usage line, summary and flags.
+func printHelp(w io.Writer, cmd experiment.Command, fs *flag.FlagSet) {
+	fs.SetOutput(w)
+	fmt.Fprintf(w, "usage: igr %s %s\n\n%s\n", cmd.Name, cmd.Usage, cmd.Summary)
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintf(w, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
 }

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 // runIgr runs the command line in-process and returns its exit status and
@@ -20,9 +19,13 @@ import (
 func runIgr(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := run(context.Background(), args, &stdout, &stderr, noEnv)
 	return code, stdout.String(), stderr.String()
 }
+
+// noEnv is an environment without variables: tests do not pick up the
+// Slurm or Kubernetes job of the machine they run on.
+func noEnv(string) string { return "" }
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -116,12 +119,12 @@ func TestBadInput(t *testing.T) {
 		{"map log values from zero", []string{"map", "-x", "lr=log:0:1:3"}, 2, "a log scale needs FROM and TO positive"},
 		{"map repeated value", []string{"map", "-x", "lr=0.1,0.2,0.1"}, 2, "0.1 appears twice"},
 		{"map fractional width", []string{"map", "-x", "width=10,10.5"}, 2, "width must be a whole number, got 10.5"},
-		{"map zero lr", []string{"map", "-x", "lr=0,0.1"}, 2, "lr must be > 0, got 0"},
-		{"map negative scale", []string{"map", "-x", "scale=-1:1:1"}, 2, "scale must be > 0, got -1"},
-		{"map negative seed", []string{"map", "-y", "seed=-1,0", "-x", "lr=0.1"}, 2, "seed must be ≥ 0, got -1"},
-		{"map negative sigma", []string{"map", "-x", "sigma=-1,1", "-steps", "10"}, 2, "sigma must be ≥ 0, got -1"},
+		{"map zero lr", []string{"map", "-x", "lr=0,0.1"}, 2, "lr must be positive, got 0"},
+		{"map negative scale", []string{"map", "-x", "scale=-1:1:1"}, 2, "scale must be positive, got -1"},
+		{"map negative seed", []string{"map", "-y", "seed=-1,0", "-x", "lr=0.1"}, 2, "seed must not be negative, got -1"},
+		{"map negative sigma", []string{"map", "-x", "sigma=-1,1", "-steps", "10"}, 2, "sigma must not be negative, got -1"},
 		{"map sigma without steps", []string{"map", "-x", "sigma=0.5,1"}, 2, "the sigma axis trains label-noise GD for a fixed number of steps: give -steps"},
-		{"map label noise without steps", []string{"map", "-x", "lr=0.1", "-sigma", "1"}, 2, "label-noise training needs a fixed number of steps"},
+		{"map label noise without steps", []string{"map", "-x", "lr=0.1", "-sigma", "1"}, 2, "-sigma needs -steps: label-noise training runs a fixed number of steps"},
 		{"map seed axis with seeds", []string{"map", "-x", "seed=0:3:1", "-seeds", "2"}, 2, "seed is an axis: -seeds"},
 		{"map width axis with init", []string{"map", "-x", "width=3,4", "-init", wrongInit}, 2, "-init fixes the width"},
 		{"map dim axis with data", []string{"map", "-x", "dim=2,3", "-data", goodData}, 2, "-data and -init fix the dimension"},
@@ -147,7 +150,7 @@ func TestBadInput(t *testing.T) {
 		{"batch larger than a data file's training set", []string{"train", "-data", goodData, "-batch", "2"}, 2, "the 1 training examples, got 2"},
 		{"batch not a number", []string{"train", "-batch", "ten"}, 2, `invalid value "ten" for flag -batch`},
 		{"negative history interval", []string{"train", "-history-every", "-1"}, 2, "-history-every must be positive, got -1"},
-		{"map zero batch", []string{"map", "-x", "batch=0,10"}, 2, "batch must be ≥ 1, got 0"},
+		{"map zero batch", []string{"map", "-x", "batch=0,10"}, 2, "batch must be positive, got 0"},
 		{"map fractional batch", []string{"map", "-x", "batch=2.5"}, 2, "batch must be a whole number, got 2.5"},
 		{"map batch beyond the training set", []string{"map", "-x", "batch=20,300"}, 2, "between 1 and the 200 training examples, got 300"},
 		{"map batch beyond an n of the grid", []string{"map", "-x", "batch=8", "-y", "n=4,10"}, 2, "between 1 and the 4 training examples, got 8"},
@@ -186,31 +189,53 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range commands {
-		code, _, stderr := runIgr(t, cmd.name, "-h")
-		writes := cmd != versionCmd // every command but version writes a folder
-		if code != 0 || !strings.Contains(stderr, "usage: igr "+cmd.name) || writes && !strings.Contains(stderr, "-out") {
-			t.Errorf("%s -h: status %d, output %q", cmd.name, code, stderr)
+	for _, d := range commands {
+		name := d.Command().Name
+		code, _, stderr := runIgr(t, name, "-h")
+		if code != 0 || !strings.Contains(stderr, "usage: igr "+name) || !strings.Contains(stderr, "-out") || !strings.Contains(stderr, "-quiet") {
+			t.Errorf("%s -h: status %d, output %q", name, code, stderr)
 		}
 	}
-	if code, _, stderr := runIgr(t, "-h"); code != 0 || !strings.Contains(stderr, "reproduce") {
-		t.Errorf("-h: status %d, output %q", code, stderr)
+	for _, args := range [][]string{{"-h"}, {"help", "version"}, {"version", "-h"}} {
+		if code, _, stderr := runIgr(t, args...); code != 0 || !strings.Contains(stderr, "version") {
+			t.Errorf("%v: status %d, output %q", args, code, stderr)
+		}
 	}
 }
 
-// TestEveryCommandTakesQuiet: scripts pass -quiet to every command that
-// writes a folder alike (version, which prints a few lines, takes no flags).
-func TestEveryCommandTakesQuiet(t *testing.T) {
-	for _, cmd := range commands {
-		if cmd == versionCmd {
-			continue
+// TestFlagsComeFromTheLibrary checks that every flag of every command is a
+// parameter of the library's settings, with the parameter's usage and the
+// settings' default, so that no default or check lives in the command line.
+func TestFlagsComeFromTheLibrary(t *testing.T) {
+	cliOnly := map[string]bool{"quiet": true, "shards": true}
+	for _, d := range commands {
+		s := d.NewSettings()
+		fs := flag.NewFlagSet(d.Command().Name, flag.ContinueOnError)
+		bindFlags(fs, s)
+		fields := map[string]experiment.Field{}
+		for _, f := range experiment.Fields(s) {
+			fields[f.Name()] = f
 		}
-		fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-		cmd.setup(fs, &environment{stdout: io.Discard, stderr: io.Discard})
-		if fs.Lookup("quiet") == nil {
-			t.Errorf("igr %s has no -quiet", cmd.name)
+		fs.VisitAll(func(fl *flag.Flag) {
+			f, ok := fields[fl.Name]
+			switch {
+			case cliOnly[fl.Name]:
+			case !ok:
+				t.Errorf("igr %s -%s is not a parameter of its settings", d.Command().Name, fl.Name)
+			case fl.Usage != f.Usage || fl.DefValue != f.String():
+				t.Errorf("igr %s -%s: usage %q default %q, the library's %q and %q", d.Command().Name, fl.Name, fl.Usage, fl.DefValue, f.Usage, f.String())
+			}
+		})
+		if len(fields)+1 > countFlags(fs) {
+			t.Errorf("igr %s: %d parameters, %d flags", d.Command().Name, len(fields), countFlags(fs))
 		}
 	}
+}
+
+func countFlags(fs *flag.FlagSet) int {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n
 }
 
 // TestInterruptKeepsResults cancels a reproduce run (as SIGINT or SIGTERM
@@ -222,7 +247,7 @@ func TestInterruptKeepsResults(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"reproduce", "-out", out, "-quiet", "-n", "100", "-dim", "20", "-width", "40"}, &stdout, &stderr)
+		done <- run(ctx, []string{"reproduce", "-out", out, "-quiet", "-n", "100", "-dim", "20", "-width", "40"}, &stdout, &stderr, noEnv)
 	}()
 	time.Sleep(500 * time.Millisecond)
 	cancel()
@@ -297,7 +322,7 @@ func checkResume(t *testing.T, args []string, every string, files ...string) (di
 		}
 	}()
 	var stdout, stderr bytes.Buffer
-	if code := run(ctx, append(args, "-out", parted, "-checkpoint", ck, "-checkpoint-every", every), &stdout, &stderr); code != 130 {
+	if code := run(ctx, append(args, "-out", parted, "-checkpoint", ck, "-checkpoint-every", every), &stdout, &stderr, noEnv); code != 130 {
 		t.Fatalf("interrupted run: exit status %d, want 130: %s", code, stderr.String())
 	}
 	if code, _, stderr := runIgr(t, append(args, "-out", parted, "-resume", ck)...); code != 0 {

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 // tiny is a problem on which a run takes milliseconds.
@@ -55,7 +56,7 @@ func TestMapCellsAreTrainRuns(t *testing.T) {
 				t.Fatalf("map: exit status %d: %s", code, stderr)
 			}
 			xName, yName := strings.Split(tc.x, "=")[0], strings.Split(tc.y, "=")[0]
-			m, err := experiment.ReadMap(out)
+			m, err := grids.ReadMap(out)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,12 +71,12 @@ func TestMapCellsAreTrainRuns(t *testing.T) {
 				if code, _, stderr := runIgr(t, args...); code != 0 {
 					t.Fatalf("%s: exit status %d: %s", strings.Join(args, " "), code, stderr)
 				}
-				runs, err := experiment.ReadRuns(filepath.Join(args[2], "runs.csv"))
+				rows, err := experiment.ReadRuns(filepath.Join(args[2], "runs.csv"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := []string{string(runs[0].Status), strconv.Itoa(runs[0].Steps), tidycsv.Float(runs[0].TrainMSE),
-					tidycsv.Float(runs[0].TestMSE), tidycsv.Float(runs[0].GradNormSq)}
+				got := []string{string(rows[0].Status), strconv.Itoa(rows[0].Steps), tidycsv.Float(rows[0].TrainMSE),
+					tidycsv.Float(rows[0].TestMSE), tidycsv.Float(rows[0].GradNormSq)}
 				want := []string{string(r.Status), strconv.Itoa(r.Steps), tidycsv.Float(r.TrainMSE), tidycsv.Float(r.TestMSE), tidycsv.Float(r.GradNormSq)}
 				if strings.Join(got, ",") != strings.Join(want, ",") {
 					t.Errorf("%s %g %s %g: map cell %v, igr train %v", xName, r.X, yName, r.Y, want, got)
@@ -97,14 +98,14 @@ func TestMapShardsMergeToTheSingleMachineMap(t *testing.T) {
 	shards := shardAndMerge(t, bin, dir, grid,
 		"data.csv", "data.png", "map.csv", "map_cells.csv", "summary.json", "map.png", "map.svg", "map_lines.png", "map_lines.svg")
 	single := filepath.Join(dir, "single")
-	m, err := experiment.ReadMap(single)
+	m, err := grids.ReadMap(single)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(m.Rows) != 18 || len(m.Cells) != 9 {
 		t.Fatalf("map: %d runs and %d cells, want 3 lr × 3 scales × 2 seeds", len(m.Rows), len(m.Cells))
 	}
-	rows, err := experiment.Layout{X: "lr", Y: "scale"}.ReadRows(filepath.Join(shards[1], "map.csv"))
+	rows, err := grids.Layout{X: "lr", Y: "scale"}.ReadRows(filepath.Join(shards[1], "map.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestMapSummaryRows(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	m, err := experiment.ReadMap(out)
+	m, err := grids.ReadMap(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +210,7 @@ func TestMapOfOneAxis(t *testing.T) {
 	if header != "width,seed,status,steps,train_mse,test_mse,grad_norm_sq" {
 		t.Errorf("map.csv header %q", header)
 	}
-	m, err := experiment.ReadMap(out)
+	m, err := grids.ReadMap(out)
 	if err != nil {
 		t.Fatal(err)
 	}

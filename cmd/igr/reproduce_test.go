@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 // smallBlog is a configuration of reproduce that finishes in seconds and

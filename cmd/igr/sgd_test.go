@@ -12,11 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/experiment/compare"
+	"github.com/igr-project/igr/experiment/grids"
+	"github.com/igr-project/igr/experiment/runs"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 // small is a problem that trains in a fraction of a second: 30 training
@@ -38,12 +41,12 @@ func TestTrainSGDReportsItsRegularizer(t *testing.T) {
 	if header != strings.Join(experiment.RunsSGDColumns, ",") {
 		t.Errorf("runs.csv header %q, want %v", header, experiment.RunsSGDColumns)
 	}
-	runs, err := experiment.ReadRuns(filepath.Join(out, "runs.csv"))
+	rows, err := experiment.ReadRuns(filepath.Join(out, "runs.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := runs[0]
-	if r.Run != experiment.RunSGD || r.Batch != batch || r.Status != train.Converged || r.Steps%5 != 0 {
+	r := rows[0]
+	if r.Run != runs.RunSGD || r.Batch != batch || r.Status != train.Converged || r.Steps%5 != 0 {
 		t.Fatalf("runs.csv: %+v; want an sgd run with batch 7 converged at the start of an epoch of 5 steps", r)
 	}
 	data, err := dataset.ReadFile(filepath.Join(out, "data.csv"), 0)
@@ -53,12 +56,12 @@ func TestTrainSGDReportsItsRegularizer(t *testing.T) {
 	arch := graph.Quadratic{Dim: 5, Width: 8}
 	p := graph.ZeroParams(arch.Params())
 	for i, spec := range arch.Params() {
-		v, rows, cols, err := dataset.ReadMatrixFile(filepath.Join(out, experiment.ParamsFile(spec.Name)))
+		v, rows, cols, err := dataset.ReadMatrixFile(filepath.Join(out, runs.ParamsFile(spec.Name)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rows != spec.Rows || cols != spec.Cols {
-			t.Fatalf("%s is %d×%d, want %d×%d", experiment.ParamsFile(spec.Name), rows, cols, spec.Rows, spec.Cols)
+			t.Fatalf("%s is %d×%d, want %d×%d", runs.ParamsFile(spec.Name), rows, cols, spec.Rows, spec.Cols)
 		}
 		copy(p.Data(i), v)
 	}
@@ -114,8 +117,9 @@ func TestTrainSGDReportsItsRegularizer(t *testing.T) {
 func TestParamsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	first := filepath.Join(dir, "first")
-	res, err := experiment.Train(context.Background(), &experiment.TrainSettings{LR: 0.03, Steps: 200,
-		Config: experiment.Config{Out: first, N: 30, Dim: 5, Width: 8}})
+	ts := &runs.TrainSettings{}
+	ts.LR, ts.Steps, ts.Out, ts.N, ts.Dim, ts.Width = 0.03, 200, first, 30, 5, 8
+	res, err := runs.Train.Run(context.Background(), ts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +127,7 @@ func TestParamsRoundTrip(t *testing.T) {
 	if trained.Distance(graph.ZeroParams(graph.Quadratic{Dim: 5, Width: 8}.Params())) == 0 {
 		t.Fatal("the run trained nothing")
 	}
-	setup, err := experiment.Config{Out: filepath.Join(dir, "second"), N: 30, Dim: 5,
+	setup, err := experiment.Config{N: 30, Dim: 5,
 		InitFile: filepath.Join(first, "params_A.csv")}.Resolve()
 	if err != nil {
 		t.Fatal(err)
@@ -165,11 +169,11 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	if code, _, stderr := runIgr(t, append([]string{"noise", "-out", noise, "-batch", "10", "-steps", "300", "-max-steps", "2000", "-tol", "1e-3"}, small...)...); code != 0 {
 		t.Fatalf("noise: exit status %d: %s", code, stderr)
 	}
-	runs, err := experiment.ReadRuns(filepath.Join(noise, "runs.csv"))
+	rows, err := experiment.ReadRuns(filepath.Join(noise, "runs.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range runs {
+	for _, r := range rows {
 		if r.Batch != 10 || !(r.SGDReg > 0) {
 			t.Errorf("noise run %s: batch %d, sgd_reg %g", r.Run, r.Batch, r.SGDReg)
 		}
@@ -193,26 +197,26 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	if code, _, stderr := runIgr(t, args...); code != 0 {
 		t.Fatalf("compare: exit status %d: %s", code, stderr)
 	}
-	rows, err := experiment.ReadCompare(filepath.Join(cmp, "compare.csv"))
+	crows, err := compare.ReadCompare(filepath.Join(cmp, "compare.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var methods []string
-	for _, r := range rows {
+	for _, r := range crows {
 		methods = append(methods, r.Method)
 		if !(r.SGDReg >= r.GradNormReg*(1-1e-12)) || !(r.SGDNoiseReg >= 0) {
 			t.Errorf("%s: SGD regularizer %g, Γ term %g, (η/4)‖∇L‖² %g", r.Method, r.SGDReg, r.SGDNoiseReg, r.GradNormReg)
 		}
 	}
-	want := []string{experiment.MethodImplicit, experiment.MethodExplicitGradNorm, experiment.MethodExplicitLabelNoise,
-		experiment.MethodPlainSmallStep, experiment.MethodLabelNoise, experiment.MethodSGD, experiment.MethodExplicitSGD}
+	want := []string{compare.MethodImplicit, compare.MethodExplicitGradNorm, compare.MethodExplicitLabelNoise,
+		compare.MethodPlainSmallStep, compare.MethodLabelNoise, compare.MethodSGD, compare.MethodExplicitSGD}
 	if !slices.Equal(methods, want) {
 		t.Fatalf("compare.csv methods %v, want %v", methods, want)
 	}
-	if sgd := rows[5]; sgd.StepSize != 0.02 || sgd.Status != train.Converged || rows[6].StepSize != 0.005 {
-		t.Errorf("sgd at step %g ended %s, explicit_sgd at step %g", sgd.StepSize, sgd.Status, rows[6].StepSize)
+	if sgd := crows[5]; sgd.StepSize != 0.02 || sgd.Status != train.Converged || crows[6].StepSize != 0.005 {
+		t.Errorf("sgd at step %g ended %s, explicit_sgd at step %g", sgd.StepSize, sgd.Status, crows[6].StepSize)
 	}
-	traj, err := experiment.ReadTrajectory(filepath.Join(cmp, "trajectory.csv"))
+	traj, err := compare.ReadTrajectory(filepath.Join(cmp, "trajectory.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +224,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	for _, r := range traj {
 		matched[r.Method]++
 	}
-	if matched[experiment.MethodSGD] < 5 || matched[experiment.MethodExplicitSGD] < 5 {
+	if matched[compare.MethodSGD] < 5 || matched[compare.MethodExplicitSGD] < 5 {
 		t.Errorf("trajectory.csv: matched times per method %v", matched)
 	}
 	for _, f := range []string{"sgd_regularizer.png", "trajectory.png", "curves.png"} {
@@ -235,7 +239,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	if code, _, stderr := runIgr(t, args...); code != 0 {
 		t.Fatalf("compare -sweep: exit status %d: %s", code, stderr)
 	}
-	srows, err := experiment.ReadSweepCompare(filepath.Join(sweep, "compare_sweep.csv"))
+	srows, err := compare.ReadSweep(filepath.Join(sweep, "compare_sweep.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,14 +247,14 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	for _, r := range srows {
 		count[r.Method]++
 		wantStep := r.Eta
-		if r.Method == experiment.MethodExplicitGradNorm || r.Method == experiment.MethodExplicitSGD {
+		if r.Method == compare.MethodExplicitGradNorm || r.Method == compare.MethodExplicitSGD {
 			wantStep = 0.01
 		}
 		if r.StepSize != wantStep {
 			t.Errorf("%s at η %g: step %g, want %g", r.Method, r.Eta, r.StepSize, wantStep)
 		}
 	}
-	if len(srows) != 8 || count[experiment.MethodSGD] != 2 || count[experiment.MethodExplicitSGD] != 2 {
+	if len(srows) != 8 || count[compare.MethodSGD] != 2 || count[compare.MethodExplicitSGD] != 2 {
 		t.Errorf("compare_sweep.csv: %d rows, %v", len(srows), count)
 	}
 	if s := readString(t, filepath.Join(sweep, "compare_sweep.json")); !strings.Contains(s, `"explicit_sgd"`) {
@@ -317,11 +321,11 @@ func TestMapBatchAxis(t *testing.T) {
 	if code, _, stderr := runIgr(t, args...); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	layout := experiment.Layout{X: "lr", Y: "batch"}
-	if h := strings.SplitN(readString(t, filepath.Join(out, experiment.MapTable)), "\n", 2)[0]; h != strings.Join(layout.RowColumns(), ",") || !strings.HasPrefix(h, "lr,batch,") {
+	layout := grids.Layout{X: "lr", Y: "batch"}
+	if h := strings.SplitN(readString(t, filepath.Join(out, grids.MapTable)), "\n", 2)[0]; h != strings.Join(layout.RowColumns(), ",") || !strings.HasPrefix(h, "lr,batch,") {
 		t.Errorf("map.csv header %q", h)
 	}
-	rows, err := layout.ReadRows(filepath.Join(out, experiment.MapTable))
+	rows, err := layout.ReadRows(filepath.Join(out, grids.MapTable))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,11 +341,11 @@ func TestMapBatchAxis(t *testing.T) {
 		if code, _, stderr := runIgr(t, train...); code != 0 {
 			t.Fatalf("exit status %d: %s", code, stderr)
 		}
-		runs, err := experiment.ReadRuns(filepath.Join(cell, "runs.csv"))
+		rows, err := experiment.ReadRuns(filepath.Join(cell, "runs.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g := runs[0]; g.Status != r.Status || g.Steps != r.Steps || g.TestMSE != r.TestMSE {
+		if g := rows[0]; g.Status != r.Status || g.Steps != r.Steps || g.TestMSE != r.TestMSE {
 			t.Errorf("lr %g batch %g: the map's cell %s/%d/%v, igr train %s/%d/%v", r.X, r.Y, r.Status, r.Steps, r.TestMSE, g.Status, g.Steps, g.TestMSE)
 		}
 	}

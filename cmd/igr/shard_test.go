@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
-	"github.com/igr-project/igr/train/experiment"
 )
 
 // buildIgr builds the igr binary for tests that run it as processes.

@@ -1,0 +1,395 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"text/tabwriter"
+
+	"gonum.org/v1/plot"
+
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/tidycsv"
+	"github.com/igr-project/igr/regularizer"
+	"github.com/igr-project/igr/train"
+)
+
+// The methods of Compare, as named in compare.csv.
+const (
+	MethodImplicit           = "implicit"            // GD with step η on L
+	MethodExplicitGradNorm   = "explicit_gradnorm"   // GD with step h on L + (η/4)‖∇L‖²
+	MethodExplicitLabelNoise = "explicit_labelnoise" // GD with step h on L + (ησ²/n²)Σ‖∇P(x_i)‖²
+	MethodPlainSmallStep     = "plain_small_step"    // GD with step h on L
+	MethodLabelNoise         = "label_noise"         // label-noise GD with step h
+	MethodSGD                = "sgd"                 // minibatch SGD with step η, batches of B
+	MethodExplicitSGD        = "explicit_sgd"        // GD with step h on L + (η/4) E_B‖∇L_B‖²
+)
+
+func init() {
+	experiment.Declare(
+		&experiment.Param{Name: "eta", Usage: "step η of implicit GD; the explicit regularizers use λ = η/4 and η σ²/n²", Range: experiment.Positive},
+		&experiment.Param{Name: "h", Usage: "small step of the explicit, plain and label-noise runs", Range: experiment.Positive},
+		&experiment.Param{Name: "sweep", Usage: "instead: test MSE against η for implicit GD and for explicit GD at step h with λ = η/4, for every η of -lrs"},
+	)
+}
+
+// Settings configure Compare. Zero values mean the defaults given.
+type Settings struct {
+	experiment.Config
+
+	// Eta is the step η of implicit GD and the target step of the explicit
+	// regularizers (λ = η/4). Zero means 0.09, near the blog's edge of
+	// divergence.
+	Eta float64 `igr:"eta" default:"0.09"`
+
+	// H is the small step of the explicit and small-step runs. Zero means
+	// 0.01.
+	H float64 `igr:"h" default:"0.01"`
+
+	// Sigma is the label noise's standard deviation. Zero means 1.
+	Sigma float64 `igr:"sigma,positive" default:"1" usage:"standard deviation of the label noise"`
+
+	// NoiseSteps is the length of the label-noise run. Zero means 100,000.
+	NoiseSteps int `igr:"noise-steps" default:"100000"`
+
+	// HistoryEvery is the interval of the recorded history of the small-step
+	// runs; implicit GD records at about the same times t. Zero means 100.
+	HistoryEvery int `igr:"history-every" default:"100" usage:"record the small-step runs every this many steps"`
+
+	// MaxPoints bounds the matched times in trajectory.csv. Zero means 2000.
+	MaxPoints int
+
+	// Sweep, if set, compares over the η of LRs instead (see Sweep).
+	Sweep bool `igr:"sweep"`
+
+	// LRs is the grid of η of the sweep. Nil means BlogGrid.
+	LRs []float64 `igr:"lrs" default:"0.001:0.15:0.005"`
+
+	// Batch, if positive, adds minibatch SGD and its explicit regularizer
+	// to the methods: sgd, SGD with step η and batches of Batch examples,
+	// and explicit_sgd, GD with step h on L + regularizer.SGD{η, Batch}.
+	// Every run then records the SGD regularizer and its Γ term.
+	Batch int "igr:\"batch\" usage:\"add minibatch SGD with batches of `B` examples: methods sgd (step η) and explicit_sgd (step h on L + (η/4) E_B‖∇L_B‖²)\""
+}
+
+// Row is one method of Compare: a row of compare.csv.
+type Row struct {
+	Method   string
+	StepSize float64
+	Status   train.Status
+	Steps    int
+	// Time is steps × step size, the time of the gradient flow the run
+	// approximates.
+	Time       float64
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+	// GradNormReg is (η/4)‖∇L‖² and LabelNoiseReg (ησ²/n²)Σ‖∇P(x_i)‖² at
+	// the final parameters, for the target step η; with a batch size B,
+	// SGDReg is (η/4) E_B‖∇L_B‖² and SGDNoiseReg its Γ term (NaN without).
+	GradNormReg   float64
+	LabelNoiseReg float64
+	SGDReg        float64
+	SGDNoiseReg   float64
+	// DistanceFromImplicit is ‖θ − θ_implicit‖ at the end of both runs.
+	DistanceFromImplicit float64
+}
+
+var compareTable = tidycsv.NewSchema(
+	tidycsv.TextColumn("method", func(r *Row) *string { return &r.Method }),
+	tidycsv.FloatColumn("step_size", func(r *Row) *float64 { return &r.StepSize }),
+	tidycsv.TextColumn("status", func(r *Row) *train.Status { return &r.Status }),
+	tidycsv.IntColumn("steps", func(r *Row) *int { return &r.Steps }),
+	tidycsv.FloatColumn("time", func(r *Row) *float64 { return &r.Time }),
+	tidycsv.FloatColumn("train_mse", func(r *Row) *float64 { return &r.TrainMSE }),
+	tidycsv.FloatColumn("test_mse", func(r *Row) *float64 { return &r.TestMSE }),
+	tidycsv.FloatColumn("grad_norm_sq", func(r *Row) *float64 { return &r.GradNormSq }),
+	tidycsv.FloatColumn("grad_norm_reg", func(r *Row) *float64 { return &r.GradNormReg }),
+	tidycsv.FloatColumn("label_noise_reg", func(r *Row) *float64 { return &r.LabelNoiseReg }),
+	tidycsv.FloatColumn("distance_from_implicit", func(r *Row) *float64 { return &r.DistanceFromImplicit }),
+	tidycsv.FloatColumn("sgd_reg", func(r *Row) *float64 { return &r.SGDReg }),
+	tidycsv.FloatColumn("sgd_noise_reg", func(r *Row) *float64 { return &r.SGDNoiseReg }),
+)
+
+// The column sets of compare.csv; with a batch size it has SGDColumns.
+var (
+	Columns    = slices.Clip(compareTable.Names()[:len(compareTable.Names())-2])
+	SGDColumns = compareTable.Names()
+)
+
+// ReadCompare reads compare.csv.
+func ReadCompare(path string) ([]Row, error) { return compareTable.Read(path) }
+
+// Result is what Compare computed.
+type Result struct {
+	Rows       []Row
+	Trajectory []TrajectoryRow
+	History    []experiment.HistoryRow
+	Out        string
+	Settings   Settings
+
+	summary summary
+}
+
+// Compare trains one data set and one initialization five ways — implicit GD
+// with step η, GD with a small step h on L + (η/4)‖∇L‖², on L + the
+// label-noise regularizer and on L alone, and label-noise GD with step h —
+// and with a Batch two more, minibatch SGD with step η and GD with step h on
+// L + the SGD regularizer; it writes data.csv, compare.csv, trajectory.csv
+// (the distance of each run but label-noise GD from implicit GD at matched
+// times t), history.csv, summary.json and the figures trajectory and curves
+// (and with a Batch sgd_regularizer, the SGD regularizer's Γ term beside the
+// label-noise regularizer along the runs) to its folder, out/compare by
+// default.
+//
+// With Sweep it trains, instead, for every η of LRs, implicit GD with step η
+// and explicit GD with the small step h on L + (η/4)‖∇L‖² — and with a Batch
+// minibatch SGD with step η and explicit GD with step h on L + the SGD
+// regularizer — all from the same data and initialization to the
+// tolerance, and writes data.csv, compare_sweep.csv, compare_sweep.json (the
+// headline numbers of each method) and the figure compare_sweep (test MSE
+// against η, a curve per method) to its folder, out/compare-sweep by
+// default. Its result is then a *SweepResult.
+var Compare = &experiment.Experiment[*Settings, *experiment.Setup, experiment.Result]{
+	Name:    "compare",
+	Summary: "implicit (large-step GD) vs explicit (regularized small-step GD) regularization, side by side",
+	Usage:   "[-eta η] [-h h] [-noise-steps N] [-batch B] [-sweep [-lrs FROM:TO:STEP]] [-out DIR] [flags]   (help: -help)",
+	DefaultFolder: func(c *Settings) string {
+		if c.Sweep {
+			return "out/compare-sweep"
+		}
+		return "out/compare"
+	},
+	Prepare: func(c *Settings) (*experiment.Prepared[*experiment.Setup], error) {
+		// One sweep: implicit and explicit GD at every η (and SGD and its
+		// explicit regularizer). One comparison: four small-step runs after
+		// implicit GD (six with a batch size), each recording the
+		// regularizers, and implicit GD's trajectory.
+		if c.MaxPoints == 0 {
+			c.MaxPoints = 2000
+		}
+		work := train.Footprint{Runs: 4, Graph: 2 * train.RegularizedGraph, Snapshots: c.MaxPoints}
+		if c.Batch > 0 {
+			work.Runs = 6
+		}
+		if c.Sweep {
+			work = train.Footprint{Runs: len(sweepMethods(c.Batch)) * len(c.LRs), Graph: train.RegularizedGraph}
+		}
+		setup, err := c.ResolveFor(work)
+		if err != nil {
+			return nil, err
+		}
+		if err := setup.CheckBatch(c.Batch); err != nil {
+			return nil, err
+		}
+		return &experiment.Prepared[*experiment.Setup]{Data: setup.Data(), Identity: experiment.SetupIdentity(setup), State: setup}, nil
+	},
+	Execute: func(ctx context.Context, c *Settings, setup *experiment.Setup, env *experiment.Env) (experiment.Result, error) {
+		if c.Sweep {
+			return sweep(ctx, c, setup, env)
+		}
+		return compare(ctx, c, setup, env)
+	},
+}
+
+func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *experiment.Env) (experiment.Result, error) {
+	measures := append([]graph.Penalty{regularizer.ForStep(c.Eta), regularizer.LabelNoise{Eta: c.Eta, Sigma: c.Sigma}},
+		sgdMeasures(c.Eta, c.Batch)...)
+
+	// Implicit GD first: the others are compared with its trajectory.
+	implicit := setup.Settings(c.Eta)
+	implicit.Measures = measures
+	// Record implicit GD at about the times the small-step runs record.
+	implicit.HistoryEvery = max(1, int(math.Round(float64(c.HistoryEvery)*c.H/c.Eta)))
+	path := newTrajectory(c.MaxPoints)
+	implicit.Observe = path.observe
+	first, stop := env.Train(ctx, "compare: implicit", setup.Workers, experiment.Job{Name: MethodImplicit, Job: train.Job{Problem: setup.Problem, Settings: implicit}})
+	if stop != nil && first == nil {
+		return nil, stop
+	}
+	ref := first[0]
+	path.finish(ref.Params)
+
+	// The label-noise run is the longest: it starts first, then the
+	// explicit SGD run, whose steps cost most.
+	methods := []string{MethodLabelNoise, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep}
+	if c.Batch > 0 {
+		methods = slices.Insert(methods, 1, MethodExplicitSGD)
+		methods = append(methods, MethodSGD)
+	}
+	trackers := make([]*tracker, len(methods))
+	jobs := make([]experiment.Job, len(methods))
+	for i, m := range methods {
+		step := c.H
+		if m == MethodSGD {
+			step = c.Eta
+		}
+		st := setup.Settings(step)
+		st.Measures = measures
+		st.HistoryEvery = c.HistoryEvery
+		switch m {
+		case MethodExplicitGradNorm:
+			st.Penalties = []graph.Penalty{regularizer.ForStep(c.Eta)}
+		case MethodExplicitLabelNoise:
+			st.Penalties = []graph.Penalty{regularizer.LabelNoise{Eta: c.Eta, Sigma: c.Sigma}}
+		case MethodExplicitSGD:
+			st.Penalties = []graph.Penalty{regularizer.SGD{Eta: c.Eta, Batch: c.Batch}}
+		case MethodLabelNoise:
+			st.LabelNoise, st.Steps = c.Sigma, c.NoiseSteps
+		case MethodSGD:
+			st.Batch, st.HistoryEvery = c.Batch, implicit.HistoryEvery
+		}
+		if m != MethodLabelNoise {
+			trackers[i] = path.track(m, c.Eta, step)
+			st.Observe = trackers[i].observe
+		}
+		jobs[i] = experiment.Job{Name: m, Job: train.Job{Problem: setup.Problem, Settings: st}}
+	}
+	// Interrupted, the context is done and the other runs never start:
+	// they are reported interrupted.
+	results, stop := env.Train(ctx, "compare", setup.Workers, jobs...)
+	if stop != nil && results == nil {
+		return nil, stop
+	}
+	byMethod := map[string]*train.Result{MethodImplicit: ref}
+	for i, m := range methods {
+		byMethod[m] = results[i]
+	}
+
+	res := &Result{Out: env.Dir, Settings: *c}
+	rowOrder := []string{MethodImplicit, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise}
+	if c.Batch > 0 {
+		rowOrder = append(rowOrder, MethodSGD, MethodExplicitSGD)
+	}
+	for _, m := range rowOrder {
+		r := byMethod[m]
+		step := c.H
+		if m == MethodImplicit || m == MethodSGD {
+			step = c.Eta
+		}
+		row := Row{Method: m, StepSize: step, Status: r.Status, Steps: r.Steps, Time: float64(r.Steps) * step,
+			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
+			GradNormReg: experiment.TermValue(r.Terms, measures[0].Name()), LabelNoiseReg: experiment.TermValue(r.Terms, measures[1].Name()),
+			SGDReg: experiment.TermValue(r.Terms, regularizer.SGD{}.Name()), SGDNoiseReg: experiment.TermValue(r.Terms, regularizer.SGDNoise{}.Name()),
+			DistanceFromImplicit: distance(r.Params, ref.Params)}
+		res.Rows = append(res.Rows, row)
+		res.History = append(res.History, experiment.HistoryRows(m, r)...)
+	}
+	for _, t := range trackers {
+		if t != nil {
+			res.Trajectory = append(res.Trajectory, t.rows...)
+		}
+	}
+	res.summary = summary{Eta: experiment.Number(c.Eta), H: experiment.Number(c.H), Sigma: experiment.Number(c.Sigma), Batch: c.Batch,
+		Seed: setup.Seed, Interrupted: stop != nil, ComputedBy: experiment.Provenance(), WallSeconds: experiment.Number(env.WallSeconds())}
+	for _, r := range res.Rows {
+		res.summary.Methods = append(res.summary.Methods, methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
+			Time: experiment.Number(r.Time), TestMSE: experiment.Number(r.TestMSE), TrainMSE: experiment.Number(r.TrainMSE),
+			Distance: experiment.Number(r.DistanceFromImplicit)})
+	}
+	res.summary.Trajectory = summarizeTrajectory(res.Trajectory)
+	return res, stop
+}
+
+// sgdMeasures returns the SGD regularizer and its Γ term for step lr and
+// batches of batch, to record along runs with a batch size; nil for batch 0.
+func sgdMeasures(lr float64, batch int) []graph.Penalty {
+	if batch == 0 {
+		return nil
+	}
+	return []graph.Penalty{regularizer.SGD{Eta: lr, Batch: batch}, regularizer.SGDNoise{Eta: lr, Batch: batch}}
+}
+
+// Files are compare.csv, trajectory.csv, history.csv, the trajectory and
+// curves figures (and with a batch size the SGD regularizer's) and
+// summary.json.
+func (r *Result) Files() []experiment.File {
+	c := &r.Settings
+	curves := []string{MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise}
+	if c.Batch > 0 {
+		curves = append(curves, MethodSGD, MethodExplicitSGD)
+	}
+	files := []experiment.File{
+		{Name: "compare.csv", Write: func(path string) error {
+			return compareTable.WriteColumns(path, experiment.ColumnsFor(c.Batch, Columns, SGDColumns), r.Rows)
+		}},
+		{Name: "trajectory.csv", Write: func(path string) error { return trajectoryTable.Write(path, r.Trajectory) }},
+		experiment.HistoryFile(c.Batch, r.History),
+		experiment.FigureFile("trajectory", func() (*plot.Plot, error) { return TrajectoryFigure(r.Trajectory, c.Eta, c.H) }),
+		experiment.FigureFile("curves", func() (*plot.Plot, error) {
+			return experiment.CurvesFigure(fmt.Sprintf("Implicit (η=%g) vs explicit (h=%g)", c.Eta, c.H), r.History, curves...)
+		}),
+	}
+	if c.Batch > 0 {
+		var terms []experiment.TermCurve
+		for _, m := range []string{MethodSGD, MethodLabelNoise, MethodImplicit} {
+			terms = append(terms, experiment.TermCurve{Run: m, Term: "sgd_noise_reg"}, experiment.TermCurve{Run: m, Term: "label_noise_reg"})
+		}
+		files = append(files, experiment.FigureFile("sgd_regularizer", func() (*plot.Plot, error) {
+			return experiment.TermsFigure(fmt.Sprintf("SGD's Γ term (η=%g, B=%d) and the label-noise regularizer (σ=%g)", c.Eta, c.Batch, c.Sigma),
+				"regularizer", r.History, terms...)
+		}))
+	}
+	return append(files, experiment.JSONFile("summary.json", r.summary))
+}
+
+// distance is ‖p − q‖, or NaN when a run never started.
+func distance(p, q graph.Params) float64 {
+	if p == nil || q == nil {
+		return math.NaN()
+	}
+	return p.Distance(q)
+}
+
+type summary struct {
+	Eta         experiment.Number   `json:"eta"`
+	H           experiment.Number   `json:"h"`
+	Sigma       experiment.Number   `json:"sigma"`
+	Batch       int                 `json:"batch,omitempty"`
+	Seed        uint64              `json:"seed"`
+	Methods     []methodSummary     `json:"methods"`
+	Trajectory  []trajectorySummary `json:"trajectory"`
+	WallSeconds experiment.Number   `json:"wall_seconds"`
+	Interrupted bool                `json:"interrupted"`
+	experiment.ComputedBy
+}
+
+type methodSummary struct {
+	Method   string            `json:"method"`
+	Status   string            `json:"status"`
+	Steps    int               `json:"steps"`
+	Time     experiment.Number `json:"time"`
+	TrainMSE experiment.Number `json:"train_mse"`
+	TestMSE  experiment.Number `json:"test_mse"`
+	Distance experiment.Number `json:"distance_from_implicit"`
+}
+
+// WriteTable prints one line per method.
+func (r *Result) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	sgd := r.Settings.Batch > 0
+	fmt.Fprintf(tw, "method\tstep\tstatus\tsteps\ttime t\ttrain MSE\ttest MSE\t‖∇L‖²\t(η/4)‖∇L‖²\tlabel-noise reg")
+	if sgd {
+		fmt.Fprintf(tw, "\tSGD reg\tSGD Γ term")
+	}
+	fmt.Fprintf(tw, "\t‖θ−θ_implicit‖\n")
+	for _, x := range r.Rows {
+		fmt.Fprintf(tw, "%s\t%g\t%s\t%d\t%.4g\t%.3g\t%.4g\t%.3g\t%.3g\t%.3g", x.Method, x.StepSize, x.Status, x.Steps,
+			x.Time, x.TrainMSE, x.TestMSE, x.GradNormSq, x.GradNormReg, x.LabelNoiseReg)
+		if sgd {
+			fmt.Fprintf(tw, "\t%.3g\t%.3g", x.SGDReg, x.SGDNoiseReg)
+		}
+		fmt.Fprintf(tw, "\t%.4g\n", x.DistanceFromImplicit)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range summarizeTrajectory(r.Trajectory) {
+		fmt.Fprintf(w, "%s vs implicit: relative distance ≤ %.3g up to t = %.4g, at most %.3g, %.3g at t = %.4g\n",
+			s.Method, 0.1, float64(s.Within10), float64(s.MaxRelative), float64(s.Final), float64(s.EndT))
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"gonum.org/v1/plot"
+
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/tidycsv"
+	"github.com/igr-project/igr/regularizer"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/grid"
+)
+
+// SweepRow is one run of Compare with Sweep: a row of compare_sweep.csv.
+type SweepRow struct {
+	Method     string  // MethodImplicit, MethodExplicitGradNorm, and with a batch size MethodSGD or MethodExplicitSGD
+	Eta        float64 // the step η of implicit GD, the target step of λ = η/4
+	StepSize   float64 // η for implicit GD, h for explicit GD
+	Status     train.Status
+	Steps      int
+	Time       float64 // steps × step size
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+}
+
+var sweepTable = tidycsv.NewSchema(
+	tidycsv.TextColumn("method", func(r *SweepRow) *string { return &r.Method }),
+	tidycsv.FloatColumn("eta", func(r *SweepRow) *float64 { return &r.Eta }),
+	tidycsv.FloatColumn("step_size", func(r *SweepRow) *float64 { return &r.StepSize }),
+	tidycsv.TextColumn("status", func(r *SweepRow) *train.Status { return &r.Status }),
+	tidycsv.IntColumn("steps", func(r *SweepRow) *int { return &r.Steps }),
+	tidycsv.FloatColumn("time", func(r *SweepRow) *float64 { return &r.Time }),
+	tidycsv.FloatColumn("train_mse", func(r *SweepRow) *float64 { return &r.TrainMSE }),
+	tidycsv.FloatColumn("test_mse", func(r *SweepRow) *float64 { return &r.TestMSE }),
+	tidycsv.FloatColumn("grad_norm_sq", func(r *SweepRow) *float64 { return &r.GradNormSq }),
+)
+
+// SweepColumns are the columns of compare_sweep.csv.
+var SweepColumns = sweepTable.Names()
+
+// ReadSweep reads compare_sweep.csv.
+func ReadSweep(path string) ([]SweepRow, error) { return sweepTable.Read(path) }
+
+// SweepResult is what Compare computed with Sweep.
+type SweepResult struct {
+	Rows []SweepRow
+	Out  string
+
+	summary sweepSummary
+}
+
+// sweepSummary is compare_sweep.json: the headline of each method.
+type sweepSummary struct {
+	H           experiment.Number    `json:"h"`
+	Seed        uint64               `json:"seed"`
+	Batch       int                  `json:"batch,omitempty"`
+	Implicit    experiment.Headline  `json:"implicit"`
+	Explicit    experiment.Headline  `json:"explicit"`
+	SGD         *experiment.Headline `json:"sgd,omitempty"`
+	ExplicitSGD *experiment.Headline `json:"explicit_sgd,omitempty"`
+	WallSeconds experiment.Number    `json:"wall_seconds"`
+	Interrupted bool                 `json:"interrupted"`
+	experiment.ComputedBy
+}
+
+// sweepMethods are the methods of a sweep, in the order of its rows.
+func sweepMethods(batch int) []string {
+	methods := []string{MethodImplicit, MethodExplicitGradNorm}
+	if batch > 0 {
+		methods = append(methods, MethodSGD, MethodExplicitSGD)
+	}
+	return methods
+}
+
+// sweep is Compare with Sweep: a grid of the methods × η, all from the
+// same data and initialization; the explicit runs, which cost more, start
+// first.
+func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *experiment.Env) (experiment.Result, error) {
+	etas := c.LRs
+	methods := sweepMethods(c.Batch)
+	indices := make([]float64, len(methods))
+	for i := range indices {
+		indices[i] = float64(i)
+	}
+	g := grid.Grid{Axes: []grid.Axis{{Name: "method", Values: indices}, {Name: "eta", Values: etas}}}
+	spec := func(cell grid.Cell) experiment.RunSpec {
+		r := experiment.RunSpec{Config: setup.Config}
+		r.LR = cell.Values[1]
+		switch methods[int(cell.Values[0])] {
+		case MethodExplicitGradNorm:
+			r.LR, r.Lambda = c.H, cell.Values[1]/4
+		case MethodExplicitSGD:
+			r.LR = c.H
+		case MethodSGD:
+			r.Batch = c.Batch
+		}
+		return r
+	}
+	explicitSGD := func(cell grid.Cell) bool { return methods[int(cell.Values[0])] == MethodExplicitSGD }
+	plan, err := grid.NewPlan(g, experiment.Shard{}, func(cell grid.Cell) (train.Job, error) {
+		st := spec(cell).Settings(setup)
+		if explicitSGD(cell) {
+			st.Penalties = []graph.Penalty{regularizer.SGD{Eta: cell.Values[1], Batch: c.Batch}}
+		}
+		return train.Job{Problem: setup.Problem, Settings: st}, nil
+	}, func(cell grid.Cell) float64 {
+		if explicitSGD(cell) {
+			return 3 * spec(cell).Cost(setup) // differentiating through the gradient
+		}
+		return spec(cell).Cost(setup)
+	})
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]experiment.Job, len(plan.Jobs))
+	for i, j := range plan.Jobs {
+		jobs[i].Job = j
+	}
+	results, stop := env.Train(ctx, "compare sweep", setup.Workers, jobs...)
+	if stop != nil && results == nil {
+		return nil, stop
+	}
+	res := &SweepResult{Out: env.Dir}
+	for _, o := range plan.Outcomes(results) {
+		r, eta := o.Result, o.Values[1]
+		run := spec(o.Cell)
+		res.Rows = append(res.Rows, SweepRow{Method: methods[int(o.Values[0])], Eta: eta, StepSize: run.LR, Status: r.Status,
+			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
+	}
+	sum := sweepSummary{H: experiment.Number(c.H), Seed: setup.Seed, Batch: c.Batch, WallSeconds: experiment.Number(env.WallSeconds()),
+		Interrupted: stop != nil, ComputedBy: experiment.Provenance()}
+	byMethod := map[string][]experiment.RunRow{}
+	for _, r := range res.Rows {
+		byMethod[r.Method] = append(byMethod[r.Method], experiment.RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE})
+	}
+	test := setup.Data().Test
+	sum.Implicit, sum.Explicit = experiment.HeadlineOf(test, byMethod[MethodImplicit]), experiment.HeadlineOf(test, byMethod[MethodExplicitGradNorm])
+	if c.Batch > 0 {
+		sgd, explicit := experiment.HeadlineOf(test, byMethod[MethodSGD]), experiment.HeadlineOf(test, byMethod[MethodExplicitSGD])
+		sum.SGD, sum.ExplicitSGD = &sgd, &explicit
+	}
+	res.summary = sum
+	return res, stop
+}
+
+// Files are compare_sweep.csv, the figure compare_sweep and
+// compare_sweep.json.
+func (r *SweepResult) Files() []experiment.File {
+	return []experiment.File{
+		{Name: "compare_sweep.csv", Write: func(path string) error { return sweepTable.Write(path, r.Rows) }},
+		experiment.FigureFile("compare_sweep", func() (*plot.Plot, error) { return SweepFigure(r.Rows) }),
+		experiment.JSONFile("compare_sweep.json", r.summary),
+	}
+}
+
+// WriteTable prints the methods side by side, one line per η.
+func (r *SweepResult) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var methods []string
+	rows := map[string][]SweepRow{}
+	for _, x := range r.Rows {
+		if rows[x.Method] == nil {
+			methods = append(methods, x.Method)
+		}
+		rows[x.Method] = append(rows[x.Method], x)
+	}
+	fmt.Fprintf(tw, "η")
+	for _, m := range methods {
+		fmt.Fprintf(tw, "\t%s status\tsteps\ttest MSE", m)
+	}
+	fmt.Fprintln(tw)
+	if len(methods) == 0 {
+		return tw.Flush()
+	}
+	for i, first := range rows[methods[0]] {
+		fmt.Fprintf(tw, "%g", first.Eta)
+		for _, m := range methods {
+			x := rows[m][i]
+			fmt.Fprintf(tw, "\t%s\t%d\t%.4g", x.Status, x.Steps, x.TestMSE)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,200 @@
+package grids
+
+import (
+	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/internal/tidycsv"
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/grid"
+)
+
+// Layout names the axes of a grid of runs as its tables show them: X, and Y
+// for a map (empty for a grid of one axis, as a sweep over learning rates
+// is). Every grid also varies the seed: over Seeds seeds, or along X or Y
+// when one of them is "seed".
+type Layout struct {
+	X string `json:"x"`
+	Y string `json:"y,omitempty"`
+}
+
+// SweepLayout is the layout of a sweep: learning rates along x.
+var SweepLayout = Layout{X: "lr"}
+
+// Grid returns the grid of runs of the layout: the seeds outermost (unless
+// an axis is the seed), then the values of y, then those of x.
+func (l Layout) Grid(x, y, seeds []float64) grid.Grid {
+	var g grid.Grid
+	if l.X != "seed" && l.Y != "seed" {
+		g.Axes = append(g.Axes, grid.Axis{Name: "seed", Values: seeds})
+	}
+	if l.Y != "" {
+		g.Axes = append(g.Axes, grid.Axis{Name: l.Y, Values: y})
+	}
+	g.Axes = append(g.Axes, grid.Axis{Name: l.X, Values: x})
+	return g
+}
+
+// MapRow is one run of a grid: a row of map.csv, or of sweep.csv.
+type MapRow struct {
+	// X and Y are the run's values on the x and y axes; Y is 0 in a grid
+	// of one axis. On a seed axis they equal Seed.
+	X, Y       float64
+	Seed       uint64
+	Status     train.Status
+	Steps      int
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+}
+
+// MapCell summarizes the runs of one cell over seeds: a row of
+// map_cells.csv, or of sweep_bands.csv.
+type MapCell struct {
+	X, Y float64
+	grid.Spread
+}
+
+// axisColumns returns the columns of the layout's axes, x then y; an axis
+// that is the seed has the seed column of the rows instead, unless cells
+// (which have no seed column) are asked for.
+func axisColumns[R any](l Layout, cells bool, x, y func(*R) *float64) []tidycsv.Column[R] {
+	var cols []tidycsv.Column[R]
+	if l.X != "seed" || cells {
+		cols = append(cols, tidycsv.FloatColumn(l.X, x))
+	}
+	if l.Y != "" && (l.Y != "seed" || cells) {
+		cols = append(cols, tidycsv.FloatColumn(l.Y, y))
+	}
+	return cols
+}
+
+// rowTable is the table of the layout's runs: the axes, then
+// seed,status,steps,train_mse,test_mse,grad_norm_sq.
+func (l Layout) rowTable() tidycsv.Schema[MapRow] {
+	cols := axisColumns(l, false, func(r *MapRow) *float64 { return &r.X }, func(r *MapRow) *float64 { return &r.Y })
+	return tidycsv.NewSchema(append(cols,
+		tidycsv.Uint64Column("seed", func(r *MapRow) *uint64 { return &r.Seed }),
+		tidycsv.TextColumn("status", func(r *MapRow) *train.Status { return &r.Status }),
+		tidycsv.IntColumn("steps", func(r *MapRow) *int { return &r.Steps }),
+		tidycsv.FloatColumn("train_mse", func(r *MapRow) *float64 { return &r.TrainMSE }),
+		tidycsv.FloatColumn("test_mse", func(r *MapRow) *float64 { return &r.TestMSE }),
+		tidycsv.FloatColumn("grad_norm_sq", func(r *MapRow) *float64 { return &r.GradNormSq }),
+	)...)
+}
+
+// rowsFile is a table of the layout's runs, name (map.csv, sweep.csv).
+func (l Layout) rowsFile(name string, rows []MapRow) experiment.File {
+	return experiment.File{Name: name, Write: func(path string) error { return l.rowTable().Write(path, rows) }}
+}
+
+// cellsFile is a table of the layout's cells, name (map_cells.csv,
+// sweep_bands.csv).
+func (l Layout) cellsFile(name string, cells []MapCell) experiment.File {
+	return experiment.File{Name: name, Write: func(path string) error { return l.cellTable().Write(path, cells) }}
+}
+
+// cellTable is the table of the layout's cells: the axes, then the spread
+// over seeds.
+func (l Layout) cellTable() tidycsv.Schema[MapCell] {
+	cols := axisColumns(l, true, func(r *MapCell) *float64 { return &r.X }, func(r *MapCell) *float64 { return &r.Y })
+	return tidycsv.NewSchema(append(cols,
+		tidycsv.IntColumn("seeds", func(r *MapCell) *int { return &r.Seeds }),
+		tidycsv.IntColumn("converged", func(r *MapCell) *int { return &r.Converged }),
+		tidycsv.IntColumn("completed", func(r *MapCell) *int { return &r.Completed }),
+		tidycsv.IntColumn("max_steps", func(r *MapCell) *int { return &r.MaxSteps }),
+		tidycsv.IntColumn("diverged", func(r *MapCell) *int { return &r.Diverged }),
+		tidycsv.FloatColumn("test_mse_min", func(r *MapCell) *float64 { return &r.Min }),
+		tidycsv.FloatColumn("test_mse_median", func(r *MapCell) *float64 { return &r.Median }),
+		tidycsv.FloatColumn("test_mse_max", func(r *MapCell) *float64 { return &r.Max }),
+		tidycsv.FloatColumn("test_mse_mean", func(r *MapCell) *float64 { return &r.Mean }),
+	)...)
+}
+
+// RowColumns are the columns of the layout's runs (map.csv, sweep.csv).
+func (l Layout) RowColumns() []string { return l.rowTable().Names() }
+
+// CellColumns are the columns of the layout's cells (map_cells.csv,
+// sweep_bands.csv).
+func (l Layout) CellColumns() []string { return l.cellTable().Names() }
+
+// ReadRows reads the runs of a grid with this layout (map.csv, sweep.csv).
+func (l Layout) ReadRows(path string) ([]MapRow, error) {
+	rows, err := l.rowTable().Read(path)
+	for i := range rows {
+		if l.X == "seed" {
+			rows[i].X = float64(rows[i].Seed)
+		}
+		if l.Y == "seed" {
+			rows[i].Y = float64(rows[i].Seed)
+		}
+	}
+	return rows, err
+}
+
+// ReadCells reads the cells of a grid with this layout (map_cells.csv,
+// sweep_bands.csv).
+func (l Layout) ReadCells(path string) ([]MapCell, error) { return l.cellTable().Read(path) }
+
+// values returns a run's value on every axis of g.
+func (l Layout) values(r MapRow, g grid.Grid) []float64 {
+	out := make([]float64, len(g.Axes))
+	for k, a := range g.Axes {
+		switch a.Name {
+		case "seed":
+			out[k] = float64(r.Seed)
+		case l.X:
+			out[k] = r.X
+		case l.Y:
+			out[k] = r.Y
+		}
+	}
+	return out
+}
+
+// mapRow returns the row of a trained cell of g.
+func (l Layout) mapRow(g grid.Grid, o grid.Outcome) MapRow {
+	r := o.Result
+	row := MapRow{Status: r.Status, Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+	row.X, _ = g.Value(o.Cell, l.X)
+	if l.Y != "" {
+		row.Y, _ = g.Value(o.Cell, l.Y)
+	}
+	seed, _ := g.Value(o.Cell, "seed")
+	row.Seed = uint64(seed)
+	return row
+}
+
+// Cells summarizes runs over seeds: one cell per (x, y), in the order the
+// cells first appear.
+func Cells(rows []MapRow) []MapCell {
+	type key struct{ x, y float64 }
+	index := map[key]int{}
+	var cells []MapCell
+	var statuses [][]train.Status
+	var values [][]float64
+	for _, r := range rows {
+		k := key{r.X, r.Y}
+		i, ok := index[k]
+		if !ok {
+			i = len(cells)
+			index[k] = i
+			cells = append(cells, MapCell{X: r.X, Y: r.Y})
+			statuses, values = append(statuses, nil), append(values, nil)
+		}
+		statuses[i] = append(statuses[i], r.Status)
+		values[i] = append(values[i], r.TestMSE)
+	}
+	for i := range cells {
+		cells[i].Spread = grid.SpreadOf(statuses[i], values[i])
+	}
+	return cells
+}
+
+// RunRows returns the rows of a sweep as the rows of runs.csv-like tables.
+func RunRows(rows []MapRow) []experiment.RunRow {
+	out := make([]experiment.RunRow, len(rows))
+	for i, r := range rows {
+		out[i] = experiment.RunRow{LR: r.X, Seed: r.Seed, Status: r.Status, Steps: r.Steps,
+			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+	}
+	return out
+}

@@ -1,0 +1,152 @@
+package experiment
+
+import (
+	"math"
+	"slices"
+
+	"github.com/igr-project/igr/internal/tidycsv"
+	"github.com/igr-project/igr/regularizer"
+	"github.com/igr-project/igr/train"
+)
+
+// RunRow is one finished run: a row of sweep.csv or runs.csv.
+type RunRow struct {
+	Run        string // what the run is, e.g. "label_noise"; empty in sweep.csv
+	LR         float64
+	Seed       uint64
+	Scale      float64
+	LabelNoise float64
+	Status     train.Status
+	Steps      int
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+	// Batch is the batch size of minibatch SGD; 0 for full-batch GD.
+	Batch int
+	// SGDReg is the SGD regularizer (η/4) E_B‖∇L_B‖² at the final
+	// parameters, for η the run's learning rate and B its batch, where the
+	// run records it (runs with a batch); NaN elsewhere.
+	SGDReg float64
+}
+
+// HistoryRow is one point along a run: a row of history.csv.
+type HistoryRow struct {
+	Run        string
+	LR         float64
+	Step       int
+	Loss       float64
+	TrainMSE   float64
+	TestMSE    float64
+	GradNormSq float64
+	// LabelNoiseReg is the label-noise regularizer (ησ²/n²)Σ‖∇P(x_i)‖² on
+	// the clean training set, where the run records it; NaN elsewhere.
+	LabelNoiseReg float64
+	// SGDReg is the SGD regularizer (η/4) E_B‖∇L_B‖² and SGDNoiseReg its Γ
+	// term (η/4)(n − B)/(B(n − 1)) Γ, the part batch sampling adds, on the
+	// clean training set, where the run records them; NaN elsewhere.
+	SGDReg, SGDNoiseReg float64
+}
+
+var (
+	runTable = tidycsv.NewSchema(
+		tidycsv.TextColumn("run", func(r *RunRow) *string { return &r.Run }),
+		tidycsv.FloatColumn("lr", func(r *RunRow) *float64 { return &r.LR }),
+		tidycsv.Uint64Column("seed", func(r *RunRow) *uint64 { return &r.Seed }),
+		tidycsv.FloatColumn("scale", func(r *RunRow) *float64 { return &r.Scale }),
+		tidycsv.FloatColumn("label_noise", func(r *RunRow) *float64 { return &r.LabelNoise }),
+		tidycsv.TextColumn("status", func(r *RunRow) *train.Status { return &r.Status }),
+		tidycsv.IntColumn("steps", func(r *RunRow) *int { return &r.Steps }),
+		tidycsv.FloatColumn("train_mse", func(r *RunRow) *float64 { return &r.TrainMSE }),
+		tidycsv.FloatColumn("test_mse", func(r *RunRow) *float64 { return &r.TestMSE }),
+		tidycsv.FloatColumn("grad_norm_sq", func(r *RunRow) *float64 { return &r.GradNormSq }),
+		tidycsv.IntColumn("batch", func(r *RunRow) *int { return &r.Batch }),
+		tidycsv.FloatColumn("sgd_reg", func(r *RunRow) *float64 { return &r.SGDReg }),
+	)
+	historyTable = tidycsv.NewSchema(
+		tidycsv.TextColumn("run", func(r *HistoryRow) *string { return &r.Run }),
+		tidycsv.FloatColumn("lr", func(r *HistoryRow) *float64 { return &r.LR }),
+		tidycsv.IntColumn("step", func(r *HistoryRow) *int { return &r.Step }),
+		tidycsv.FloatColumn("loss", func(r *HistoryRow) *float64 { return &r.Loss }),
+		tidycsv.FloatColumn("train_mse", func(r *HistoryRow) *float64 { return &r.TrainMSE }),
+		tidycsv.FloatColumn("test_mse", func(r *HistoryRow) *float64 { return &r.TestMSE }),
+		tidycsv.FloatColumn("grad_norm_sq", func(r *HistoryRow) *float64 { return &r.GradNormSq }),
+		tidycsv.FloatColumn("label_noise_reg", func(r *HistoryRow) *float64 { return &r.LabelNoiseReg }),
+		tidycsv.FloatColumn("sgd_reg", func(r *HistoryRow) *float64 { return &r.SGDReg }),
+		tidycsv.FloatColumn("sgd_noise_reg", func(r *HistoryRow) *float64 { return &r.SGDNoiseReg }),
+	)
+)
+
+// The column sets of the tables. Runs with a batch size (minibatch SGD) add
+// the columns of the SGD variants.
+var (
+	SweepColumns   = []string{"lr", "seed", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
+	RunsColumns    = slices.Clip(runTable.Names()[:len(runTable.Names())-2])
+	HistoryColumns = slices.Clip(historyTable.Names()[:len(historyTable.Names())-2])
+
+	RunsSGDColumns    = slices.Concat(RunsColumns, []string{"batch", "sgd_reg"})
+	HistorySGDColumns = slices.Concat(HistoryColumns, []string{"sgd_reg", "sgd_noise_reg"})
+)
+
+// ColumnsFor returns plain, or sgd for runs with a batch size.
+func ColumnsFor(batch int, plain, sgd []string) []string {
+	if batch > 0 {
+		return sgd
+	}
+	return plain
+}
+
+// WriteRuns writes rows to path with the given columns (SweepColumns or
+// RunsColumns).
+func WriteRuns(path string, columns []string, rows []RunRow) error {
+	return runTable.WriteColumns(path, columns, rows)
+}
+
+// ReadRuns reads sweep.csv or runs.csv.
+func ReadRuns(path string) ([]RunRow, error) { return runTable.Read(path) }
+
+// HistoryFile is history.csv of rows, with the columns of runs with batch
+// size batch.
+func HistoryFile(batch int, rows []HistoryRow) File {
+	return File{Name: "history.csv", Write: func(path string) error {
+		return historyTable.WriteColumns(path, ColumnsFor(batch, HistoryColumns, HistorySGDColumns), rows)
+	}}
+}
+
+// RunsFile is a table of runs, name (runs.csv or sweep.csv), with the given
+// columns.
+func RunsFile(name string, columns []string, rows []RunRow) File {
+	return File{Name: name, Write: func(path string) error { return WriteRuns(path, columns, rows) }}
+}
+
+// ReadHistory reads history.csv.
+func ReadHistory(path string) ([]HistoryRow, error) { return historyTable.Read(path) }
+
+// RunRowOf returns the row of a result.
+func RunRowOf(name string, seed uint64, scale, noise float64, r *train.Result) RunRow {
+	return RunRow{Run: name, LR: r.LearningRate, Seed: seed, Scale: scale, LabelNoise: noise, Status: r.Status,
+		Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
+		SGDReg: TermValue(r.Terms, regularizer.SGD{}.Name())}
+}
+
+// HistoryRows returns the history of a result as rows.
+func HistoryRows(name string, r *train.Result) []HistoryRow {
+	rows := make([]HistoryRow, len(r.History))
+	for i, p := range r.History {
+		rows[i] = HistoryRow{Run: name, LR: r.LearningRate, Step: p.Step, Loss: p.Loss,
+			TrainMSE: p.TrainMSE, TestMSE: p.TestMSE, GradNormSq: p.GradNormSq,
+			LabelNoiseReg: TermValue(p.Terms, regularizer.LabelNoise{}.Name()),
+			SGDReg:        TermValue(p.Terms, regularizer.SGD{}.Name()),
+			SGDNoiseReg:   TermValue(p.Terms, regularizer.SGDNoise{}.Name())}
+	}
+	return rows
+}
+
+// TermValue returns the value of the named term, or NaN.
+func TermValue(terms []train.Term, name string) float64 {
+	for _, t := range terms {
+		if t.Name == name {
+			return t.Value
+		}
+	}
+	return math.NaN()
+}
