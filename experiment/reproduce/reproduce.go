@@ -72,22 +72,22 @@ type Settings struct {
 // and over them.
 type Summary struct {
 	experiment.Headline
-	SweepPerSeed        []grids.SeedHeadline  `json:"sweep_per_seed,omitempty"`
-	SweepOverSeeds      *grids.SeedsHeadline  `json:"sweep_over_seeds,omitempty"`
-	SmallLR             experiment.Number     `json:"small_lr"`
-	SmallLRTestMSE      experiment.Number     `json:"small_lr_test_mse"`
-	NoiseLR             experiment.Number     `json:"noise_lr"`
-	PlainNoiseLRTestMSE experiment.Number     `json:"plain_noise_lr_test_mse"`
-	LabelNoiseTestMSE   experiment.Number     `json:"label_noise_test_mse"`
-	LabelNoiseSteps     int                   `json:"label_noise_steps"`
-	SmallInitScale      experiment.Number     `json:"small_init_scale"`
-	SmallInitTestMSE    experiment.Number     `json:"small_init_test_mse"`
-	SmallInitStatus     string                `json:"small_init_status"`
-	TotalSteps          int                   `json:"total_steps"`
-	Seeds               int                   `json:"seeds"`
-	WallSeconds         experiment.Number     `json:"wall_seconds"`
-	MicrosecondsPerStep experiment.Number     `json:"cpu_microseconds_per_step"`
-	PeakRSSMB           experiment.Number     `json:"peak_rss_mb"`
+	SweepPerSeed        []grids.SeedHeadline `json:"sweep_per_seed,omitempty"`
+	SweepOverSeeds      *grids.SeedsHeadline `json:"sweep_over_seeds,omitempty"`
+	SmallLR             experiment.Number    `json:"small_lr"`
+	SmallLRTestMSE      experiment.Number    `json:"small_lr_test_mse"`
+	NoiseLR             experiment.Number    `json:"noise_lr"`
+	PlainNoiseLRTestMSE experiment.Number    `json:"plain_noise_lr_test_mse"`
+	LabelNoiseTestMSE   experiment.Number    `json:"label_noise_test_mse"`
+	LabelNoiseSteps     int                  `json:"label_noise_steps"`
+	SmallInitScale      experiment.Number    `json:"small_init_scale"`
+	SmallInitTestMSE    experiment.Number    `json:"small_init_test_mse"`
+	SmallInitStatus     string               `json:"small_init_status"`
+	TotalSteps          int                  `json:"total_steps"`
+	Seeds               int                  `json:"seeds"`
+	WallSeconds         experiment.Number    `json:"wall_seconds"`
+	MicrosecondsPerStep experiment.Number    `json:"cpu_microseconds_per_step"`
+	PeakRSSMB           experiment.Number    `json:"peak_rss_mb"`
 	experiment.ComputedBy
 	RNG         string  `json:"rng"`
 	Dtype       string  `json:"dtype"`
