@@ -1,0 +1,420 @@
+package centralflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Landscape is what the flow needs of a loss L at a point w, a flat vector
+// of parameters. Implementations may reuse internal buffers between calls but
+// must not keep or modify the slices they are given.
+type Landscape interface {
+	// Len is the number of parameters.
+	Len() int
+
+	// Gradient sets grad to ∇L(w) and returns L(w).
+	Gradient(w, grad []float64) (float64, error)
+
+	// TopEigenpairs returns the k largest eigenvalues of ∇²L(w), in
+	// decreasing order, and orthonormal eigenvectors for them. warm, when
+	// not nil, holds starting vectors (the vectors of the previous call, at
+	// a nearby w), possibly fewer than k.
+	TopEigenpairs(w []float64, k int, warm [][]float64) ([]float64, [][]float64, error)
+
+	// ThirdDerivative sets out to ∇_w(uᵀ ∇²L(w) v) = D³L(w)[u, v, ·].
+	ThirdDerivative(w, u, v, out []float64) error
+}
+
+// TestEvaluator is a Landscape that also knows a held-out loss, reported as
+// Point.TestLoss.
+type TestEvaluator interface {
+	TestLoss(w []float64) (float64, error)
+}
+
+// ErrAboveEdge is returned when the flow is asked to start where the
+// sharpness exceeds 2/η.
+var ErrAboveEdge = errors.New("centralflow: the sharpness starts above 2/η (a catapult), outside the central flow's theory")
+
+// Defaults of Settings, after the authors' code.
+const (
+	DefaultSubsteps      = 4
+	DefaultTrackAbove    = 1.5
+	DefaultCriticalAbove = 1.95
+	DefaultMaxTracked    = 16
+)
+
+// Settings configure the flow. The zero value of every field but
+// LearningRate means the documented default.
+type Settings struct {
+	// LearningRate is the step η of the gradient descent the flow models; it
+	// must be positive.
+	LearningRate float64
+
+	// Substeps is the number of Euler substeps per unit of time (one GD
+	// step) while the sharpness S is at most 2/η; above, the step is tied to
+	// the sharpness: max(Substeps, ⌈2ηS⌉) substeps per unit, so that
+	// dt·η·S ≤ ½ and the Euler step of the gradient-flow part stays stable
+	// with room to spare. Zero means DefaultSubsteps (4, as the authors).
+	Substeps int
+
+	// TrackAbove: every eigenvalue above TrackAbove/η is tracked (the
+	// number of eigenpairs computed grows until the smallest is below).
+	// Zero means DefaultTrackAbove (1.5).
+	TrackAbove float64
+
+	// CriticalAbove: tracked eigenvalues above CriticalAbove/η enter the
+	// inner problem. Zero means DefaultCriticalAbove (1.95).
+	CriticalAbove float64
+
+	// MaxTracked bounds the number of tracked eigenpairs. Zero means
+	// DefaultMaxTracked (16).
+	MaxTracked int
+
+	// Inner configures the inner problem's solver; nil means its defaults.
+	Inner *InnerSettings
+
+	// Start is the time, in GD steps, of the initial point, for example k
+	// when the flow starts from GD's k-th iterate. Zero means 0.
+	Start float64
+
+	// AboveEdge lets the flow start where the sharpness exceeds 2/η.
+	// Without it New refuses with ErrAboveEdge. Above the edge the first
+	// substep's inner problem pulls every eigenvalue down to 2/η at once,
+	// by a Σ that no oscillation of GD explains: the theory does not cover
+	// it (see FirstBelowEdge).
+	AboveEdge bool
+}
+
+// Point is the state of the flow at one time.
+type Point struct {
+	// T is the time in GD steps (gradient flow's time is T·η).
+	T float64
+	// Loss is L(w(T)), the training loss; TestLoss the held-out loss when
+	// the Landscape is a TestEvaluator, NaN otherwise.
+	Loss, TestLoss float64
+	// GradNormSq is ‖∇L(w(T))‖².
+	GradNormSq float64
+	// Sharpness is the largest eigenvalue of ∇²L(w(T)); Eigenvalues are all
+	// the tracked ones, in decreasing order.
+	Sharpness   float64
+	Eigenvalues []float64
+	// Critical is the number of eigenvalues in the inner problem, k.
+	Critical int
+	// X is Σ in the basis of the critical eigenvectors, k×k (nil when k = 0):
+	// Σ = U X Uᵀ.
+	X *mat.SymDense
+	// SigmaTrace is tr Σ = tr X.
+	SigmaTrace float64
+	// PredictedLoss is the central flow's prediction of GD's time-averaged
+	// loss, L + ½⟨Σ, ∇²L⟩ = L + ½ Σ_i X_ii λ_i, which is L + tr Σ/η when the
+	// critical eigenvalues sit at 2/η.
+	PredictedLoss float64
+}
+
+// Stats count the work of an Integrator.
+type Stats struct {
+	Substeps         int // Euler substeps taken
+	Gradients        int // evaluations of L and ∇L
+	Eigensolves      int // calls of TopEigenpairs
+	ThirdDerivatives int // vectors g_ij computed
+	InnerSolves      int // inner problems solved (k ≥ 1)
+	InnerIterations  int // their interior-point iterations
+	// MaxSharpness is the largest sharpness met at any substep, MaxCritical
+	// the largest number of critical eigenvalues.
+	MaxSharpness float64
+	MaxCritical  int
+}
+
+// Integrator follows the central flow of a Landscape from a point, with
+// Euler's method, as the authors discretize it: at each substep the tracked
+// eigenpairs are recomputed (warm-started from the previous substep's), the
+// third derivatives g_ij of the critical ones are computed, the inner problem
+// of the substep's length is solved for X, and w moves by dt·dw/dt.
+//
+// An Integrator is not safe for concurrent use.
+type Integrator struct {
+	l   Landscape
+	cfg Settings
+	eta float64
+	w   []float64
+	t   float64
+
+	tracked int
+	vectors [][]float64
+	cur     *evaluation // the evaluation at w, nil when w moved
+	stats   Stats
+}
+
+// evaluation is what the flow computed at one point.
+type evaluation struct {
+	loss   float64
+	grad   []float64
+	values []float64
+	vecs   [][]float64
+	crit   int
+	g      [][]float64 // g_ij over pairs i ≤ j of critical eigenvectors
+	// The inner problem, solved for one dt.
+	dt  float64
+	sol *InnerSolution
+}
+
+// New returns an Integrator of the central flow of l from w0 (copied), at
+// time s.Start. It evaluates the flow at w0 and returns ErrAboveEdge
+// (wrapped) when the sharpness there exceeds 2/η, unless s.AboveEdge.
+func New(l Landscape, w0 []float64, s *Settings) (*Integrator, error) {
+	var c Settings
+	if s != nil {
+		c = *s
+	}
+	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+		return nil, fmt.Errorf("centralflow: learning rate must be a positive number, got %g", c.LearningRate)
+	}
+	if c.Substeps == 0 {
+		c.Substeps = DefaultSubsteps
+	}
+	if c.TrackAbove == 0 {
+		c.TrackAbove = DefaultTrackAbove
+	}
+	if c.CriticalAbove == 0 {
+		c.CriticalAbove = DefaultCriticalAbove
+	}
+	if c.MaxTracked == 0 {
+		c.MaxTracked = DefaultMaxTracked
+	}
+	switch {
+	case c.Substeps < 0:
+		return nil, fmt.Errorf("centralflow: substeps must be positive, got %d", c.Substeps)
+	case c.MaxTracked < 0:
+		return nil, fmt.Errorf("centralflow: the number of tracked eigenpairs must be positive, got %d", c.MaxTracked)
+	case !(c.TrackAbove > 0 && c.TrackAbove <= c.CriticalAbove && c.CriticalAbove <= 2):
+		return nil, fmt.Errorf("centralflow: thresholds must satisfy 0 < TrackAbove ≤ CriticalAbove ≤ 2, got %g and %g", c.TrackAbove, c.CriticalAbove)
+	case math.IsNaN(c.Start) || math.IsInf(c.Start, 0):
+		return nil, fmt.Errorf("centralflow: start time must be finite, got %g", c.Start)
+	}
+	if l == nil {
+		return nil, fmt.Errorf("centralflow: no landscape")
+	}
+	if n := l.Len(); len(w0) != n || n == 0 {
+		return nil, fmt.Errorf("centralflow: the initial point has %d parameters, the landscape %d", len(w0), n)
+	}
+	for _, v := range w0 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("centralflow: the initial point has a non-finite entry %g", v)
+		}
+	}
+	in := &Integrator{l: l, cfg: c, eta: c.LearningRate, w: append([]float64(nil), w0...), t: c.Start, tracked: 1}
+	ev, err := in.evaluate()
+	if err != nil {
+		return nil, err
+	}
+	if edge := 2 / in.eta; ev.values[0] > edge && !c.AboveEdge {
+		return nil, fmt.Errorf("%w: sharpness %.6g > 2/η = %.6g at t = %g; FirstBelowEdge finds GD's first iterate below 2/η", ErrAboveEdge, ev.values[0], edge, c.Start)
+	}
+	return in, nil
+}
+
+// T returns the current time, in GD steps.
+func (in *Integrator) T() float64 { return in.t }
+
+// W returns the current parameters. The slice belongs to the Integrator and
+// changes with Advance.
+func (in *Integrator) W() []float64 { return in.w }
+
+// Stats returns the work done so far.
+func (in *Integrator) Stats() Stats { return in.stats }
+
+// substeps returns the number of substeps per unit of time at sharpness s.
+func (in *Integrator) substeps(s float64) int {
+	return max(in.cfg.Substeps, int(math.Ceil(2*in.eta*s)))
+}
+
+// Advance moves the flow forward by duration (in GD steps, non-negative), in
+// Euler substeps of length 1/substeps, the last one shortened to end exactly
+// at T() + duration.
+func (in *Integrator) Advance(ctx context.Context, duration float64) error {
+	if !(duration >= 0) || math.IsInf(duration, 0) {
+		return fmt.Errorf("centralflow: cannot advance by %g", duration)
+	}
+	end := in.t + duration
+	for end-in.t > 1e-12*math.Max(1, math.Abs(end)) {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("centralflow: %w", err)
+		}
+		ev, err := in.evaluate()
+		if err != nil {
+			return err
+		}
+		dt := math.Min(1/float64(in.substeps(ev.values[0])), end-in.t)
+		if err := in.solve(ev, dt); err != nil {
+			return err
+		}
+		v := make([]float64, len(in.w))
+		var x *mat.SymDense
+		if ev.sol != nil {
+			x = ev.sol.X
+		}
+		velocity(v, in.eta, ev.grad, x, ev.g)
+		axpy(dt, v, in.w)
+		in.t += dt
+		if end-in.t <= 1e-12*math.Max(1, math.Abs(end)) {
+			in.t = end
+		}
+		in.cur = nil
+		in.stats.Substeps++
+	}
+	return nil
+}
+
+// Point measures the flow at the current time. Σ is the solution of the
+// inner problem for the next substep's length.
+func (in *Integrator) Point() (Point, error) {
+	ev, err := in.evaluate()
+	if err != nil {
+		return Point{}, err
+	}
+	if err := in.solve(ev, 1/float64(in.substeps(ev.values[0]))); err != nil {
+		return Point{}, err
+	}
+	p := Point{T: in.t, Loss: ev.loss, TestLoss: math.NaN(), GradNormSq: dot(ev.grad, ev.grad),
+		Sharpness: ev.values[0], Eigenvalues: append([]float64(nil), ev.values...), Critical: ev.crit,
+		PredictedLoss: ev.loss}
+	if ev.sol != nil {
+		p.X = mat.NewSymDense(ev.crit, nil)
+		p.X.CopySym(ev.sol.X)
+		for i := 0; i < ev.crit; i++ {
+			p.SigmaTrace += p.X.At(i, i)
+			p.PredictedLoss += p.X.At(i, i) * ev.values[i] / 2
+		}
+	}
+	if te, ok := in.l.(TestEvaluator); ok {
+		if p.TestLoss, err = te.TestLoss(in.w); err != nil {
+			return Point{}, fmt.Errorf("centralflow: test loss at t = %g: %w", in.t, err)
+		}
+	}
+	return p, nil
+}
+
+// evaluate computes, or returns the cached, loss, gradient, tracked
+// eigenpairs and third derivatives at the current w.
+func (in *Integrator) evaluate() (*evaluation, error) {
+	if in.cur != nil {
+		return in.cur, nil
+	}
+	n := len(in.w)
+	ev := &evaluation{grad: make([]float64, n)}
+	var err error
+	if ev.loss, err = in.l.Gradient(in.w, ev.grad); err != nil {
+		return nil, fmt.Errorf("centralflow: gradient at t = %g: %w", in.t, err)
+	}
+	in.stats.Gradients++
+	if math.IsNaN(ev.loss) || math.IsInf(ev.loss, 0) {
+		return nil, fmt.Errorf("centralflow: the loss is %g at t = %g", ev.loss, in.t)
+	}
+	track := in.cfg.TrackAbove / in.eta
+	for {
+		k := min(in.tracked, n)
+		vals, vecs, err := in.l.TopEigenpairs(in.w, k, in.vectors)
+		in.stats.Eigensolves++
+		if err != nil {
+			return nil, fmt.Errorf("centralflow: eigenpairs at t = %g: %w", in.t, err)
+		}
+		if len(vals) != k || len(vecs) != k {
+			return nil, fmt.Errorf("centralflow: asked for %d eigenpairs, got %d values and %d vectors", k, len(vals), len(vecs))
+		}
+		ev.values, ev.vecs = vals, vecs
+		in.vectors = vecs
+		if vals[k-1] <= track || k >= min(in.cfg.MaxTracked, n) {
+			break
+		}
+		in.tracked = k + 1
+	}
+	in.stats.MaxSharpness = math.Max(in.stats.MaxSharpness, ev.values[0])
+	crit := in.cfg.CriticalAbove / in.eta
+	for ev.crit < len(ev.values) && ev.values[ev.crit] > crit {
+		ev.crit++
+	}
+	in.stats.MaxCritical = max(in.stats.MaxCritical, ev.crit)
+	pr := pairs{ev.crit}
+	ev.g = make([][]float64, pr.len())
+	for i := 0; i < ev.crit; i++ {
+		for j := i; j < ev.crit; j++ {
+			g := make([]float64, n)
+			if err := in.l.ThirdDerivative(in.w, ev.vecs[i], ev.vecs[j], g); err != nil {
+				return nil, fmt.Errorf("centralflow: third derivative at t = %g: %w", in.t, err)
+			}
+			in.stats.ThirdDerivatives++
+			ev.g[pr.index(i, j)] = g
+		}
+	}
+	in.cur = ev
+	return ev, nil
+}
+
+// solve solves the inner problem of ev for a substep of length dt, unless it
+// is solved for that dt already.
+func (in *Integrator) solve(ev *evaluation, dt float64) error {
+	if ev.crit == 0 || (ev.sol != nil && ev.dt == dt) {
+		return nil
+	}
+	a, b := innerProblem(in.eta, dt, ev.values[:ev.crit], ev.grad, ev.g)
+	sol, err := SolveInner(a, b, in.cfg.Inner)
+	if err != nil {
+		return fmt.Errorf("centralflow: inner problem at t = %g with %d critical eigenvalues: %w", in.t, ev.crit, err)
+	}
+	in.stats.InnerSolves++
+	in.stats.InnerIterations += sol.Iterations
+	ev.sol, ev.dt = sol, dt
+	return nil
+}
+
+// Result is what Run computed.
+type Result struct {
+	// Points are the flow's states at the requested times.
+	Points []Point
+	// W is the final point.
+	W     []float64
+	Stats Stats
+}
+
+// Run integrates the central flow of l from w0 (at time s.Start) and
+// measures it at each of times (in GD steps, increasing, none before
+// s.Start). observe, when not nil, is called at each of them with the point
+// and the parameters there (which it must neither keep nor modify); an error
+// from it stops the run.
+func Run(ctx context.Context, l Landscape, w0 []float64, times []float64, s *Settings, observe func(Point, []float64) error) (*Result, error) {
+	in, err := New(l, w0, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(times) == 0 {
+		return nil, fmt.Errorf("centralflow: no times to report")
+	}
+	for i, t := range times {
+		if math.IsNaN(t) || math.IsInf(t, 0) || t < in.t || (i > 0 && t <= times[i-1]) {
+			return nil, fmt.Errorf("centralflow: times must increase from the start %g, got %g at position %d", in.t, t, i)
+		}
+	}
+	res := &Result{}
+	for _, t := range times {
+		if err := in.Advance(ctx, t-in.t); err != nil {
+			return nil, err
+		}
+		p, err := in.Point()
+		if err != nil {
+			return nil, err
+		}
+		res.Points = append(res.Points, p)
+		if observe != nil {
+			if err := observe(p, in.w); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res.W = append([]float64(nil), in.w...)
+	res.Stats = in.Stats()
+	return res, nil
+}

@@ -1,0 +1,237 @@
+package centralflow_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/gradcheck"
+	"github.com/igr-project/igr/internal/random"
+	"github.com/igr-project/igr/train/centralflow"
+	"github.com/igr-project/igr/train/dataset"
+)
+
+// softplusNet is predict(x) = Σ_j b_j softplus(A_j·x), an architecture
+// without closed forms anywhere in the project (as in the regularizer's
+// tests).
+type softplusNet struct{ dim, width int }
+
+func (s softplusNet) Name() string { return "softplus" }
+func (s softplusNet) Params() []graph.ParamSpec {
+	return []graph.ParamSpec{{Name: "A", Rows: s.dim, Cols: s.width}, {Name: "b", Rows: s.width, Cols: 1}}
+}
+func (s softplusNet) Init(src graph.NormalSource) graph.Params {
+	p := graph.ZeroParams(s.Params())
+	graph.XavierNormal(src, p.Data(0), s.dim, s.width)
+	return p
+}
+func (s softplusNet) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
+	h, err := G.Mul(x, params[0])
+	if err != nil {
+		return nil, err
+	}
+	a, err := G.Softplus(h)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(a, params[1])
+}
+
+// linear is predict(x) = x·w (as in the sharpness tests): its loss is
+// quadratic, its third derivative zero.
+type linear struct{ dim int }
+
+func (l linear) Name() string { return "linear" }
+func (l linear) Params() []graph.ParamSpec {
+	return []graph.ParamSpec{{Name: "w", Rows: l.dim, Cols: 1}}
+}
+func (l linear) Init(src graph.NormalSource) graph.Params { return graph.ZeroParams(l.Params()) }
+func (l linear) Predict(x *G.Node, p []*G.Node) (*G.Node, error) {
+	return G.Mul(x, p[0])
+}
+
+// thirdDerivativeArchitectures are the architectures every third
+// derivative is checked on: the project's two, with and without an output
+// scale, and the test-only ones.
+func thirdDerivativeArchitectures(d, m int) []graph.Architecture {
+	return []graph.Architecture{
+		graph.Quadratic{Dim: d, Width: m},
+		graph.Quadratic{Dim: d, Width: m, Scale: 7},
+		graph.Tanh{Dim: d, Width: m},
+		graph.Tanh{Dim: d, Width: m, Scale: 3},
+		softplusNet{d, m},
+		linear{d},
+	}
+}
+
+func archLabel(a graph.Architecture) string {
+	switch a := a.(type) {
+	case graph.Quadratic:
+		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
+	case graph.Tanh:
+		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
+	}
+	return a.Name()
+}
+
+// thirdDerivativeProblem returns a network on random data at random
+// parameters (b included, so that every derivative is non-trivial), and
+// three random unit directions.
+func thirdDerivativeProblem(t *testing.T, arch graph.Architecture) (*centralflow.Network, []float64, [3][]float64) {
+	t.Helper()
+	const n, d = 9, 4
+	src := random.New(21, random.Data)
+	x, y := make([]float64, 2*n*d), make([]float64, 2*n)
+	src.FillNormal(x, 0, 1)
+	src.FillNormal(y, 1, 1)
+	data := &dataset.Set{Dim: d, Train: dataset.Split{X: x[:n*d], Y: y[:n]}, Test: dataset.Split{X: x[n*d:], Y: y[n:]}}
+	p := graph.ZeroParams(arch.Params())
+	for i := range p {
+		src.FillNormal(p.Data(i), 0, 0.6)
+	}
+	net, err := centralflow.NewNetwork(arch, data, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { net.Close() })
+	var dirs [3][]float64
+	for i := range dirs {
+		dirs[i] = randomUnit(src, p.Len())
+	}
+	return net, p.Flat(), dirs
+}
+
+func randomUnit(src *random.Normal, n int) []float64 {
+	v := make([]float64, n)
+	src.FillNormal(v, 0, 1)
+	s := 1 / math.Sqrt(dot(v, v))
+	for i := range v {
+		v[i] *= s
+	}
+	return v
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// TestThirdDerivativeMatchesDifferences checks the Network's third
+// derivative D³L[u, v, ·] against central differences (gradcheck.Step) of
+// the exact Hessian-vector product along u, and its symmetry in its three
+// arguments, ⟨D³L[u, v, ·], z⟩ = ⟨D³L[z, v, ·], u⟩ = ⟨D³L[u, z, ·], v⟩, which
+// the difference formula computes in three different ways.
+func TestThirdDerivativeMatchesDifferences(t *testing.T) {
+	for _, arch := range thirdDerivativeArchitectures(4, 5) {
+		t.Run(archLabel(arch), func(t *testing.T) {
+			net, w, dirs := thirdDerivativeProblem(t, arch)
+			u, v, z := dirs[0], dirs[1], dirs[2]
+			n := len(w)
+			g := make([]float64, n)
+			if err := net.ThirdDerivative(w, u, v, g); err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, n)
+			plus, minus, shifted := make([]float64, n), make([]float64, n), make([]float64, n)
+			for _, s := range []struct {
+				sign float64
+				into []float64
+			}{{1, plus}, {-1, minus}} {
+				for i := range w {
+					shifted[i] = w[i] + s.sign*gradcheck.Step*u[i]
+				}
+				if err := net.HessianVectorProduct(shifted, v, s.into); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range want {
+				want[i] = (plus[i] - minus[i]) / (2 * gradcheck.Step)
+			}
+			hv := make([]float64, n)
+			if err := net.HessianVectorProduct(w, v, hv); err != nil {
+				t.Fatal(err)
+			}
+			if _, isLinear := arch.(linear); isLinear {
+				// L is quadratic: D³L = 0.
+				if s := math.Sqrt(dot(g, g)); s > 1e-10*math.Sqrt(dot(hv, hv)) {
+					t.Errorf("‖D³L[u, v, ·]‖ = %.3g for a quadratic loss", s)
+				}
+				return
+			}
+			if e := gradcheck.RelativeError(g, want); e > gradcheck.Tolerance {
+				t.Errorf("D³L[u, v, ·] has relative error %.3g against central differences of ∇²L v", e)
+			}
+			gzv, guz := make([]float64, n), make([]float64, n)
+			if err := net.ThirdDerivative(w, z, v, gzv); err != nil {
+				t.Fatal(err)
+			}
+			if err := net.ThirdDerivative(w, u, z, guz); err != nil {
+				t.Fatal(err)
+			}
+			a, b, c := dot(g, z), dot(gzv, u), dot(guz, v)
+			scale := math.Sqrt(dot(g, g))
+			if math.Abs(a-b) > 1e-8*scale || math.Abs(a-c) > 1e-8*scale {
+				t.Errorf("D³L is not symmetric: ⟨g(u,v), z⟩ = %.12g, ⟨g(z,v), u⟩ = %.12g, ⟨g(u,z), v⟩ = %.12g", a, b, c)
+			}
+		})
+	}
+}
+
+// TestThirdDerivativeExactForTheQuadraticNetwork: the quadratic network's
+// ∇²L(w + hu)v is a polynomial of degree four in h, which the five-point
+// formula differentiates exactly whatever the step: a step 100 times larger
+// must give the same vector up to rounding.
+func TestThirdDerivativeExactForTheQuadraticNetwork(t *testing.T) {
+	for _, arch := range thirdDerivativeArchitectures(4, 5)[:2] {
+		net, w, dirs := thirdDerivativeProblem(t, arch)
+		n := len(w)
+		small, large := make([]float64, n), make([]float64, n)
+		if err := centralflow.ThirdDerivativeByDifferences(net.HessianVectorProduct, w, dirs[0], dirs[1], small, 1e-3); err != nil {
+			t.Fatal(err)
+		}
+		if err := centralflow.ThirdDerivativeByDifferences(net.HessianVectorProduct, w, dirs[0], dirs[1], large, 0.1); err != nil {
+			t.Fatal(err)
+		}
+		if e := gradcheck.RelativeError(large, small); e > 1e-9 {
+			t.Errorf("%s: steps 1e-3 and 0.1 differ by %.3g (relative): not exact", archLabel(arch), e)
+		}
+	}
+	// The same steps on tanh do differ: the test can tell.
+	net, w, dirs := thirdDerivativeProblem(t, graph.Tanh{Dim: 4, Width: 5})
+	small, large := make([]float64, len(w)), make([]float64, len(w))
+	centralflow.ThirdDerivativeByDifferences(net.HessianVectorProduct, w, dirs[0], dirs[1], small, 1e-3)
+	centralflow.ThirdDerivativeByDifferences(net.HessianVectorProduct, w, dirs[0], dirs[1], large, 0.1)
+	if e := gradcheck.RelativeError(large, small); e < 1e-6 {
+		t.Errorf("tanh: steps 1e-3 and 0.1 agree to %.3g", e)
+	}
+}
+
+// TestThirdDerivativeOfTheRidge checks ThirdDerivativeByDifferences against
+// the ridge's closed form, with the ridge's exact Hessian-vector product.
+func TestThirdDerivativeOfTheRidge(t *testing.T) {
+	r := ridge{a: []float64{1, 2, 3}, b: []float64{0.5, -1, 2}, c: []float64{1, 1, 1}}
+	src := random.New(9, random.Init)
+	w := randomUnit(src, r.Len())
+	u, v := randomUnit(src, r.Len()), randomUnit(src, r.Len())
+	hvp := func(w, v, out []float64) error {
+		var hv mat.VecDense
+		hv.MulVec(r.hessian(w), mat.NewVecDense(len(v), v))
+		copy(out, hv.RawVector().Data)
+		return nil
+	}
+	got, want := make([]float64, r.Len()), make([]float64, r.Len())
+	if err := centralflow.ThirdDerivativeByDifferences(hvp, w, u, v, got, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.ThirdDerivative(w, u, v, want)
+	if e := gradcheck.RelativeError(got, want); e > 1e-10 {
+		t.Errorf("relative error %.3g against the closed form", e)
+	}
+}
