@@ -56,9 +56,11 @@ type Settings struct {
 
 	// Substeps is the number of Euler substeps per unit of time (one GD
 	// step) while the sharpness S is at most 2/η; above, the step is tied to
-	// the sharpness: max(Substeps, ⌈2ηS⌉) substeps per unit, so that
-	// dt·η·S ≤ ½ and the Euler step of the gradient-flow part stays stable
-	// with room to spare. Zero means DefaultSubsteps (4, as the authors).
+	// the sharpness: max(Substeps, ⌈2ηS/(1 + 10⁻³)⌉) substeps per unit, so
+	// that dt·η·S ≤ ½(1 + 10⁻³) and the Euler step of the gradient-flow
+	// part stays stable with room to spare (Euler is stable up to dt·η·S =
+	// 2), as the authors' stable flow ties its step. Zero means
+	// DefaultSubsteps (4, as the authors' central flow).
 	Substeps int
 
 	// TrackAbove: every eigenvalue above TrackAbove/η is tracked (the
@@ -227,9 +229,12 @@ func (in *Integrator) W() []float64 { return in.w }
 // Stats returns the work done so far.
 func (in *Integrator) Stats() Stats { return in.stats }
 
-// substeps returns the number of substeps per unit of time at sharpness s.
+// substeps returns the number of substeps per unit of time at sharpness s:
+// max(Substeps, ⌈2ηS/(1 + 10⁻³)⌉), so that dt·η·S ≤ ½(1 + 10⁻³). The slack
+// keeps the flow's sharpness, which may exceed 2/η by the O(dt²) error of a
+// substep, from adding a fifth substep on the edge.
 func (in *Integrator) substeps(s float64) int {
-	return max(in.cfg.Substeps, int(math.Ceil(2*in.eta*s)))
+	return max(in.cfg.Substeps, int(math.Ceil(2*in.eta*s/(1+1e-3))))
 }
 
 // Advance moves the flow forward by duration (in GD steps, non-negative), in

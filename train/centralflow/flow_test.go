@@ -167,6 +167,9 @@ func TestEdgeOfStabilityOnNetwork(t *testing.T) {
 	if excess := res.Stats.MaxSharpness/edge - 1; excess > 5e-4 {
 		t.Errorf("sharpness reached %.10g, %.3g above 2/η relative", res.Stats.MaxSharpness, excess)
 	}
+	if res.Stats.Substeps != 4*int(horizon) {
+		t.Errorf("%d substeps for %g units of time, want 4 per unit at and below the edge", res.Stats.Substeps, horizon)
+	}
 	if res.Stats.MaxCritical < 1 {
 		t.Fatalf("the flow never reached the edge (sharpness at most %g, 2/η = %g)", res.Stats.MaxSharpness, edge)
 	}

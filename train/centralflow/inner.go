@@ -276,15 +276,16 @@ type interiorPoint struct {
 }
 
 // solve runs the HKM predictor–corrector iteration from X = Z = I. It stops
-// when the violations of the conditions (measured by residual) fall below
-// tol/1000, or when they are below tol/2 and the iteration stops making
-// progress (rounding: the iterates approach the boundary of the cone), in
-// which case it returns the best iterate.
+// when the violations of the conditions fall below tol/2, measured by
+// ⟨X, Z⟩ + ‖Ā + B̄[X] − Z‖(1 + ‖X‖), which bounds those of X: X ≻ 0,
+// λmin(Ā + B̄[X]) ≥ −‖Ā + B̄[X] − Z‖ and |⟨X, Ā + B̄[X]⟩| ≤ the bound. When
+// rounding stops the progress earlier (the iterates near the boundary of the
+// cone), it returns the best iterate if that one is within tol/2.
 func (ip *interiorPoint) solve(maxIter int) ([]float64, int, error) {
 	k, p := ip.k, ip.op.p
 	x, z := identity(k), identity(k)
 	var best []float64
-	bestRes, extra := math.Inf(1), 0
+	bestRes := math.Inf(1)
 	m := mat.NewDense(p, p, nil)
 	var lu mat.LU
 	for it := 0; it < maxIter; it++ {
@@ -295,11 +296,8 @@ func (ip *interiorPoint) solve(maxIter int) ([]float64, int, error) {
 		if res < bestRes {
 			best, bestRes = x, res
 		}
-		if bestRes <= ip.tol/2 {
-			extra++
-		}
-		if res <= ip.tol/1000 || extra > 5 {
-			return best, it, nil
+		if res <= ip.tol/2 {
+			return x, it, nil
 		}
 		if frobenius(x) > 1e12 {
 			return nil, it, ip.failure(fmt.Sprintf("the iterates grow without bound (‖X‖ = %.3g in units of ‖A‖/‖B‖)", frobenius(x)))
