@@ -16,7 +16,7 @@ import (
 // and compare the medians.
 func BenchmarkUnitOfTime(b *testing.B) {
 	arch, data, p := smallProblem(b, 40, 5, 10, 1)
-	net := newDense(b, arch, data, p)
+	net := newNetwork(b, arch, data, p, nil)
 	const eta = 0.035
 	b.Run("gd", func(b *testing.B) {
 		w := p.Flat()
@@ -31,7 +31,7 @@ func BenchmarkUnitOfTime(b *testing.B) {
 		}
 	})
 	b.Run("central", func(b *testing.B) {
-		in, err := centralflow.New(net, p.Flat(), &centralflow.Settings{LearningRate: eta})
+		in, err := centralflow.New(context.Background(), net, p.Flat(), &centralflow.Settings{LearningRate: eta})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -23,7 +23,7 @@ type Landscape interface {
 	// decreasing order, and orthonormal eigenvectors for them. warm, when
 	// not nil, holds starting vectors (the vectors of the previous call, at
 	// a nearby w), possibly fewer than k.
-	TopEigenpairs(w []float64, k int, warm [][]float64) ([]float64, [][]float64, error)
+	TopEigenpairs(ctx context.Context, w []float64, k int, warm [][]float64) ([]float64, [][]float64, error)
 
 	// ThirdDerivative sets out to ∇_w(uᵀ ∇²L(w) v) = D³L(w)[u, v, ·].
 	ThirdDerivative(w, u, v, out []float64) error
@@ -165,9 +165,9 @@ type evaluation struct {
 }
 
 // New returns an Integrator of the central flow of l from w0 (copied), at
-// time s.Start. It evaluates the flow at w0 and returns ErrAboveEdge
+// time s.Start; ctx bounds the first evaluation. It evaluates the flow at w0 and returns ErrAboveEdge
 // (wrapped) when the sharpness there exceeds 2/η, unless s.AboveEdge.
-func New(l Landscape, w0 []float64, s *Settings) (*Integrator, error) {
+func New(ctx context.Context, l Landscape, w0 []float64, s *Settings) (*Integrator, error) {
 	var c Settings
 	if s != nil {
 		c = *s
@@ -209,7 +209,7 @@ func New(l Landscape, w0 []float64, s *Settings) (*Integrator, error) {
 		}
 	}
 	in := &Integrator{l: l, cfg: c, eta: c.LearningRate, w: append([]float64(nil), w0...), t: c.Start, tracked: 1}
-	ev, err := in.evaluate()
+	ev, err := in.evaluate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (in *Integrator) Advance(ctx context.Context, duration float64) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("centralflow: %w", err)
 		}
-		ev, err := in.evaluate()
+		ev, err := in.evaluate(ctx)
 		if err != nil {
 			return err
 		}
@@ -276,8 +276,8 @@ func (in *Integrator) Advance(ctx context.Context, duration float64) error {
 
 // Point measures the flow at the current time. Σ is the solution of the
 // inner problem for the next substep's length.
-func (in *Integrator) Point() (Point, error) {
-	ev, err := in.evaluate()
+func (in *Integrator) Point(ctx context.Context) (Point, error) {
+	ev, err := in.evaluate(ctx)
 	if err != nil {
 		return Point{}, err
 	}
@@ -305,7 +305,7 @@ func (in *Integrator) Point() (Point, error) {
 
 // evaluate computes, or returns the cached, loss, gradient, tracked
 // eigenpairs and third derivatives at the current w.
-func (in *Integrator) evaluate() (*evaluation, error) {
+func (in *Integrator) evaluate(ctx context.Context) (*evaluation, error) {
 	if in.cur != nil {
 		return in.cur, nil
 	}
@@ -322,7 +322,7 @@ func (in *Integrator) evaluate() (*evaluation, error) {
 	track := in.cfg.TrackAbove / in.eta
 	for {
 		k := min(in.tracked, n)
-		vals, vecs, err := in.l.TopEigenpairs(in.w, k, in.vectors)
+		vals, vecs, err := in.l.TopEigenpairs(ctx, in.w, k, in.vectors)
 		in.stats.Eigensolves++
 		if err != nil {
 			return nil, fmt.Errorf("centralflow: eigenpairs at t = %g: %w", in.t, err)
@@ -391,7 +391,7 @@ type Result struct {
 // and the parameters there (which it must neither keep nor modify); an error
 // from it stops the run.
 func Run(ctx context.Context, l Landscape, w0 []float64, times []float64, s *Settings, observe func(Point, []float64) error) (*Result, error) {
-	in, err := New(l, w0, s)
+	in, err := New(ctx, l, w0, s)
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +408,7 @@ func Run(ctx context.Context, l Landscape, w0 []float64, times []float64, s *Set
 		if err := in.Advance(ctx, t-in.t); err != nil {
 			return nil, err
 		}
-		p, err := in.Point()
+		p, err := in.Point(ctx)
 		if err != nil {
 			return nil, err
 		}

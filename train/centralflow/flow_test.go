@@ -97,7 +97,7 @@ func TestRidgeTwoCritical(t *testing.T) {
 // must fall in proportion to the substep.
 func TestBelowTheEdgeIsGradientFlow(t *testing.T) {
 	arch, data, p := smallProblem(t, 40, 5, 10, 1)
-	net := newDense(t, arch, data, p)
+	net := newNetwork(t, arch, data, p, nil)
 	const eta, horizon = 0.01, 20.0 // sharpness 33 → 64 along the way; 2/η = 200
 	ref := p.Clone()
 	obj, err := graph.NewObjective(arch, data.Train.Inputs(data.Dim), data.Train.Targets(), ref, nil)
@@ -149,7 +149,7 @@ func TestBelowTheEdgeIsGradientFlow(t *testing.T) {
 // predicted loss above the loss.
 func TestEdgeOfStabilityOnNetwork(t *testing.T) {
 	arch, data, p := smallProblem(t, 40, 5, 10, 1)
-	net := newDense(t, arch, data, p)
+	net := newNetwork(t, arch, data, p, nil)
 	const eta = 0.035
 	horizon := 60.0
 	if testing.Short() {
@@ -193,14 +193,14 @@ func TestEdgeOfStabilityOnNetwork(t *testing.T) {
 // TestAboveTheEdgeIsRefused starts where the sharpness exceeds 2/η.
 func TestAboveTheEdgeIsRefused(t *testing.T) {
 	r := ridge{a: []float64{30}, b: []float64{1}, c: []float64{1}}
-	_, err := centralflow.New(r, []float64{0, 0}, &centralflow.Settings{LearningRate: 0.1})
+	_, err := centralflow.New(context.Background(), r, []float64{0, 0}, &centralflow.Settings{LearningRate: 0.1})
 	if !errors.Is(err, centralflow.ErrAboveEdge) {
 		t.Fatalf("error %v, want ErrAboveEdge", err)
 	}
 	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "centralflow: ") {
 		t.Errorf("error %q is not one line prefixed centralflow:", msg)
 	}
-	in, err := centralflow.New(r, []float64{0, 0}, &centralflow.Settings{LearningRate: 0.1, AboveEdge: true})
+	in, err := centralflow.New(context.Background(), r, []float64{0, 0}, &centralflow.Settings{LearningRate: 0.1, AboveEdge: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestAboveTheEdgeIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first substep pulls the sharpness to 2/η in one go.
-	if p, err := in.Point(); err != nil || !near(p.Sharpness, 20, 1e-12) {
+	if p, err := in.Point(context.Background()); err != nil || !near(p.Sharpness, 20, 1e-12) {
 		t.Errorf("after one step above the edge: sharpness %g (error %v), want 2/η = 20", p.Sharpness, err)
 	}
 }
@@ -221,31 +221,37 @@ func TestBadInput(t *testing.T) {
 		name string
 		run  func() error
 	}{
-		{"η = 0", func() error { _, err := centralflow.New(r, w0, &centralflow.Settings{}); return err }},
-		{"η < 0", func() error { _, err := centralflow.New(r, w0, &centralflow.Settings{LearningRate: -1}); return err }},
-		{"η = +Inf", func() error {
-			_, err := centralflow.New(r, w0, &centralflow.Settings{LearningRate: math.Inf(1)})
+		{"η = 0", func() error {
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{})
 			return err
 		}},
-		{"nil settings", func() error { _, err := centralflow.New(r, w0, nil); return err }},
+		{"η < 0", func() error {
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: -1})
+			return err
+		}},
+		{"η = +Inf", func() error {
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: math.Inf(1)})
+			return err
+		}},
+		{"nil settings", func() error { _, err := centralflow.New(context.Background(), r, w0, nil); return err }},
 		{"negative substeps", func() error {
-			_, err := centralflow.New(r, w0, &centralflow.Settings{LearningRate: 0.1, Substeps: -1})
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1, Substeps: -1})
 			return err
 		}},
 		{"thresholds out of order", func() error {
-			_, err := centralflow.New(r, w0, &centralflow.Settings{LearningRate: 0.1, TrackAbove: 1.9, CriticalAbove: 1.5})
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1, TrackAbove: 1.9, CriticalAbove: 1.5})
 			return err
 		}},
 		{"critical threshold above 2", func() error {
-			_, err := centralflow.New(r, w0, &centralflow.Settings{LearningRate: 0.1, CriticalAbove: 2.5})
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1, CriticalAbove: 2.5})
 			return err
 		}},
 		{"w0 too short", func() error {
-			_, err := centralflow.New(r, []float64{0}, &centralflow.Settings{LearningRate: 0.1})
+			_, err := centralflow.New(context.Background(), r, []float64{0}, &centralflow.Settings{LearningRate: 0.1})
 			return err
 		}},
 		{"NaN in w0", func() error {
-			_, err := centralflow.New(r, []float64{math.NaN(), 0}, &centralflow.Settings{LearningRate: 0.1})
+			_, err := centralflow.New(context.Background(), r, []float64{math.NaN(), 0}, &centralflow.Settings{LearningRate: 0.1})
 			return err
 		}},
 		{"no times", func() error {
@@ -261,7 +267,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		}},
 		{"negative duration", func() error {
-			in, err := centralflow.New(r, w0, &centralflow.Settings{LearningRate: 0.1})
+			in, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1})
 			if err != nil {
 				return nil
 			}
@@ -286,22 +292,22 @@ func TestBadInput(t *testing.T) {
 		}},
 	}
 	arch, data, p := smallProblem(t, 10, 3, 4, 2)
-	net := newDense(t, arch, data, p)
+	net := newNetwork(t, arch, data, p, nil)
 	cases = append(cases, []struct {
 		name string
 		run  func() error
 	}{
-		{"network without an architecture", func() error { _, err := centralflow.NewNetwork(nil, data, p); return err }},
+		{"network without an architecture", func() error { _, err := centralflow.NewNetwork(nil, data, p, nil); return err }},
 		{"network of mismatched parameters", func() error {
-			_, err := centralflow.NewNetwork(graph.Quadratic{Dim: 3, Width: 5}, data, p)
+			_, err := centralflow.NewNetwork(graph.Quadratic{Dim: 3, Width: 5}, data, p, nil)
 			return err
 		}},
 		{"network in float32", func() error {
-			_, err := centralflow.NewNetwork(arch, data, p.As(tensor.Float32))
+			_, err := centralflow.NewNetwork(arch, data, p.As(tensor.Float32), nil)
 			return err
 		}},
 		{"network with inputs of another dimension", func() error {
-			_, err := centralflow.NewNetwork(graph.Quadratic{Dim: 2, Width: 4}, data, graph.Quadratic{Dim: 2, Width: 4}.Init(random.New(1, random.Init)))
+			_, err := centralflow.NewNetwork(graph.Quadratic{Dim: 2, Width: 4}, data, graph.Quadratic{Dim: 2, Width: 4}.Init(random.New(1, random.Init)), nil)
 			return err
 		}},
 		{"gradient of a short vector", func() error { _, err := net.Gradient([]float64{1}, make([]float64, net.Len())); return err }},

@@ -63,7 +63,7 @@ func FirstBelowEdge(ctx context.Context, l Landscape, w0 []float64, eta float64,
 			return nil, fmt.Errorf("centralflow: GD diverged before its sharpness fell below 2/η (loss %g at step %d)", loss, k)
 		}
 		res.MaxLoss = math.Max(res.MaxLoss, loss)
-		vals, vecs, err := l.TopEigenpairs(w, 1, warm)
+		vals, vecs, err := l.TopEigenpairs(ctx, w, 1, warm)
 		if err != nil {
 			return nil, fmt.Errorf("centralflow: sharpness at GD step %d: %w", k, err)
 		}

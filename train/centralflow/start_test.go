@@ -15,8 +15,8 @@ import (
 // train.Run reaches at that step, and the flow must start from it.
 func TestFirstBelowEdgeAfterACatapult(t *testing.T) {
 	arch, data, p := smallProblem(t, 40, 5, 10, 1)
-	net := newDense(t, arch, data, p)
-	lambda0, _, err := net.TopEigenpairs(p.Flat(), 1, nil)
+	net := newNetwork(t, arch, data, p, nil)
+	lambda0, _, err := net.TopEigenpairs(context.Background(), p.Flat(), 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestFirstBelowEdgeAfterACatapult(t *testing.T) {
 		t.Fatalf("train.Run observed %d iterates for %d steps", len(iterates), es.Step)
 	}
 	for k, q := range iterates {
-		s, _, err := net.TopEigenpairs(q.Flat(), 1, nil)
+		s, _, err := net.TopEigenpairs(context.Background(), q.Flat(), 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,14 +53,14 @@ func TestFirstBelowEdgeAfterACatapult(t *testing.T) {
 	if !(es.MaxLoss > loss0) {
 		t.Errorf("no catapult: the largest loss %g is the initial %g", es.MaxLoss, loss0)
 	}
-	in, err := centralflow.New(net, es.W, &centralflow.Settings{LearningRate: eta, Start: float64(es.Step)})
+	in, err := centralflow.New(context.Background(), net, es.W, &centralflow.Settings{LearningRate: eta, Start: float64(es.Step)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if in.T() != float64(es.Step) {
 		t.Errorf("the flow starts at t = %g, want %d", in.T(), es.Step)
 	}
-	if _, err := centralflow.New(net, p.Flat(), &centralflow.Settings{LearningRate: eta}); err == nil {
+	if _, err := centralflow.New(context.Background(), net, p.Flat(), &centralflow.Settings{LearningRate: eta}); err == nil {
 		t.Error("the flow started above the edge")
 	}
 }

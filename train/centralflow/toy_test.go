@@ -1,6 +1,7 @@
 package centralflow_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -53,7 +54,7 @@ func (r ridge) hessian(w []float64) *mat.SymDense {
 // TopEigenpairs returns the top eigenpairs, each pair of vectors of equal
 // eigenvalues (to 1e-9) rotated by 30° within their eigenspace, as an
 // eigensolver may return them: the flow must not depend on the basis.
-func (r ridge) TopEigenpairs(w []float64, k int, warm [][]float64) ([]float64, [][]float64, error) {
+func (r ridge) TopEigenpairs(_ context.Context, w []float64, k int, warm [][]float64) ([]float64, [][]float64, error) {
 	vals, vecs, err := topOfDense(r.hessian(w), k, nil)
 	if err != nil {
 		return nil, nil, err
