@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -29,6 +30,14 @@ type Landscape interface {
 	ThirdDerivative(w, u, v, out []float64) error
 }
 
+// HessianVectorProducer is a Landscape that computes Hessian-vector
+// products, with which the flow can keep eigenvectors between eigensolves
+// (Settings.EigenEvery).
+type HessianVectorProducer interface {
+	// HessianVectorProduct sets out to ∇²L(w)v.
+	HessianVectorProduct(w, v, out []float64) error
+}
+
 // TestEvaluator is a Landscape that also knows a held-out loss, reported as
 // Point.TestLoss.
 type TestEvaluator interface {
@@ -36,8 +45,19 @@ type TestEvaluator interface {
 }
 
 // ErrAboveEdge is returned when the flow is asked to start where the
-// sharpness exceeds 2/η.
+// sharpness exceeds 2/η by more than EdgeSlack.
 var ErrAboveEdge = errors.New("centralflow: the sharpness starts above 2/η (a catapult), outside the central flow's theory")
+
+// EdgeSlack is how far above 2/η, relatively, the sharpness may be and
+// still count as on the edge. The flow's own sharpness exceeds 2/η by the
+// error of the linearization over a substep: on the quadratic network, when
+// the flow first meets the edge, by 1.4e-3 with one eigensolve per GD step
+// and 1.1e-4 with one per substep, and by 1.4e-4 and 1.7e-5 in the thirty
+// steps after, less and less as the flow slows down.
+// With the slack a flow restarted from its own point is not refused, nor
+// given more substeps; gradient descent's own sharpness at the edge
+// oscillates a percent or so around 2/η.
+const EdgeSlack = 1e-2
 
 // Defaults of Settings, after the authors' code.
 const (
@@ -56,8 +76,8 @@ type Settings struct {
 
 	// Substeps is the number of Euler substeps per unit of time (one GD
 	// step) while the sharpness S is at most 2/η; above, the step is tied to
-	// the sharpness: max(Substeps, ⌈2ηS/(1 + 10⁻³)⌉) substeps per unit, so
-	// that dt·η·S ≤ ½(1 + 10⁻³) and the Euler step of the gradient-flow
+	// the sharpness: max(Substeps, ⌈2ηS/(1 + EdgeSlack)⌉) substeps per
+	// unit, so that dt·η·S ≤ ½(1 + EdgeSlack) and the Euler step of the gradient-flow
 	// part stays stable with room to spare (Euler is stable up to dt·η·S =
 	// 2), as the authors' stable flow ties its step. Zero means
 	// DefaultSubsteps (4, as the authors' central flow).
@@ -76,6 +96,18 @@ type Settings struct {
 	// DefaultMaxTracked (16).
 	MaxTracked int
 
+	// EigenEvery is the number of substeps between eigensolves. At the
+	// substeps in between, the tracked eigenvectors are kept and their
+	// eigenvalues estimated by the Rayleigh quotients u_iᵀ∇²L(w)u_i, one
+	// Hessian-vector product each (which needs a HessianVectorProducer), as
+	// the authors' code does between its eigensolves; a Rayleigh quotient
+	// never exceeds the top eigenvalue, so the flow may overshoot 2/η a
+	// little more. Points are always measured with a fresh eigensolve. Zero
+	// means Substeps, one eigensolve per unit of time (per GD step) as in
+	// the authors' code, when the landscape is a HessianVectorProducer, and
+	// 1 otherwise.
+	EigenEvery int
+
 	// Inner configures the inner problem's solver; nil means its defaults.
 	Inner *InnerSettings
 
@@ -83,8 +115,8 @@ type Settings struct {
 	// when the flow starts from GD's k-th iterate. Zero means 0.
 	Start float64
 
-	// AboveEdge lets the flow start where the sharpness exceeds 2/η.
-	// Without it New refuses with ErrAboveEdge. Above the edge the first
+	// AboveEdge lets the flow start where the sharpness exceeds 2/η by
+	// more than EdgeSlack. Without it New refuses with ErrAboveEdge. Above the edge the first
 	// substep's inner problem pulls every eigenvalue down to 2/η at once,
 	// by a Σ that no oscillation of GD explains: the theory does not cover
 	// it (see FirstBelowEdge).
@@ -119,12 +151,13 @@ type Point struct {
 
 // Stats count the work of an Integrator.
 type Stats struct {
-	Substeps         int // Euler substeps taken
-	Gradients        int // evaluations of L and ∇L
-	Eigensolves      int // calls of TopEigenpairs
-	ThirdDerivatives int // vectors g_ij computed
-	InnerSolves      int // inner problems solved (k ≥ 1)
-	InnerIterations  int // their interior-point iterations
+	Substeps          int // Euler substeps taken
+	Gradients         int // evaluations of L and ∇L
+	Eigensolves       int // calls of TopEigenpairs
+	RayleighQuotients int // eigenvalues estimated from kept vectors (EigenEvery)
+	ThirdDerivatives  int // vectors g_ij computed
+	InnerSolves       int // inner problems solved (k ≥ 1)
+	InnerIterations   int // their interior-point iterations
 	// MaxSharpness is the largest sharpness met at any substep, MaxCritical
 	// the largest number of critical eigenvalues.
 	MaxSharpness float64
@@ -145,14 +178,16 @@ type Integrator struct {
 	w   []float64
 	t   float64
 
-	tracked int
-	vectors [][]float64
-	cur     *evaluation // the evaluation at w, nil when w moved
-	stats   Stats
+	tracked    int
+	vectors    [][]float64
+	sinceSolve int         // evaluations since the last eigensolve
+	cur        *evaluation // the evaluation at w, nil when w moved
+	stats      Stats
 }
 
 // evaluation is what the flow computed at one point.
 type evaluation struct {
+	fresh  bool // eigenpairs from an eigensolve, not Rayleigh quotients
 	loss   float64
 	grad   []float64
 	values []float64
@@ -165,8 +200,9 @@ type evaluation struct {
 }
 
 // New returns an Integrator of the central flow of l from w0 (copied), at
-// time s.Start; ctx bounds the first evaluation. It evaluates the flow at w0 and returns ErrAboveEdge
-// (wrapped) when the sharpness there exceeds 2/η, unless s.AboveEdge.
+// time s.Start; ctx bounds the first evaluation. It evaluates the flow at w0
+// and returns ErrAboveEdge (wrapped) when the sharpness there exceeds 2/η
+// by more than EdgeSlack, unless s.AboveEdge.
 func New(ctx context.Context, l Landscape, w0 []float64, s *Settings) (*Integrator, error) {
 	var c Settings
 	if s != nil {
@@ -187,9 +223,16 @@ func New(ctx context.Context, l Landscape, w0 []float64, s *Settings) (*Integrat
 	if c.MaxTracked == 0 {
 		c.MaxTracked = DefaultMaxTracked
 	}
+	if _, ok := l.(HessianVectorProducer); c.EigenEvery == 0 && ok {
+		c.EigenEvery = c.Substeps
+	} else if c.EigenEvery == 0 {
+		c.EigenEvery = 1
+	}
 	switch {
 	case c.Substeps < 0:
 		return nil, fmt.Errorf("centralflow: substeps must be positive, got %d", c.Substeps)
+	case c.EigenEvery < 0:
+		return nil, fmt.Errorf("centralflow: EigenEvery must be positive, got %d", c.EigenEvery)
 	case c.MaxTracked < 0:
 		return nil, fmt.Errorf("centralflow: the number of tracked eigenpairs must be positive, got %d", c.MaxTracked)
 	case !(c.TrackAbove > 0 && c.TrackAbove <= c.CriticalAbove && c.CriticalAbove <= 2):
@@ -200,6 +243,9 @@ func New(ctx context.Context, l Landscape, w0 []float64, s *Settings) (*Integrat
 	if l == nil {
 		return nil, fmt.Errorf("centralflow: no landscape")
 	}
+	if _, ok := l.(HessianVectorProducer); c.EigenEvery > 1 && !ok {
+		return nil, fmt.Errorf("centralflow: EigenEvery = %d needs a landscape with Hessian-vector products", c.EigenEvery)
+	}
 	if n := l.Len(); len(w0) != n || n == 0 {
 		return nil, fmt.Errorf("centralflow: the initial point has %d parameters, the landscape %d", len(w0), n)
 	}
@@ -209,11 +255,11 @@ func New(ctx context.Context, l Landscape, w0 []float64, s *Settings) (*Integrat
 		}
 	}
 	in := &Integrator{l: l, cfg: c, eta: c.LearningRate, w: append([]float64(nil), w0...), t: c.Start, tracked: 1}
-	ev, err := in.evaluate(ctx)
+	ev, err := in.evaluate(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	if edge := 2 / in.eta; ev.values[0] > edge && !c.AboveEdge {
+	if edge := 2 / in.eta; ev.values[0] > edge*(1+EdgeSlack) && !c.AboveEdge {
 		return nil, fmt.Errorf("%w: sharpness %.6g > 2/η = %.6g at t = %g; FirstBelowEdge finds GD's first iterate below 2/η", ErrAboveEdge, ev.values[0], edge, c.Start)
 	}
 	return in, nil
@@ -230,11 +276,9 @@ func (in *Integrator) W() []float64 { return in.w }
 func (in *Integrator) Stats() Stats { return in.stats }
 
 // substeps returns the number of substeps per unit of time at sharpness s:
-// max(Substeps, ⌈2ηS/(1 + 10⁻³)⌉), so that dt·η·S ≤ ½(1 + 10⁻³). The slack
-// keeps the flow's sharpness, which may exceed 2/η by the O(dt²) error of a
-// substep, from adding a fifth substep on the edge.
+// max(Substeps, ⌈2ηS/(1 + EdgeSlack)⌉).
 func (in *Integrator) substeps(s float64) int {
-	return max(in.cfg.Substeps, int(math.Ceil(2*in.eta*s/(1+1e-3))))
+	return max(in.cfg.Substeps, int(math.Ceil(2*in.eta*s/(1+EdgeSlack))))
 }
 
 // Advance moves the flow forward by duration (in GD steps, non-negative), in
@@ -249,7 +293,7 @@ func (in *Integrator) Advance(ctx context.Context, duration float64) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("centralflow: %w", err)
 		}
-		ev, err := in.evaluate(ctx)
+		ev, err := in.evaluate(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -277,7 +321,7 @@ func (in *Integrator) Advance(ctx context.Context, duration float64) error {
 // Point measures the flow at the current time. Σ is the solution of the
 // inner problem for the next substep's length.
 func (in *Integrator) Point(ctx context.Context) (Point, error) {
-	ev, err := in.evaluate(ctx)
+	ev, err := in.evaluate(ctx, true)
 	if err != nil {
 		return Point{}, err
 	}
@@ -304,9 +348,12 @@ func (in *Integrator) Point(ctx context.Context) (Point, error) {
 }
 
 // evaluate computes, or returns the cached, loss, gradient, tracked
-// eigenpairs and third derivatives at the current w.
-func (in *Integrator) evaluate(ctx context.Context) (*evaluation, error) {
-	if in.cur != nil {
+// eigenpairs and third derivatives at the current w. The eigenpairs come
+// from an eigensolve when fresh is asked, every EigenEvery evaluations, and
+// whenever no vectors are kept; otherwise from the Rayleigh quotients of the
+// kept vectors.
+func (in *Integrator) evaluate(ctx context.Context, fresh bool) (*evaluation, error) {
+	if in.cur != nil && (in.cur.fresh || !fresh) {
 		return in.cur, nil
 	}
 	n := len(in.w)
@@ -319,24 +366,17 @@ func (in *Integrator) evaluate(ctx context.Context) (*evaluation, error) {
 	if math.IsNaN(ev.loss) || math.IsInf(ev.loss, 0) {
 		return nil, fmt.Errorf("centralflow: the loss is %g at t = %g", ev.loss, in.t)
 	}
-	track := in.cfg.TrackAbove / in.eta
-	for {
-		k := min(in.tracked, n)
-		vals, vecs, err := in.l.TopEigenpairs(ctx, in.w, k, in.vectors)
-		in.stats.Eigensolves++
-		if err != nil {
-			return nil, fmt.Errorf("centralflow: eigenpairs at t = %g: %w", in.t, err)
+	hvp, _ := in.l.(HessianVectorProducer)
+	ev.fresh = fresh || hvp == nil || in.sinceSolve >= in.cfg.EigenEvery || len(in.vectors) < min(in.tracked, n)
+	if ev.fresh {
+		if err := in.eigensolve(ctx, ev); err != nil {
+			return nil, err
 		}
-		if len(vals) != k || len(vecs) != k {
-			return nil, fmt.Errorf("centralflow: asked for %d eigenpairs, got %d values and %d vectors", k, len(vals), len(vecs))
-		}
-		ev.values, ev.vecs = vals, vecs
-		in.vectors = vecs
-		if vals[k-1] <= track || k >= min(in.cfg.MaxTracked, n) {
-			break
-		}
-		in.tracked = k + 1
+		in.sinceSolve = 0
+	} else if err := in.rayleigh(hvp, ev); err != nil {
+		return nil, err
 	}
+	in.sinceSolve++
 	in.stats.MaxSharpness = math.Max(in.stats.MaxSharpness, ev.values[0])
 	crit := in.cfg.CriticalAbove / in.eta
 	for ev.crit < len(ev.values) && ev.values[ev.crit] > crit {
@@ -357,6 +397,53 @@ func (in *Integrator) evaluate(ctx context.Context) (*evaluation, error) {
 	}
 	in.cur = ev
 	return ev, nil
+}
+
+// eigensolve sets ev's eigenpairs to the tracked top eigenpairs, growing
+// their number while the smallest is above TrackAbove/η.
+func (in *Integrator) eigensolve(ctx context.Context, ev *evaluation) error {
+	n := len(in.w)
+	track := in.cfg.TrackAbove / in.eta
+	for {
+		k := min(in.tracked, n)
+		vals, vecs, err := in.l.TopEigenpairs(ctx, in.w, k, in.vectors)
+		in.stats.Eigensolves++
+		if err != nil {
+			return fmt.Errorf("centralflow: eigenpairs at t = %g: %w", in.t, err)
+		}
+		if len(vals) != k || len(vecs) != k {
+			return fmt.Errorf("centralflow: asked for %d eigenpairs, got %d values and %d vectors", k, len(vals), len(vecs))
+		}
+		ev.values, ev.vecs = vals, vecs
+		in.vectors = vecs
+		if vals[k-1] <= track || k >= min(in.cfg.MaxTracked, n) {
+			return nil
+		}
+		in.tracked = k + 1
+	}
+}
+
+// rayleigh sets ev's eigenpairs to the kept vectors and their Rayleigh
+// quotients u_iᵀ∇²L(w)u_i, in decreasing order.
+func (in *Integrator) rayleigh(hvp HessianVectorProducer, ev *evaluation) error {
+	k := len(in.vectors)
+	hu := make([]float64, len(in.w))
+	order := make([]int, k)
+	quot := make([]float64, k)
+	for i, u := range in.vectors {
+		if err := hvp.HessianVectorProduct(in.w, u, hu); err != nil {
+			return fmt.Errorf("centralflow: Rayleigh quotient at t = %g: %w", in.t, err)
+		}
+		quot[i], order[i] = dot(u, hu)/dot(u, u), i
+		in.stats.RayleighQuotients++
+	}
+	sort.SliceStable(order, func(a, b int) bool { return quot[order[a]] > quot[order[b]] })
+	ev.values, ev.vecs = make([]float64, k), make([][]float64, k)
+	for j, i := range order {
+		ev.values[j], ev.vecs[j] = quot[i], in.vectors[i]
+	}
+	in.vectors = ev.vecs
+	return nil
 }
 
 // solve solves the inner problem of ev for a substep of length dt, unless it

@@ -1,6 +1,8 @@
 package centralflow_test
 
 import (
+	"context"
+	"math"
 	"testing"
 
 	"github.com/igr-project/igr/graph"
@@ -30,4 +32,22 @@ func newNetwork(t testing.TB, arch graph.Architecture, data *dataset.Set, p grap
 	}
 	t.Cleanup(func() { net.Close() })
 	return net
+}
+
+// sharpnessProbe is a Network that also measures, independently of the
+// flow, the true sharpness at every point where the flow takes a gradient
+// (every substep), by its own warm-started eigensolve.
+type sharpnessProbe struct {
+	*centralflow.Network
+	max  float64
+	warm [][]float64
+}
+
+func (s *sharpnessProbe) Gradient(w, grad []float64) (float64, error) {
+	vals, vecs, err := s.Network.TopEigenpairs(context.Background(), w, 1, s.warm)
+	if err != nil {
+		return 0, err
+	}
+	s.warm, s.max = vecs, math.Max(s.max, vals[0])
+	return s.Network.Gradient(w, grad)
 }

@@ -51,6 +51,14 @@ func (r ridge) hessian(w []float64) *mat.SymDense {
 	return h
 }
 
+// HessianVectorProduct sets out to ∇²L(w)v.
+func (r ridge) HessianVectorProduct(w, v, out []float64) error {
+	var hv mat.VecDense
+	hv.MulVec(r.hessian(w), mat.NewVecDense(len(v), v))
+	copy(out, hv.RawVector().Data)
+	return nil
+}
+
 // TopEigenpairs returns the top eigenpairs, each pair of vectors of equal
 // eigenvalues (to 1e-9) rotated by 30° within their eigenspace, as an
 // eigensolver may return them: the flow must not depend on the basis.
