@@ -13,10 +13,12 @@ import (
 // parameters, η = 0.035) and blog (n = 200, d = 30, m = 100, 3,100
 // parameters, η = 0.036). gd is the step w ← w − η∇L(w) on the same graph;
 // central is the central flow's Advance by 1 from a point on the edge (one
-// critical eigenvalue): four Euler substeps, each with a gradient, the
-// tracked eigenpairs by warm-started Lanczos, one third derivative g_11 and
-// an inner problem; differences computes g_11 from four Hessian-vector
-// products instead of by automatic differentiation. Run them in one
+// critical eigenvalue): four Euler substeps, each with a gradient, one third
+// derivative g_11 and an inner problem, and one eigensolve of the tracked
+// eigenpairs by warm-started Lanczos (Rayleigh quotients at the other three
+// substeps); eigen-every-substep solves at every substep; differences
+// computes g_11 from four Hessian-vector products instead of by automatic
+// differentiation. Run them in one
 // invocation with -count (the sub-benchmarks take turns) and compare medians.
 func BenchmarkUnitOfTime(b *testing.B) {
 	for _, size := range []struct {
@@ -42,15 +44,16 @@ func BenchmarkUnitOfTime(b *testing.B) {
 				}
 			}
 		})
-		for _, differences := range []bool{false, true} {
-			name := size.name + "/central"
-			if differences {
-				name += "-differences"
-			}
-			b.Run(name, func(b *testing.B) {
-				net := newNetwork(b, arch, data, p, &centralflow.NetworkSettings{Differences: differences})
+		for _, variant := range []struct {
+			name        string
+			differences bool
+			eigenEvery  int
+		}{{"central", false, 0}, {"central-eigen-every-substep", false, 1}, {"central-differences", true, 0}} {
+			settings := centralflow.Settings{LearningRate: size.eta, EigenEvery: variant.eigenEvery}
+			b.Run(size.name+"/"+variant.name, func(b *testing.B) {
+				net := newNetwork(b, arch, data, p, &centralflow.NetworkSettings{Differences: variant.differences})
 				ctx := context.Background()
-				in, err := centralflow.New(ctx, net, p.Flat(), &centralflow.Settings{LearningRate: size.eta})
+				in, err := centralflow.New(ctx, net, p.Flat(), &settings)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -72,7 +75,9 @@ func BenchmarkUnitOfTime(b *testing.B) {
 					if in.T() >= size.toEdge+20 {
 						b.StopTimer()
 						mark(1)
-						if in, err = centralflow.New(ctx, net, edge, &centralflow.Settings{LearningRate: size.eta, Start: size.toEdge}); err != nil {
+						restart := settings
+						restart.Start = size.toEdge
+						if in, err = centralflow.New(ctx, net, edge, &restart); err != nil {
 							b.Fatal(err)
 						}
 						mark(-1)

@@ -368,3 +368,32 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestEulerFirstOrderOnTheEdge integrates the flow of the small quadratic
+// network across its meeting with the edge (t ≈ 4) and on it, with 4, 8 and
+// 16 substeps per unit of time: the Euler discretization, inner problem
+// included, is first order, so the gap between successive halvings of the
+// substep must itself halve. The log gives the gaps relative to the distance
+// travelled.
+func TestEulerFirstOrderOnTheEdge(t *testing.T) {
+	arch, data, p := smallProblem(t, 40, 5, 10, 1)
+	const eta, horizon = 0.035, 20.0
+	var finals [][]float64
+	for _, substeps := range []int{4, 8, 16} {
+		net := newNetwork(t, arch, data, p, nil)
+		res, err := centralflow.Run(context.Background(), net, p.Flat(), []float64{horizon}, &centralflow.Settings{LearningRate: eta, Substeps: substeps}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Points[0].Critical != 1 {
+			t.Fatalf("%d substeps: the flow is not on the edge at t = %g", substeps, horizon)
+		}
+		finals = append(finals, res.W)
+	}
+	moved := distance(finals[2], p.Flat())
+	d48, d816 := distance(finals[0], finals[1]), distance(finals[1], finals[2])
+	t.Logf("|w4 − w8| = %.3g, |w8 − w16| = %.3g of the distance travelled %.3g", d48/moved, d816/moved, moved)
+	if r := d48 / d816; r < 1.6 || r > 2.5 {
+		t.Errorf("the gaps between 4, 8 and 16 substeps are %.3g and %.3g, ratio %.3g; first order gives 2", d48, d816, r)
+	}
+}

@@ -509,6 +509,15 @@ func conjugated(q *mat.Dense, d []float64) []float64 {
 // 0): with x = QΛQᵀ, the reciprocal of the largest eigenvalue of
 // −x^(−½) d x^(−½).
 func maxStep(x, d []float64, k int) float64 {
+	if k == 1 {
+		switch {
+		case !(x[0] > 0):
+			return 0
+		case d[0] >= 0:
+			return math.Inf(1)
+		}
+		return -x[0] / d[0]
+	}
 	var eig mat.EigenSym
 	if !eig.Factorize(sliceToSym(x, k), true) {
 		return 0
@@ -544,6 +553,12 @@ func maxStep(x, d []float64, k int) float64 {
 // centrality returns λmin(X^½ Z X^½)/μ, μ = ⟨X, Z⟩/k: 1 on the central
 // path, 0 on the boundary of the cone, negative outside.
 func centrality(x, z []float64, k int) float64 {
+	if k == 1 {
+		if x[0] > 0 && z[0] > 0 {
+			return 1
+		}
+		return -1
+	}
 	var eig mat.EigenSym
 	if !eig.Factorize(sliceToSym(x, k), true) {
 		return math.NaN()
@@ -587,8 +602,16 @@ func inverse(z []float64, k int) ([]float64, error) {
 	return symToSlice(&inv), nil
 }
 
-// minEigen returns the smallest eigenvalue of the symmetric k×k x.
+// minEigen returns the smallest eigenvalue of the symmetric k×k x, in
+// closed form for k ≤ 2.
 func minEigen(x []float64, k int) float64 {
+	switch k {
+	case 1:
+		return x[0]
+	case 2:
+		a, b, c := x[0], (x[1]+x[2])/2, x[3]
+		return (a+c)/2 - math.Hypot((a-c)/2, b)
+	}
 	var eig mat.EigenSym
 	if !eig.Factorize(sliceToSym(x, k), false) {
 		return math.NaN()
