@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 	"sort"
 
@@ -307,7 +308,7 @@ func (in *Integrator) Advance(ctx context.Context, duration float64) error {
 			x = ev.sol.X
 		}
 		velocity(v, in.eta, ev.grad, x, ev.g)
-		axpy(dt, v, in.w)
+		floats.AddScaled(in.w, dt, v)
 		in.t += dt
 		if end-in.t <= 1e-12*math.Max(1, math.Abs(end)) {
 			in.t = end
@@ -328,7 +329,7 @@ func (in *Integrator) Point(ctx context.Context) (Point, error) {
 	if err := in.solve(ev, 1/float64(in.substeps(ev.values[0]))); err != nil {
 		return Point{}, err
 	}
-	p := Point{T: in.t, Loss: ev.loss, TestLoss: math.NaN(), GradNormSq: dot(ev.grad, ev.grad),
+	p := Point{T: in.t, Loss: ev.loss, TestLoss: math.NaN(), GradNormSq: floats.Dot(ev.grad, ev.grad),
 		Sharpness: ev.values[0], Eigenvalues: append([]float64(nil), ev.values...), Critical: ev.crit,
 		PredictedLoss: ev.loss}
 	if ev.sol != nil {
@@ -434,7 +435,7 @@ func (in *Integrator) rayleigh(hvp HessianVectorProducer, ev *evaluation) error 
 		if err := hvp.HessianVectorProduct(in.w, u, hu); err != nil {
 			return fmt.Errorf("centralflow: Rayleigh quotient at t = %g: %w", in.t, err)
 		}
-		quot[i], order[i] = dot(u, hu)/dot(u, u), i
+		quot[i], order[i] = floats.Dot(u, hu)/floats.Dot(u, u), i
 		in.stats.RayleighQuotients++
 	}
 	sort.SliceStable(order, func(a, b int) bool { return quot[order[a]] > quot[order[b]] })

@@ -3,6 +3,7 @@ package centralflow
 import (
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -104,7 +105,7 @@ func SolveInner(a, b *mat.SymDense, s *InnerSettings) (*InnerSolution, error) {
 		return nil, err
 	}
 	sol := &InnerSolution{X: mat.NewSymDense(k, nil)}
-	aNorm := frobenius(am)
+	aNorm := floats.Norm(am, 2)
 	if minEigen(am, k) >= 0 {
 		sol.S = sliceToSym(am, k)
 		return sol, nil
@@ -130,7 +131,7 @@ func SolveInner(a, b *mat.SymDense, s *InnerSettings) (*InnerSolution, error) {
 	sol.Residual = math.Max(math.Max(
 		math.Max(-minEigen(xm, k), 0)*op.norm/aNorm,
 		math.Max(-minEigen(sm, k), 0)/aNorm),
-		math.Abs(inner(xm, sm))*op.norm/(aNorm*aNorm))
+		math.Abs(floats.Dot(xm, sm))*op.norm/(aNorm*aNorm))
 	return sol, nil
 }
 
@@ -290,23 +291,23 @@ func (ip *interiorPoint) solve(maxIter int) ([]float64, int, error) {
 	var lu mat.LU
 	for it := 0; it < maxIter; it++ {
 		rd := sub(add(ip.a, ip.op.apply(x)), z) // Ā + B̄[X] − Z
-		mu := inner(x, z) / float64(k)
+		mu := floats.Dot(x, z) / float64(k)
 		// ⟨X, Ā + B̄[X]⟩ = ⟨X, Z⟩ + ⟨X, Rd⟩ and λmin(Ā + B̄[X]) ≥ −‖Rd‖.
-		res := mu*float64(k) + frobenius(rd)*(1+frobenius(x))
+		res := mu*float64(k) + floats.Norm(rd, 2)*(1+floats.Norm(x, 2))
 		if res < bestRes {
 			best, bestRes = x, res
 		}
 		if res <= ip.tol/2 {
 			return x, it, nil
 		}
-		if frobenius(x) > 1e12 {
-			return nil, it, ip.failure(fmt.Sprintf("the iterates grow without bound (‖X‖ = %.3g in units of ‖A‖/‖B‖)", frobenius(x)))
+		if floats.Norm(x, 2) > 1e12 {
+			return nil, it, ip.failure(fmt.Sprintf("the iterates grow without bound (‖X‖ = %.3g in units of ‖A‖/‖B‖)", floats.Norm(x, 2)))
 		}
 		stalled := func(why string) ([]float64, int, error) {
 			if bestRes <= ip.tol/2 {
 				return best, it, nil
 			}
-			return nil, it, ip.failure(fmt.Sprintf("inner iteration %d: %s (⟨X,Z⟩ = %.3g, ‖A + B[X] − Z‖ = %.3g, relative)", it, why, mu*float64(k), frobenius(rd)))
+			return nil, it, ip.failure(fmt.Sprintf("inner iteration %d: %s (⟨X,Z⟩ = %.3g, ‖A + B[X] − Z‖ = %.3g, relative)", it, why, mu*float64(k), floats.Norm(rd, 2)))
 		}
 		zinv, err := inverse(z, k)
 		if err != nil {
@@ -347,7 +348,7 @@ func (ip *interiorPoint) solve(maxIter int) ([]float64, int, error) {
 			return stalled("Newton system: " + err.Error())
 		}
 		alpha := math.Min(1, math.Min(maxStep(x, dxa, k), maxStep(z, dza, k)))
-		muAff := inner(add(x, scaled(dxa, alpha)), add(z, scaled(dza, alpha))) / float64(k)
+		muAff := floats.Dot(add(x, scaled(dxa, alpha)), add(z, scaled(dza, alpha))) / float64(k)
 		sigma := math.Min(1, math.Pow(math.Max(muAff, 0)/mu, 3))
 		dx, dz, err := direction(sigma*mu, mul(dxa, dza, k))
 		if err != nil {
@@ -486,7 +487,7 @@ func (ip *interiorPoint) projected(x []float64) []float64 {
 // scaled units: max(λmax(−X)⁺, λmax(−S)⁺, |⟨X, S⟩|).
 func (ip *interiorPoint) violation(x []float64) float64 {
 	s := add(ip.a, ip.op.apply(x))
-	return math.Max(math.Max(math.Max(-minEigen(x, ip.k), 0), math.Max(-minEigen(s, ip.k), 0)), math.Abs(inner(x, s)))
+	return math.Max(math.Max(math.Max(-minEigen(x, ip.k), 0), math.Max(-minEigen(s, ip.k), 0)), math.Abs(floats.Dot(x, s)))
 }
 
 // conjugated returns Q diag(d) Qᵀ, row-major.
@@ -582,7 +583,7 @@ func centrality(x, z []float64, k int) float64 {
 			ws[i*k+j] = vals[i] * w.At(i, j) * vals[j]
 		}
 	}
-	mu := inner(x, z) / float64(k)
+	mu := floats.Dot(x, z) / float64(k)
 	if !(mu > 0) {
 		return -1
 	}
@@ -676,17 +677,6 @@ func symmetrize(a []float64) []float64 {
 	}
 	return out
 }
-
-// inner returns ⟨a, b⟩ = Σ a_ij b_ij.
-func inner(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-func frobenius(a []float64) float64 { return math.Sqrt(inner(a, a)) }
 
 func symToSlice(s *mat.SymDense) []float64 {
 	k := s.SymmetricDim()

@@ -3,6 +3,7 @@ package centralflow
 import (
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 	"strings"
 	"testing"
@@ -77,9 +78,9 @@ func TestInnerOneCriticalClosedForm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := math.Max(0, -2*dot(grad, gs)/dot(gs, gs))
+		want := math.Max(0, -2*floats.Dot(grad, gs)/floats.Dot(gs, gs))
 		got := sol.X.At(0, 0)
-		if math.Abs(got-want) > 1e-9*math.Max(want, math.Abs(2*dot(grad, gs)/dot(gs, gs))) {
+		if math.Abs(got-want) > 1e-9*math.Max(want, math.Abs(2*floats.Dot(grad, gs)/floats.Dot(gs, gs))) {
 			t.Errorf("trial %d: σ² = %.15g, closed form %.15g", trial, got, want)
 		}
 	}
@@ -168,7 +169,7 @@ func gramOperator(src *random.Normal, k, n int, c float64) *mat.SymDense {
 			for l := 0; l < k; l++ {
 				for m := 0; m < k; m++ {
 					if i*k+j <= l*k+m {
-						b.SetSym(i*k+j, l*k+m, c*dot(g[pr.index(i, j)], g[pr.index(l, m)]))
+						b.SetSym(i*k+j, l*k+m, c*floats.Dot(g[pr.index(i, j)], g[pr.index(l, m)]))
 					}
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -189,7 +190,7 @@ func (net *Network) ThirdDerivative(w, u, v, out []float64) error {
 // ThirdDerivativeByDifferences of exact Hessian-vector products, with step
 // DefaultDifferenceStep/‖u‖, whatever the settings.
 func (net *Network) ThirdDerivativeByDifferences(w, u, v, out []float64) error {
-	nu := math.Sqrt(dot(u, u))
+	nu := math.Sqrt(floats.Dot(u, u))
 	if nu == 0 {
 		clear(out)
 		return nil

@@ -3,6 +3,7 @@ package centralflow
 import (
 	"context"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 )
 
@@ -78,6 +79,6 @@ func FirstBelowEdge(ctx context.Context, l Landscape, w0 []float64, eta float64,
 		if k == maxSteps {
 			return nil, fmt.Errorf("centralflow: GD's sharpness stayed above 2/η = %.6g for %d steps (%.6g at the last)", 2/eta, maxSteps, vals[0])
 		}
-		axpy(-eta, grad, w)
+		floats.AddScaled(w, -eta, grad)
 	}
 }

@@ -1,6 +1,7 @@
 package centralflow
 
 import (
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -33,7 +34,7 @@ func innerProblem(eta, dt float64, lambda, grad []float64, g [][]float64) (a, b 
 	a = mat.NewSymDense(k, nil)
 	for i := 0; i < k; i++ {
 		for j := i; j < k; j++ {
-			v := dt * eta * dot(g[pr.index(i, j)], grad)
+			v := dt * eta * floats.Dot(g[pr.index(i, j)], grad)
 			if i == j {
 				v += 2/eta - lambda[i]
 			}
@@ -43,7 +44,7 @@ func innerProblem(eta, dt float64, lambda, grad []float64, g [][]float64) (a, b 
 	gram := make([]float64, pr.len()*pr.len())
 	for p := 0; p < pr.len(); p++ {
 		for q := p; q < pr.len(); q++ {
-			gram[p*pr.len()+q] = dot(g[p], g[q])
+			gram[p*pr.len()+q] = floats.Dot(g[p], g[q])
 			gram[q*pr.len()+p] = gram[p*pr.len()+q]
 		}
 	}
@@ -85,22 +86,7 @@ func velocity(v []float64, eta float64, grad []float64, x *mat.SymDense, g [][]f
 			if c == 0 {
 				continue
 			}
-			axpy(-eta/2*c, g[pr.index(i, j)], v)
+			floats.AddScaled(v, -eta/2*c, g[pr.index(i, j)])
 		}
-	}
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-// axpy sets y to y + alpha·x.
-func axpy(alpha float64, x, y []float64) {
-	for i := range x {
-		y[i] += alpha * x[i]
 	}
 }

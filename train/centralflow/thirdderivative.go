@@ -2,6 +2,7 @@ package centralflow
 
 import (
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 )
 
 // HessianVectorProduct sets out to ∇²L(w)v.
@@ -43,7 +44,7 @@ func ThirdDerivativeByDifferences(hvp HessianVectorProduct, w, u, v, out []float
 		if err := hvp(shifted, v, hv); err != nil {
 			return err
 		}
-		axpy(term.weight/(12*step), hv, out)
+		floats.AddScaled(out, term.weight/(12*step), hv)
 	}
 	return nil
 }

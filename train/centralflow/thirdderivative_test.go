@@ -1,7 +1,7 @@
 package centralflow_test
 
 import (
-	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 	"testing"
 
@@ -12,33 +12,6 @@ import (
 	"github.com/igr-project/igr/train/centralflow"
 	"github.com/igr-project/igr/train/dataset"
 )
-
-// thirdDerivativeArchitectures are the architectures every third
-// derivative is checked on: the project's two, with and without an output
-// scale, and the test-only ones.
-func thirdDerivativeArchitectures(d, m int) []graph.Architecture {
-	return []graph.Architecture{
-		graph.Quadratic{Dim: d, Width: m},
-		graph.Quadratic{Dim: d, Width: m, Scale: 7},
-		graph.Tanh{Dim: d, Width: m},
-		graph.Tanh{Dim: d, Width: m, Scale: 3},
-		archtest.Softplus{Dim: d, Width: m},
-		graph.Linear{Dim: d},
-		graph.Linear{Dim: d, Scale: 2},
-	}
-}
-
-func archLabel(a graph.Architecture) string {
-	switch a := a.(type) {
-	case graph.Quadratic:
-		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
-	case graph.Tanh:
-		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
-	case graph.Linear:
-		return fmt.Sprintf("linear/scale%g", max(a.Scale, 1))
-	}
-	return a.Name()
-}
 
 // thirdDerivativeProblem returns a network on random data at random
 // parameters (b included, so that every derivative is non-trivial), and
@@ -66,19 +39,8 @@ func thirdDerivativeProblem(t *testing.T, arch graph.Architecture, s *centralflo
 func randomUnit(src *random.Normal, n int) []float64 {
 	v := make([]float64, n)
 	src.FillNormal(v, 0, 1)
-	s := 1 / math.Sqrt(dot(v, v))
-	for i := range v {
-		v[i] *= s
-	}
+	floats.Scale(1/floats.Norm(v, 2), v)
 	return v
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 // TestThirdDerivativeMatchesDifferences checks both of the Network's third
@@ -88,11 +50,11 @@ func dot(a, b []float64) float64 {
 // arguments, ⟨D³L[u, v, ·], z⟩ = ⟨D³L[z, v, ·], u⟩ = ⟨D³L[u, z, ·], v⟩, which
 // each computes in three different ways, on every architecture.
 func TestThirdDerivativeMatchesDifferences(t *testing.T) {
-	for _, arch := range thirdDerivativeArchitectures(4, 5) {
+	for _, arch := range archtest.All(4, 5) {
 		for _, differences := range []bool{false, true} {
-			name := archLabel(arch) + "/autodiff"
+			name := archtest.Label(arch) + "/autodiff"
 			if differences {
-				name = archLabel(arch) + "/differences"
+				name = archtest.Label(arch) + "/differences"
 			}
 			t.Run(name, func(t *testing.T) { checkThirdDerivative(t, arch, differences) })
 		}
@@ -129,7 +91,7 @@ func checkThirdDerivative(t *testing.T, arch graph.Architecture, differences boo
 	}
 	if _, isLinear := arch.(graph.Linear); isLinear {
 		// L is quadratic: D³L = 0.
-		if s := math.Sqrt(dot(g, g)); s > 1e-10*math.Sqrt(dot(hv, hv)) {
+		if s := math.Sqrt(floats.Dot(g, g)); s > 1e-10*math.Sqrt(floats.Dot(hv, hv)) {
 			t.Errorf("‖D³L[u, v, ·]‖ = %.3g for a quadratic loss", s)
 		}
 		return
@@ -144,8 +106,8 @@ func checkThirdDerivative(t *testing.T, arch graph.Architecture, differences boo
 	if err := net.ThirdDerivative(w, u, z, guz); err != nil {
 		t.Fatal(err)
 	}
-	a, b, c := dot(g, z), dot(gzv, u), dot(guz, v)
-	scale := math.Sqrt(dot(g, g))
+	a, b, c := floats.Dot(g, z), floats.Dot(gzv, u), floats.Dot(guz, v)
+	scale := math.Sqrt(floats.Dot(g, g))
 	if math.Abs(a-b) > 1e-8*scale || math.Abs(a-c) > 1e-8*scale {
 		t.Errorf("D³L is not symmetric: ⟨g(u,v), z⟩ = %.12g, ⟨g(z,v), u⟩ = %.12g, ⟨g(u,z), v⟩ = %.12g", a, b, c)
 	}
@@ -157,7 +119,7 @@ func checkThirdDerivative(t *testing.T, arch graph.Architecture, differences boo
 // rounding O(ε/h), stays below 1e-10 of ‖g‖ (5e-13 to 4e-12 measured), and
 // both vanish for the linear model, whose loss is quadratic.
 func TestThirdDerivativeAutodiffAgainstDifferences(t *testing.T) {
-	for _, arch := range thirdDerivativeArchitectures(4, 5) {
+	for _, arch := range archtest.All(4, 5) {
 		net, w, dirs := thirdDerivativeProblem(t, arch, nil)
 		n := len(w)
 		auto, diff := make([]float64, n), make([]float64, n)
@@ -172,13 +134,13 @@ func TestThirdDerivativeAutodiffAgainstDifferences(t *testing.T) {
 			if _, isLinear := arch.(graph.Linear); isLinear {
 				hv := make([]float64, n)
 				net.HessianVectorProduct(w, v, hv)
-				if a, d := math.Sqrt(dot(auto, auto)), math.Sqrt(dot(diff, diff)); a > 1e-12*math.Sqrt(dot(hv, hv)) || d > 1e-10*math.Sqrt(dot(hv, hv)) {
-					t.Errorf("%s: ‖g‖ = %.3g by autodiff, %.3g by differences, for a quadratic loss", archLabel(arch), a, d)
+				if a, d := math.Sqrt(floats.Dot(auto, auto)), math.Sqrt(floats.Dot(diff, diff)); a > 1e-12*math.Sqrt(floats.Dot(hv, hv)) || d > 1e-10*math.Sqrt(floats.Dot(hv, hv)) {
+					t.Errorf("%s: ‖g‖ = %.3g by autodiff, %.3g by differences, for a quadratic loss", archtest.Label(arch), a, d)
 				}
 				continue
 			}
 			if e := gradcheck.RelativeError(diff, auto); e > 1e-10 {
-				t.Errorf("%s, u%d u%d: differences are %.3g (relative) from automatic differentiation", archLabel(arch), pair[0], pair[1], e)
+				t.Errorf("%s, u%d u%d: differences are %.3g (relative) from automatic differentiation", archtest.Label(arch), pair[0], pair[1], e)
 			}
 		}
 	}
@@ -189,7 +151,7 @@ func TestThirdDerivativeAutodiffAgainstDifferences(t *testing.T) {
 // formula differentiates exactly whatever the step: a step 100 times larger
 // must give the same vector up to rounding.
 func TestThirdDerivativeExactForTheQuadraticNetwork(t *testing.T) {
-	for _, arch := range thirdDerivativeArchitectures(4, 5)[:2] {
+	for _, arch := range archtest.All(4, 5)[:2] {
 		net, w, dirs := thirdDerivativeProblem(t, arch, nil)
 		n := len(w)
 		small, large := make([]float64, n), make([]float64, n)
@@ -200,7 +162,7 @@ func TestThirdDerivativeExactForTheQuadraticNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 		if e := gradcheck.RelativeError(large, small); e > 1e-9 {
-			t.Errorf("%s: steps 1e-3 and 0.1 differ by %.3g (relative): not exact", archLabel(arch), e)
+			t.Errorf("%s: steps 1e-3 and 0.1 differ by %.3g (relative): not exact", archtest.Label(arch), e)
 		}
 	}
 	// The same steps on tanh do differ: the test can tell.
