@@ -150,12 +150,14 @@ type Settings struct {
 	// descent with step η is stable on a quadratic exactly when λ₁ < 2/η.
 	Sharpness bool
 
-	// TrackSharpness, if positive, also measures the sharpness every that
-	// many steps, into Point.Sharpness of a point recorded at each of those
-	// steps (besides HistoryEvery's), and at the first and last step with
-	// the precision of Sharpness. Each tracked measurement starts from a
-	// prediction made from the previous eigenvectors (curvature.Tracker)
-	// and is accurate to SharpnessTol. In a full-batch float64 run without
+	// TrackSharpness, if positive, measures the sharpness every that many
+	// steps and at the last step, into Point.Sharpness of a point recorded
+	// at each of those steps (besides HistoryEvery's). Each tracked
+	// measurement starts from a prediction made from the previous
+	// eigenvectors (curvature.Tracker) and is accurate to SharpnessTol; the
+	// first starts from a random vector, or, with Sharpness, is the exact
+	// SharpnessInit, and with Sharpness the last is SharpnessFinal. In a
+	// full-batch float64 run without
 	// label noise or penalties, a tracked step takes its update from the
 	// same pass that computes the first Hessian-vector product, which
 	// computes ∇L too, bit for bit as the untracked step does. Zero measures
@@ -196,8 +198,8 @@ type Point struct {
 	Terms []Term
 	// Sharpness is the top eigenvalue of the Hessian of the training MSE
 	// at this step's parameters when it was measured at this step (the
-	// steps of Settings.TrackSharpness, and the first and last step of a
-	// run that measures sharpness), NaN otherwise, and NaN where the
+	// steps of Settings.TrackSharpness, the last step, and with
+	// Settings.Sharpness the first), NaN otherwise, and NaN where the
 	// Hessian is not finite.
 	Sharpness float64
 }
@@ -216,7 +218,7 @@ type Result struct {
 	Terms []Term
 	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
 	// Hessian of the training MSE at the initial and the final parameters
-	// (Settings.Sharpness or TrackSharpness); NaN when not asked, and where
+	// (Settings.Sharpness); NaN when not asked, and where
 	// the Hessian is not finite (the final parameters of a diverged run).
 	SharpnessInit, SharpnessFinal float64
 	History                       []Point
@@ -414,12 +416,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			o.SetTargets(r.clean, nil)
 		}
 		// The sharpness at θ_step, before the step's update: exact at the
-		// start of a run, tracked at the tracked steps.
+		// start of a run that asks for it, tracked at the tracked steps.
 		sharp := math.NaN()
 		measured := false
-		if m := r.sharpness; m != nil && (step == 0 || m.due(step)) {
+		if m := r.sharpness; m != nil && (step == 0 && cfg.Sharpness || m.due(step)) {
 			var err error
-			if step == 0 {
+			if step == 0 && cfg.Sharpness {
 				sharp, err = m.exact()
 				res.SharpnessInit = sharp
 			} else {
@@ -469,13 +471,21 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			res.Status = Interrupted
 		}
 		if r.sharpness != nil && res.Status != "" {
-			if step > 0 {
-				var err error
-				if sharp, err = r.sharpness.exact(); err != nil {
-					return nil, err
-				}
+			// The last step: exact when asked, else tracked.
+			var err error
+			switch {
+			case cfg.Sharpness && step > 0:
+				sharp, err = r.sharpness.exact()
+			case !measured:
+				sharp, err = r.sharpness.track()
 			}
-			res.SharpnessFinal, measured = sharp, true
+			if err != nil {
+				return nil, err
+			}
+			if cfg.Sharpness {
+				res.SharpnessFinal = sharp
+			}
+			measured = true
 		}
 		tracked := measured && r.sharpness.every > 0
 		if cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "") || tracked {
