@@ -102,6 +102,11 @@ func TestTrackedSharpness(t *testing.T) {
 				}
 				tracked := 0
 				for _, pt := range r.History {
+					full := pt.Step%s.HistoryEvery == 0 || pt.Step == steps
+					if full == math.IsNaN(pt.TestMSE) || !full && (pt.Terms != nil || math.IsNaN(pt.Loss)) {
+						t.Errorf("every %d, step %d: test MSE %g, loss %g, terms %v: a full point is a point of HistoryEvery",
+							every, pt.Step, pt.TestMSE, pt.Loss, pt.Terms)
+					}
 					wantTracked := pt.Step%every == 0 || pt.Step == steps
 					if math.IsNaN(pt.Sharpness) {
 						if wantTracked {

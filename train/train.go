@@ -152,16 +152,23 @@ type Settings struct {
 
 	// TrackSharpness, if positive, measures the sharpness every that many
 	// steps and at the last step, into Point.Sharpness of a point recorded
-	// at each of those steps (besides HistoryEvery's). Each tracked
-	// measurement starts from a prediction made from the previous
-	// eigenvectors (curvature.Tracker) and is accurate to SharpnessTol; the
-	// first starts from a random vector, or, with Sharpness, is the exact
-	// SharpnessInit, and with Sharpness the last is SharpnessFinal. In a
-	// full-batch float64 run without
-	// label noise or penalties, a tracked step takes its update from the
-	// same pass that computes the first Hessian-vector product, which
-	// computes ∇L too, bit for bit as the untracked step does. Zero measures
-	// nothing along the run, and costs nothing.
+	// at each of those steps. Each tracked measurement starts from a
+	// prediction made from the previous eigenvectors (curvature.Tracker)
+	// and is accurate to SharpnessTol; the first starts from a random
+	// vector or, with Sharpness, is the exact SharpnessInit, and with
+	// Sharpness the last is SharpnessFinal. In a full-batch float64 run
+	// without label noise or penalties, a tracked step takes its update
+	// from the pass that computes the first Hessian-vector product, which
+	// computes ∇L too, bit for bit as the untracked step does.
+	//
+	// A point of HistoryEvery gets the sharpness when its step is tracked.
+	// A point recorded for the sharpness alone holds only what the step
+	// computed anyway, so that tracking adds no evaluation: Loss, and in
+	// full-batch runs GradNormSq, and TrainMSE without label noise; the
+	// other numbers are NaN and Terms nil. With HistoryEvery dividing
+	// TrackSharpness every tracked point is a full one.
+	//
+	// Zero measures nothing along the run, and costs nothing.
 	TrackSharpness int
 
 	// SharpnessTol is the relative residual of tracked measurements: each
@@ -487,8 +494,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 			measured = true
 		}
-		tracked := measured && r.sharpness.every > 0
-		if cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "") || tracked {
+		full := cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "")
+		if full {
 			pt, err := r.point(o, step, loss)
 			if err != nil {
 				return nil, err
@@ -497,6 +504,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 				pt.Sharpness = sharp
 			}
 			res.History = append(res.History, pt)
+		} else if measured && r.sharpness.every > 0 {
+			res.History = append(res.History, r.sharpnessPoint(o, step, loss, sharp))
 		}
 		if cfg.Observe != nil {
 			cfg.Observe(step, r.params)
@@ -552,6 +561,20 @@ func (r *runner) point(o *graph.Objective, step int, loss float64) (Point, error
 	}
 	pt.TestMSE, err = r.evaluate(r.testEval)
 	return pt, err
+}
+
+// sharpnessPoint is the point of a step recorded for its sharpness alone:
+// what the step computed, nothing more (see Settings.TrackSharpness).
+func (r *runner) sharpnessPoint(o *graph.Objective, step int, loss, sharpness float64) Point {
+	nan := math.NaN()
+	pt := Point{Step: step, Loss: loss, TrainMSE: nan, TestMSE: nan, GradNormSq: nan, Sharpness: sharpness}
+	if r.batches == nil {
+		pt.GradNormSq = o.LossGradNormSq()
+		if r.noise == nil {
+			pt.TrainMSE = loss
+		}
+	}
+	return pt
 }
 
 // lossGradNormSq returns ‖∇L‖² at the parameters of the last Runs, on the

@@ -26,15 +26,15 @@ func smallProblem(t testing.TB, arch graph.Architecture, seed uint64) *train.Pro
 
 var quadratic = graph.Quadratic{Dim: 5, Width: 8}
 
-// sameRun is reflect.DeepEqual for results, with a NaN sharpness (not
-// measured, or not finite) equal to a NaN sharpness, which DeepEqual never
-// finds equal.
+// sameRun is reflect.DeepEqual for results, with a NaN in the sharpness
+// or in a point (not measured, or not finite) equal to a NaN in the same
+// place, which DeepEqual never finds equal.
 func sameRun(a, b *train.Result) bool {
 	return reflect.DeepEqual(withoutNaN(a), withoutNaN(b))
 }
 
-// withoutNaN returns a copy of r in which a NaN sharpness is -MaxFloat64, a
-// value no measurement takes.
+// withoutNaN returns a copy of r in which a NaN sharpness, and a NaN in a
+// point, is -MaxFloat64, a value no measurement takes.
 func withoutNaN(r *train.Result) *train.Result {
 	c := *r
 	c.SharpnessInit, c.SharpnessFinal = notNaN(c.SharpnessInit), notNaN(c.SharpnessFinal)
@@ -45,7 +45,9 @@ func withoutNaN(r *train.Result) *train.Result {
 func historyWithoutNaN(h []train.Point) []train.Point {
 	out := append([]train.Point(nil), h...)
 	for i := range out {
-		out[i].Sharpness = notNaN(out[i].Sharpness)
+		p := &out[i]
+		p.Loss, p.TrainMSE, p.TestMSE, p.GradNormSq = notNaN(p.Loss), notNaN(p.TrainMSE), notNaN(p.TestMSE), notNaN(p.GradNormSq)
+		p.Sharpness = notNaN(p.Sharpness)
 	}
 	return out
 }
