@@ -18,49 +18,12 @@ import (
 	"github.com/igr-project/igr/train/curvature"
 )
 
-// orthonormal returns a rows×cols matrix with orthonormal columns, the Q of
-// a random matrix's QR factorization.
-func orthonormal(rows, cols int, seed uint64) *mat.Dense {
-	a := mat.NewDense(rows, cols, normals(rows*cols, seed))
-	var qr mat.QR
-	qr.Factorize(a)
-	var q mat.Dense
-	qr.QTo(&q)
-	return mat.DenseCopyOf(q.Slice(0, rows, 0, cols))
-}
-
-// linearProblem returns inputs X = U S Vᵀ (U n×d and V d×d with orthonormal
-// columns, S diagonal) for which the linear model's loss L(w) = (1/n)‖Xw −
-// y‖² has the Hessian (2/n) XᵀX = V diag(λ) Vᵀ, with λ the given
-// eigenvalues: S_ii = √(n λ_i / 2). With rotate false, V = I and the Hessian
-// is diagonal.
+// linearProblem returns inputs for which the linear model's Hessian
+// (2/n)XᵀX has the eigenvalues lambda (archtest.LinearSpectrum), random
+// targets, and that Hessian.
 func linearProblem(lambda []float64, rows int, rotate bool) (x, y *tensor.Dense, hessian *mat.SymDense) {
-	k := len(lambda)
-	u := orthonormal(rows, k, 11)
-	v := mat.NewDense(k, k, nil)
-	for i := range k {
-		v.Set(i, i, 1)
-	}
-	if rotate {
-		v = orthonormal(k, k, 12)
-	}
-	s := mat.NewDense(k, k, nil)
-	for i, l := range lambda {
-		s.Set(i, i, math.Sqrt(float64(rows)*l/2))
-	}
-	var xs mat.Dense
-	xs.Product(u, s, v.T())
-	hessian = mat.NewSymDense(k, nil)
-	for i := range k {
-		for j := i; j < k; j++ {
-			var h float64
-			for c, l := range lambda {
-				h += v.At(i, c) * l * v.At(j, c)
-			}
-			hessian.SetSym(i, j, h)
-		}
-	}
-	return graph.NewMatrix(rows, k, xs.RawMatrix().Data), graph.NewMatrix(rows, 1, normals(rows, 13)), hessian
+	xs, hessian := archtest.LinearSpectrum(lambda, rows, rotate, 11)
+	return graph.NewMatrix(rows, len(lambda), xs), graph.NewMatrix(rows, 1, normals(rows, 13)), hessian
 }
 
 // TestLinearModelClosedForm: on the linear model with chosen eigenvalues of

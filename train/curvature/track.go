@@ -63,6 +63,7 @@ type Tracker struct {
 	start    []float64 // the prediction the next measurement starts from
 	vec      []float64 // the vector of the last estimate
 	hv       []float64
+	spare    []float64 // the buffer of the next prediction
 	products int
 }
 
@@ -128,11 +129,14 @@ func (t *Tracker) Measure(ctx context.Context) (value, residual float64, err err
 }
 
 // predict makes the start of the next measurement from the estimate θ with
-// unit vector v and product hv.
+// unit vector v and product hv. It allocates nothing once the buffers exist.
 func (t *Tracker) predict(theta float64, v, hv []float64) {
-	next := make([]float64, len(v))
-	if norm := floats.Norm(hv, 2); theta > 0 && norm > 0 {
-		floats.ScaleTo(next, 1/norm, hv)
+	if len(t.spare) != len(v) {
+		t.spare = make([]float64, len(v))
+	}
+	next := t.spare
+	if size := norm(hv); theta > 0 && size > 0 {
+		floats.ScaleTo(next, 1/size, hv)
 	} else {
 		copy(next, v)
 	}
@@ -145,9 +149,9 @@ func (t *Tracker) predict(theta float64, v, hv []float64) {
 			next[i] += v[i] - sign*t.vec[i]
 		}
 	}
-	floats.Scale(1/floats.Norm(next, 2), next)
+	floats.Scale(1/norm(next), next)
 	t.vec = append(t.vec[:0], v...)
-	t.start = next
+	t.spare, t.start = t.start, next
 }
 
 // Vector returns the unit vector of the last estimate (nil before the first
