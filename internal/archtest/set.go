@@ -8,9 +8,11 @@ import (
 
 // All returns the architectures derivatives are checked on, at input
 // dimension d and width m: the project's quadratic and tanh networks, with
-// and without an output scale, Softplus, and the linear model (whose loss is
+// and without an output scale, Softplus, the linear model (whose loss is
 // quadratic, so that its third derivatives vanish), with and without a
-// scale.
+// scale, and TwoLayerLinear of width m, whose inputs are one-dimensional
+// (the input dimension of an architecture is the row count of its first
+// parameter).
 func All(d, m int) []graph.Architecture {
 	return []graph.Architecture{
 		graph.Quadratic{Dim: d, Width: m},
@@ -20,6 +22,7 @@ func All(d, m int) []graph.Architecture {
 		Softplus{Dim: d, Width: m},
 		graph.Linear{Dim: d},
 		graph.Linear{Dim: d, Scale: 2},
+		TwoLayerLinear{Width: m},
 	}
 }
 
