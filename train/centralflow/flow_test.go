@@ -271,6 +271,10 @@ func TestBadInput(t *testing.T) {
 			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1, Substeps: -1})
 			return err
 		}},
+		{"negative MaxTracked", func() error {
+			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1, MaxTracked: -1})
+			return err
+		}},
 		{"thresholds out of order", func() error {
 			_, err := centralflow.New(context.Background(), r, w0, &centralflow.Settings{LearningRate: 0.1, TrackAbove: 1.9, CriticalAbove: 1.5})
 			return err

@@ -312,6 +312,7 @@ func TestInnerBadInput(t *testing.T) {
 		s    *InnerSettings
 	}{
 		{"nil A", nil, good, nil},
+		{"empty A (k = 0)", &mat.SymDense{}, good, nil},
 		{"B of the wrong size", a, mat.NewSymDense(3, nil), nil},
 		{"NaN in A", mat.NewSymDense(2, []float64{math.NaN(), 0, 0, 1}), good, nil},
 		{"Inf in B", a, mat.NewSymDense(4, []float64{math.Inf(1), 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}), nil},
