@@ -202,26 +202,10 @@ func rowView(m *tensor.Dense, i int) *tensor.Dense {
 // SumOfSquares builds Σ_k Σ_j v_kj², the squared Euclidean norm of all the
 // matrices vs together.
 func SumOfSquares(vs []*G.Node) (*G.Node, error) {
-	var total *G.Node
-	for _, v := range vs {
-		sq, err := G.HadamardProd(v, v)
-		if err != nil {
-			return nil, fmt.Errorf("graph: square: %w", err)
-		}
-		s, err := G.Sum(sq)
-		if err != nil {
-			return nil, fmt.Errorf("graph: sum: %w", err)
-		}
-		if total == nil {
-			total = s
-		} else if total, err = G.Add(total, s); err != nil {
-			return nil, fmt.Errorf("graph: add: %w", err)
-		}
-	}
-	if total == nil {
+	if len(vs) == 0 {
 		return nil, fmt.Errorf("graph: sum of squares of nothing")
 	}
-	return total, nil
+	return Dot(vs, vs)
 }
 
 // ones returns an n×1 constant column of ones of dtype, named by its length.

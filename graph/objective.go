@@ -134,7 +134,7 @@ func NewObjective(arch Architecture, x, y *tensor.Dense, p Params, s *ObjectiveS
 	if terms == 0 {
 		o.loss, o.total = t.Loss, t.Loss
 		if !cfg.NoGradient {
-			if o.grads, err = G.Grad(t.Loss, t.Params...); err != nil {
+			if o.grads, err = gradient(t.Loss, t.Params); err != nil {
 				return nil, fmt.Errorf("graph: gradient of %s loss: %w", arch.Name(), err)
 			}
 			o.lossGrads = o.grads
@@ -192,25 +192,14 @@ func buildLoss(arch Architecture, x, y *tensor.Dense, p Params) (*Terms, error) 
 // differentiates the total once.
 func (o *Objective) buildTerms(t *Terms, cfg *ObjectiveSettings) error {
 	name := o.arch.Name()
-	grads, err := G.Grad(t.Loss, t.Params...)
+	grads, err := gradient(t.Loss, t.Params)
 	if err != nil {
 		return fmt.Errorf("graph: gradient of %s loss: %w", name, err)
 	}
-	// x and y are roots too, so that they are copied even when the loss
-	// no longer depends on them through ∇L (the copy keeps only what the
-	// roots need).
-	roots := append([]*G.Node{t.Loss, t.X, t.Y}, grads...)
-	roots = append(roots, t.Params...)
-	c, err := machine.Copy(roots, machine.Options{})
+	t.Grads = grads
+	fresh, err := copyTerms(t)
 	if err != nil {
-		return fmt.Errorf("graph: copying %s loss: %w", name, err)
-	}
-	fresh := &Terms{Arch: o.arch, X: c.Node(t.X), Y: c.Node(t.Y), Loss: c.Node(t.Loss)}
-	for _, p := range t.Params {
-		fresh.Params = append(fresh.Params, c.Node(p))
-	}
-	for _, g := range grads {
-		fresh.Grads = append(fresh.Grads, c.Node(g))
+		return err
 	}
 	o.loss, o.lossGrads, o.total = fresh.Loss, fresh.Grads, fresh.Loss
 	if cfg.WithoutLoss {
@@ -240,7 +229,7 @@ func (o *Objective) buildTerms(t *Terms, cfg *ObjectiveSettings) error {
 	case len(cfg.Penalties) == 0:
 		o.grads = o.lossGrads
 	default:
-		if o.grads, err = G.Grad(o.total, fresh.Params...); err != nil {
+		if o.grads, err = gradient(o.total, fresh.Params); err != nil {
 			return fmt.Errorf("graph: gradient of %s loss with penalties: %w", name, err)
 		}
 	}
@@ -313,9 +302,19 @@ func (o *Objective) convert() {
 // Descend takes a gradient step, θ ← θ − lr·Gradient, on the parameters the
 // Objective is bound to, in their dtype's arithmetic: lr·g rounded, then the
 // difference rounded.
-func (o *Objective) Descend(lr float64) {
+func (o *Objective) Descend(lr float64) { o.descend(o.gradDense, lr) }
+
+// DescendLoss takes a gradient step on the loss alone, θ ← θ − lr·∇L, with
+// the LossGradient of the last Run, in the arithmetic of Descend. It differs
+// from Descend when the Objective has penalties or is built WithoutLoss: an
+// Objective of the Hessian-vector product ∇²L v (WithoutLoss, penalty v·∇L)
+// computes ∇L in the same Run, so a gradient-descent step can be taken from
+// it. It panics on an Objective without gradients.
+func (o *Objective) DescendLoss(lr float64) { o.descend(o.lossGradDense, lr) }
+
+func (o *Objective) descend(grads []*tensor.Dense, lr float64) {
 	for i, p := range o.params {
-		g := o.gradDense[i]
+		g := grads[i]
 		if p.Dtype() == tensor.Float32 {
 			o.kernel.Descend32(p.Float32s(), g.Float32s(), float32(lr))
 		} else {

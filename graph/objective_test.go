@@ -35,6 +35,15 @@ func architectures(d, m int) []struct {
 		}
 	}
 	square := func(z float64) float64 { return z * z }
+	linear := func(scale float64) func(x []float64, p graph.Params) float64 {
+		return func(x []float64, p graph.Params) float64 {
+			var out float64
+			for k, w := range p.Data(0) {
+				out += w * x[k]
+			}
+			return out / scale
+		}
+	}
 	return []struct {
 		arch      graph.Architecture
 		reference func(x []float64, p graph.Params) float64
@@ -43,6 +52,8 @@ func architectures(d, m int) []struct {
 		{graph.Quadratic{Dim: d, Width: m, Scale: 100}, hidden(square, 100)},
 		{graph.Tanh{Dim: d, Width: m}, hidden(math.Tanh, 1)},
 		{graph.Tanh{Dim: d, Width: m, Scale: 3}, hidden(math.Tanh, 3)},
+		{graph.Linear{Dim: d}, linear(1)},
+		{graph.Linear{Dim: d, Scale: 4}, linear(4)},
 	}
 }
 
@@ -170,6 +181,8 @@ func name(a graph.Architecture) string {
 	case graph.Quadratic:
 		return fmt.Sprintf("%s/scale%g", a.Name(), max(a.Scale, 1))
 	case graph.Tanh:
+		return fmt.Sprintf("%s/scale%g", a.Name(), max(a.Scale, 1))
+	case graph.Linear:
 		return fmt.Sprintf("%s/scale%g", a.Name(), max(a.Scale, 1))
 	}
 	return a.Name()

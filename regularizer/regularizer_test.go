@@ -6,42 +6,16 @@ import (
 	"math"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/igr-project/igr/graph"
+	"github.com/igr-project/igr/internal/archtest"
 	"github.com/igr-project/igr/internal/gradcheck"
 	"github.com/igr-project/igr/internal/random"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
 )
-
-// softplusNet is an architecture defined here, without a closed form for its
-// per-example gradients, so the regularizers take their generic path on it:
-// predict(x) = Σ_j b_j softplus(A_j·x).
-type softplusNet struct{ dim, width int }
-
-func (s softplusNet) Name() string { return "softplus" }
-func (s softplusNet) Params() []graph.ParamSpec {
-	return []graph.ParamSpec{{Name: "A", Rows: s.dim, Cols: s.width}, {Name: "b", Rows: s.width, Cols: 1}}
-}
-func (s softplusNet) Init(src graph.NormalSource) graph.Params {
-	p := graph.ZeroParams(s.Params())
-	graph.XavierNormal(src, p.Data(0), s.dim, s.width)
-	return p
-}
-func (s softplusNet) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
-	h, err := G.Mul(x, params[0])
-	if err != nil {
-		return nil, err
-	}
-	a, err := G.Softplus(h)
-	if err != nil {
-		return nil, err
-	}
-	return G.Mul(a, params[1])
-}
 
 const n, d, m = 9, 4, 5
 
@@ -51,7 +25,7 @@ func architectures() []graph.Architecture {
 		graph.Quadratic{Dim: d, Width: m, Scale: 7},
 		graph.Tanh{Dim: d, Width: m},
 		graph.Tanh{Dim: d, Width: m, Scale: 3},
-		softplusNet{d, m},
+		archtest.Softplus{Dim: d, Width: m},
 	}
 }
 

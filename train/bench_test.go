@@ -93,3 +93,37 @@ func BenchmarkSGDRun(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTrackSharpness is a 1,000-step run of the blog's network (n =
+// 200, d = 30, m = 100, float64) at lr 0.01 (the sharpness rises slowly)
+// and at lr 0.09 (above 2/λ₀: a catapult, then a slow drift), with the
+// sharpness tracked every step, every 10 steps, and not at all
+// (TrackSharpness 0: the plain run, its reference). µs/step is the cost of
+// a step, the tracked measurements and the points they record included;
+// the ratio of a tracked sub-benchmark's µs/step to the plain one's is the
+// cost of tracking. exact-ends is the plain run with Settings.Sharpness:
+// its time over the plain run's is the fixed cost of the two exact
+// measurements.
+func BenchmarkTrackSharpness(b *testing.B) {
+	p := blogProblem(b)
+	const steps = 1000
+	for _, lr := range []float64{0.01, 0.09} {
+		for _, c := range []struct {
+			name  string
+			every int
+			exact bool
+		}{{"plain", 0, false}, {"every=10", 10, false}, {"every=1", 1, false}, {"exact-ends", 0, true}} {
+			b.Run(fmt.Sprintf("lr=%g/%s", lr, c.name), func(b *testing.B) {
+				s := &train.Settings{LearningRate: lr, Steps: steps, TrackSharpness: c.every, Sharpness: c.exact}
+				b.ReportAllocs()
+				for b.Loop() {
+					r, err := train.Run(context.Background(), p, s)
+					if err != nil || r.Status != train.Completed {
+						b.Fatalf("%v after %d steps: %v", r.Status, r.Steps, err)
+					}
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(steps*b.N), "µs/step")
+			})
+		}
+	}
+}

@@ -29,6 +29,12 @@ type Checkpoint struct {
 	Order   []int
 	// History holds the points recorded so far.
 	History []Point
+	// SharpnessInit is the run's Result.SharpnessInit (NaN when not
+	// measured); Tracker is the state of the sharpness tracker
+	// (curvature.Tracker.State: the next start vector and the last
+	// estimate's vector), nil when the run does not track sharpness.
+	SharpnessInit float64
+	Tracker       [2][]float64
 	// Fingerprint identifies the run (settings, data, initialization); a
 	// checkpoint resumes only the run it was taken from.
 	Fingerprint string
@@ -51,12 +57,18 @@ type checkpointFile struct {
 	Batches     []byte      `json:"batches,omitempty"`
 	Order       []int       `json:"order,omitempty"`
 	History     []pointFile `json:"history,omitempty"`
+	// Sharpness: SharpnessInit, then the tracker's two vectors, absent
+	// without sharpness.
+	SharpnessInit string `json:"sharpness_init,omitempty"`
+	TrackerStart  string `json:"tracker_start,omitempty"`
+	TrackerLast   string `json:"tracker_last,omitempty"`
 }
 
 type pointFile struct {
-	Step   int      `json:"step"`
-	Values string   `json:"values"` // loss, train, test, grad norm, then terms
-	Terms  []string `json:"terms,omitempty"`
+	Step      int      `json:"step"`
+	Values    string   `json:"values"` // loss, train, test, grad norm, then terms
+	Terms     []string `json:"terms,omitempty"`
+	Sharpness string   `json:"sharpness,omitempty"` // absent when not measured
 }
 
 func encodeFloats(v []float64) string {
@@ -93,7 +105,17 @@ func (c *Checkpoint) WriteFile(path string) error {
 			v = append(v, t.Value)
 			names = append(names, t.Name)
 		}
-		f.History = append(f.History, pointFile{Step: p.Step, Values: encodeFloats(v), Terms: names})
+		pf := pointFile{Step: p.Step, Values: encodeFloats(v), Terms: names}
+		if !math.IsNaN(p.Sharpness) {
+			pf.Sharpness = encodeFloats([]float64{p.Sharpness})
+		}
+		f.History = append(f.History, pf)
+	}
+	if !math.IsNaN(c.SharpnessInit) {
+		f.SharpnessInit = encodeFloats([]float64{c.SharpnessInit})
+	}
+	if c.Tracker[0] != nil {
+		f.TrackerStart, f.TrackerLast = encodeFloats(c.Tracker[0]), encodeFloats(c.Tracker[1])
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -119,7 +141,8 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Checkpoint{Step: f.Step, Noise: f.Noise, Batches: f.Batches, Order: f.Order, Fingerprint: f.Fingerprint}
+	c := &Checkpoint{Step: f.Step, Noise: f.Noise, Batches: f.Batches, Order: f.Order, Fingerprint: f.Fingerprint,
+		SharpnessInit: math.NaN()}
 	n := 0
 	for _, s := range f.Shapes {
 		if s[0] <= 0 || s[1] <= 0 {
@@ -137,19 +160,59 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 		if err != nil || len(v) != 4+len(p.Terms) {
 			return nil, fmt.Errorf("%w: malformed history", ErrCheckpoint)
 		}
-		pt := Point{Step: p.Step, Loss: v[0], TrainMSE: v[1], TestMSE: v[2], GradNormSq: v[3]}
+		pt := Point{Step: p.Step, Loss: v[0], TrainMSE: v[1], TestMSE: v[2], GradNormSq: v[3], Sharpness: math.NaN()}
 		for i, name := range p.Terms {
 			pt.Terms = append(pt.Terms, Term{Name: name, Value: v[4+i]})
 		}
+		if p.Sharpness != "" {
+			if pt.Sharpness, err = decodeFloat(p.Sharpness); err != nil {
+				return nil, err
+			}
+		}
 		c.History = append(c.History, pt)
+	}
+	if f.SharpnessInit != "" {
+		if c.SharpnessInit, err = decodeFloat(f.SharpnessInit); err != nil {
+			return nil, err
+		}
+	}
+	if f.TrackerStart != "" {
+		start, err := decodeFloats(f.TrackerStart)
+		if err != nil {
+			return nil, err
+		}
+		last, err := decodeFloats(f.TrackerLast)
+		if err != nil {
+			return nil, err
+		}
+		if len(start) != n || (len(last) != n && len(last) != 0) {
+			return nil, fmt.Errorf("%w: sharpness tracker of %d and %d numbers for %d parameters", ErrCheckpoint, len(start), len(last), n)
+		}
+		if len(last) == 0 {
+			last = nil
+		}
+		c.Tracker = [2][]float64{start, last}
 	}
 	return c, nil
 }
 
-// snapshot returns the state of the run at the start of step.
-func (r *runner) snapshot(step int, history []Point) (*Checkpoint, error) {
-	c := &Checkpoint{Step: step, Params: r.params.Clone(), History: append([]Point(nil), history...),
-		Fingerprint: r.cfg.Fingerprint}
+// decodeFloat decodes one number stored by encodeFloats.
+func decodeFloat(s string) (float64, error) {
+	v, err := decodeFloats(s)
+	if err != nil || len(v) != 1 {
+		return 0, fmt.Errorf("%w: malformed number", ErrCheckpoint)
+	}
+	return v[0], nil
+}
+
+// snapshot returns the state of the run at the start of step, res holding
+// what it recorded so far.
+func (r *runner) snapshot(step int, res *Result) (*Checkpoint, error) {
+	c := &Checkpoint{Step: step, Params: r.params.Clone(), History: append([]Point(nil), res.History...),
+		Fingerprint: r.cfg.Fingerprint, SharpnessInit: res.SharpnessInit}
+	if r.sharpness != nil && r.sharpness.tracker != nil {
+		c.Tracker[0], c.Tracker[1] = r.sharpness.tracker.State()
+	}
 	if r.source != nil {
 		m, ok := r.source.(encoding.BinaryMarshaler)
 		if !ok {
@@ -207,6 +270,11 @@ func (r *runner) restore(c *Checkpoint) error {
 			return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 		}
 		copy(r.batches.order, c.Order)
+	}
+	if r.sharpness != nil && r.sharpness.tracker != nil && c.Tracker[0] != nil {
+		if err := r.sharpness.tracker.Restore(c.Tracker[0], c.Tracker[1]); err != nil {
+			return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+		}
 	}
 	return nil
 }

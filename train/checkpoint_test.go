@@ -30,7 +30,7 @@ func TestResumeIsBitIdentical(t *testing.T) {
 			resumed.Resume = c
 			rest := run(t, p, resumed)
 			if rest.Status != full.Status || rest.Steps != full.Steps || rest.Params.Distance(full.Params) != 0 ||
-				rest.TestMSE != full.TestMSE || !reflect.DeepEqual(rest.History, full.History) {
+				rest.TestMSE != full.TestMSE || !reflect.DeepEqual(historyWithoutNaN(rest.History), historyWithoutNaN(full.History)) {
 				t.Errorf("resumed run differs from the uninterrupted one: %s/%d test %v vs %s/%d test %v, distance %g",
 					rest.Status, rest.Steps, rest.TestMSE, full.Status, full.Steps, full.TestMSE, rest.Params.Distance(full.Params))
 			}
@@ -64,7 +64,7 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			resumed.Resume = c
 			rest := run(t, p, resumed)
 			full.Runtime, rest.Runtime = 0, 0
-			if !reflect.DeepEqual(rest, full) {
+			if !sameRun(rest, full) {
 				t.Errorf("batches of %d, σ = %g: the resumed run differs from the uninterrupted one (distance %g)",
 					batch, sigma, rest.Params.Distance(full.Params))
 			}

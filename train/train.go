@@ -141,6 +141,40 @@ type Settings struct {
 	// Progress, if not nil, is told how many steps were taken, in batches,
 	// and when the run ends.
 	Progress Progress
+
+	// Sharpness, if true, measures the sharpness, the top eigenvalue λ₁ of
+	// the Hessian of the training MSE L (on the clean training set, without
+	// penalties), at the initial and at the final parameters:
+	// Result.SharpnessInit and SharpnessFinal, by the Lanczos method to a
+	// residual of curvature.DefaultTol·λ₁ (package curvature). Gradient
+	// descent with step η is stable on a quadratic exactly when λ₁ < 2/η.
+	Sharpness bool
+
+	// TrackSharpness, if positive, measures the sharpness every that many
+	// steps and at the last step, into Point.Sharpness of a point recorded
+	// at each of those steps. Each tracked measurement starts from a
+	// prediction made from the previous eigenvectors (curvature.Tracker)
+	// and is accurate to SharpnessTol; the first starts from a random
+	// vector or, with Sharpness, is the exact SharpnessInit, and with
+	// Sharpness the last is SharpnessFinal. In a full-batch float64 run
+	// without label noise or penalties, a tracked step takes its update
+	// from the pass that computes the first Hessian-vector product, which
+	// computes ∇L too, bit for bit as the untracked step does.
+	//
+	// A point of HistoryEvery gets the sharpness when its step is tracked.
+	// A point recorded for the sharpness alone holds only what the step
+	// computed anyway, so that tracking adds no evaluation: Loss, and in
+	// full-batch runs GradNormSq, and TrainMSE without label noise; the
+	// other numbers are NaN and Terms nil. With HistoryEvery dividing
+	// TrackSharpness every tracked point is a full one.
+	//
+	// Zero measures nothing along the run, and costs nothing.
+	TrackSharpness int
+
+	// SharpnessTol is the relative residual of tracked measurements: each
+	// is within SharpnessTol·λ₁ of an eigenvalue (curvature.TrackSettings).
+	// Zero means curvature.DefaultTrackTol.
+	SharpnessTol float64
 }
 
 // Term is the value of a penalty or measure.
@@ -169,6 +203,12 @@ type Point struct {
 	GradNormSq float64
 	// Terms are the penalties and measures on the clean training set.
 	Terms []Term
+	// Sharpness is the top eigenvalue of the Hessian of the training MSE
+	// at this step's parameters when it was measured at this step (the
+	// steps of Settings.TrackSharpness, the last step, and with
+	// Settings.Sharpness the first), NaN otherwise, and NaN where the
+	// Hessian is not finite.
+	Sharpness float64
 }
 
 // Result is the outcome of a run.
@@ -182,10 +222,15 @@ type Result struct {
 	TrainMSE, TestMSE, GradNormSq float64
 	// Terms are the penalties and measures at the final parameters on the
 	// clean training set.
-	Terms   []Term
-	History []Point
-	Params  graph.Params
-	Runtime time.Duration
+	Terms []Term
+	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
+	// Hessian of the training MSE at the initial and the final parameters
+	// (Settings.Sharpness); NaN when not asked, and where
+	// the Hessian is not finite (the final parameters of a diverged run).
+	SharpnessInit, SharpnessFinal float64
+	History                       []Point
+	Params                        graph.Params
+	Runtime                       time.Duration
 }
 
 func (s *Settings) withDefaults() (Settings, error) {
@@ -208,7 +253,7 @@ func (s *Settings) withDefaults() (Settings, error) {
 	switch {
 	case c.Tol < 0 || math.IsNaN(c.Tol):
 		return c, fmt.Errorf("%w: tolerance must be positive, got %g", ErrSettings, c.Tol)
-	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0:
+	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0 || c.TrackSharpness < 0:
 		return c, fmt.Errorf("%w: step counts must not be negative", ErrSettings)
 	case c.Batch < 0:
 		return c, fmt.Errorf("%w: batch size must be positive, got %d", ErrSettings, c.Batch)
@@ -273,7 +318,9 @@ type runner struct {
 	clean     []float64        // clean training targets
 	noise     []float64
 	source    graph.NormalSource
-	terms     []graph.Penalty // penalties and measures, measured by trainEval
+	terms     []graph.Penalty  // penalties and measures, measured by trainEval
+	sharpness *sharpnessMeter  // nil unless the run measures sharpness
+	ran       *graph.Objective // the objective whose Run computed the last step's ∇L in full-batch runs
 }
 
 func newRunner(p *Problem, cfg *Settings) (*runner, error) {
@@ -317,6 +364,10 @@ func newRunner(p *Problem, cfg *Settings) (*runner, error) {
 		r.noise = make([]float64, len(r.clean))
 		r.source = cfg.NewNoise(cfg.NoiseSeed)
 	}
+	if r.sharpness, err = newSharpnessMeter(p, cfg, r.params, r.batches == nil); err != nil {
+		r.close()
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -329,11 +380,12 @@ func (r *runner) close() {
 	if r.batches != nil {
 		r.batches.close()
 	}
+	r.sharpness.close()
 }
 
 func (r *runner) run(ctx context.Context) (*Result, error) {
 	cfg := r.cfg
-	res := &Result{LearningRate: cfg.LearningRate, Params: r.params}
+	res := &Result{LearningRate: cfg.LearningRate, Params: r.params, SharpnessInit: math.NaN(), SharpnessFinal: math.NaN()}
 	limit := cfg.MaxSteps
 	if cfg.Steps > 0 {
 		limit = cfg.Steps
@@ -348,10 +400,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 		first, reported = cfg.Resume.Step, cfg.Resume.Step
 		res.History = append(res.History, cfg.Resume.History...)
+		res.SharpnessInit = cfg.Resume.SharpnessInit
 	}
 	for step := first; ; step++ {
 		if cfg.Checkpoint != nil && cfg.CheckpointEvery > 0 && step > first && step%cfg.CheckpointEvery == 0 {
-			c, err := r.snapshot(step, res.History)
+			c, err := r.snapshot(step, res)
 			if err != nil {
 				return nil, err
 			}
@@ -369,10 +422,36 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		case r.noise != nil:
 			o.SetTargets(r.clean, nil)
 		}
-		if err := o.Run(); err != nil {
+		// The sharpness at θ_step, before the step's update: exact at the
+		// start of a run that asks for it, tracked at the tracked steps.
+		sharp := math.NaN()
+		measured := false
+		if m := r.sharpness; m != nil && (step == 0 && cfg.Sharpness || m.due(step)) {
+			var err error
+			if step == 0 && cfg.Sharpness {
+				sharp, err = m.exact()
+				res.SharpnessInit = sharp
+			} else {
+				sharp, err = m.track()
+			}
+			if err != nil {
+				return nil, err
+			}
+			measured = true
+		}
+		fused := measured && r.sharpness.fused
+		if fused {
+			// The Hessian's objective ran at θ_step: its L and ∇L are the
+			// step's, bit for bit.
+			o = r.sharpness.objective()
+		} else if err := o.Run(); err != nil {
 			return nil, fmt.Errorf("train: step %d: %w", step, err)
 		}
+		r.ran = o
 		loss, total := o.Loss(), o.Total()
+		if fused {
+			total = loss // the objective's total is v·∇L
+		}
 		diverged := math.IsNaN(total) || math.IsInf(total, 0) || total > cfg.DivergenceBound
 		converged := false
 		if cfg.Steps == 0 && !diverged {
@@ -398,12 +477,35 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		case interrupted:
 			res.Status = Interrupted
 		}
-		if cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "") {
-			pt, err := r.point(step, loss)
+		if r.sharpness != nil && res.Status != "" {
+			// The last step: exact when asked, else tracked.
+			var err error
+			switch {
+			case cfg.Sharpness && step > 0:
+				sharp, err = r.sharpness.exact()
+			case !measured:
+				sharp, err = r.sharpness.track()
+			}
 			if err != nil {
 				return nil, err
 			}
+			if cfg.Sharpness {
+				res.SharpnessFinal = sharp
+			}
+			measured = true
+		}
+		full := cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "")
+		if full {
+			pt, err := r.point(o, step, loss)
+			if err != nil {
+				return nil, err
+			}
+			if measured {
+				pt.Sharpness = sharp
+			}
 			res.History = append(res.History, pt)
+		} else if measured && r.sharpness.every > 0 {
+			res.History = append(res.History, r.sharpnessPoint(o, step, loss, sharp))
 		}
 		if cfg.Observe != nil {
 			cfg.Observe(step, r.params)
@@ -412,7 +514,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			res.Steps = step
 			break
 		}
-		o.Descend(lr)
+		if fused {
+			o.DescendLoss(lr)
+		} else {
+			o.Descend(lr)
+		}
 		interrupted = ctx.Err() != nil
 		if (step+1)%progressBatch == 0 {
 			if cfg.Progress != nil {
@@ -436,11 +542,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-// point records the history at step, where loss is the loss just computed.
-func (r *runner) point(step int, loss float64) (Point, error) {
-	pt := Point{Step: step, Loss: loss, TrainMSE: loss}
-	if r.objective != nil {
-		pt.GradNormSq = r.objective.LossGradNormSq()
+// point records the history at step, where loss is the loss just computed
+// by o.
+func (r *runner) point(o *graph.Objective, step int, loss float64) (Point, error) {
+	pt := Point{Step: step, Loss: loss, TrainMSE: loss, Sharpness: math.NaN()}
+	if r.batches == nil {
+		pt.GradNormSq = o.LossGradNormSq()
 	}
 	var err error
 	if r.noise != nil || r.batches != nil || len(r.terms) > 0 {
@@ -456,13 +563,27 @@ func (r *runner) point(step int, loss float64) (Point, error) {
 	return pt, err
 }
 
+// sharpnessPoint is the point of a step recorded for its sharpness alone:
+// what the step computed, nothing more (see Settings.TrackSharpness).
+func (r *runner) sharpnessPoint(o *graph.Objective, step int, loss, sharpness float64) Point {
+	nan := math.NaN()
+	pt := Point{Step: step, Loss: loss, TrainMSE: nan, TestMSE: nan, GradNormSq: nan, Sharpness: sharpness}
+	if r.batches == nil {
+		pt.GradNormSq = o.LossGradNormSq()
+		if r.noise == nil {
+			pt.TrainMSE = loss
+		}
+	}
+	return pt
+}
+
 // lossGradNormSq returns ‖∇L‖² at the parameters of the last Runs, on the
-// clean training set: from the descended objective in full-batch runs (whose
-// last Run, at the final step, had clean targets), from trainEval in
+// clean training set: from the objective of the last step in full-batch runs
+// (whose last Run, at the final step, had clean targets), from trainEval in
 // minibatch SGD.
 func (r *runner) lossGradNormSq() float64 {
-	if r.objective != nil {
-		return r.objective.LossGradNormSq()
+	if r.batches == nil {
+		return r.ran.LossGradNormSq()
 	}
 	return r.trainEval.LossGradNormSq()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/igr-project/igr/graph"
@@ -24,6 +25,39 @@ func smallProblem(t testing.TB, arch graph.Architecture, seed uint64) *train.Pro
 }
 
 var quadratic = graph.Quadratic{Dim: 5, Width: 8}
+
+// sameRun is reflect.DeepEqual for results, with a NaN in the sharpness
+// or in a point (not measured, or not finite) equal to a NaN in the same
+// place, which DeepEqual never finds equal.
+func sameRun(a, b *train.Result) bool {
+	return reflect.DeepEqual(withoutNaN(a), withoutNaN(b))
+}
+
+// withoutNaN returns a copy of r in which a NaN sharpness, and a NaN in a
+// point, is -MaxFloat64, a value no measurement takes.
+func withoutNaN(r *train.Result) *train.Result {
+	c := *r
+	c.SharpnessInit, c.SharpnessFinal = notNaN(c.SharpnessInit), notNaN(c.SharpnessFinal)
+	c.History = historyWithoutNaN(r.History)
+	return &c
+}
+
+func historyWithoutNaN(h []train.Point) []train.Point {
+	out := append([]train.Point(nil), h...)
+	for i := range out {
+		p := &out[i]
+		p.Loss, p.TrainMSE, p.TestMSE, p.GradNormSq = notNaN(p.Loss), notNaN(p.TrainMSE), notNaN(p.TestMSE), notNaN(p.GradNormSq)
+		p.Sharpness = notNaN(p.Sharpness)
+	}
+	return out
+}
+
+func notNaN(v float64) float64 {
+	if math.IsNaN(v) {
+		return -math.MaxFloat64
+	}
+	return v
+}
 
 func run(t *testing.T, p *train.Problem, s train.Settings) *train.Result {
 	t.Helper()

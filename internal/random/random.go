@@ -13,6 +13,7 @@ const (
 	Init  Stream = 0x696e6974 // the model's initial parameters
 	Noise Stream = 0x6e6f6973 // label noise during training
 	Batch Stream = 0x62617463 // the order of the examples in each epoch of minibatch SGD
+	Probe Stream = 0x70726f62 // start vectors and probes of curvature measurements
 )
 
 // Normal draws independent normal numbers from a PCG generator.
@@ -31,6 +32,19 @@ func New(seed uint64, stream Stream) *Normal {
 func (g *Normal) FillNormal(dst []float64, mean, std float64) {
 	for i := range dst {
 		dst[i] = mean + std*g.rng.NormFloat64()
+	}
+}
+
+// FillSigns fills dst with independent Rademacher draws: +1 or −1, each
+// with probability ½, one bit of a 64-bit draw each.
+func (g *Normal) FillSigns(dst []float64) {
+	var bits uint64
+	for i := range dst {
+		if i%64 == 0 {
+			bits = g.rng.Uint64()
+		}
+		dst[i] = float64(1 - 2*int(bits&1))
+		bits >>= 1
 	}
 }
 

@@ -117,3 +117,28 @@ func TestPermutationsAreSeededAndRestorable(t *testing.T) {
 		t.Error("two epochs drew the same order")
 	}
 }
+
+// TestSignsAreFairCoins: FillSigns gives only ±1, each half of the time,
+// independently of the position within a 64-bit draw.
+func TestSignsAreFairCoins(t *testing.T) {
+	v := make([]float64, 64*2000)
+	New(4, Probe).FillSigns(v)
+	var sum float64
+	var perBit [64]float64
+	for i, x := range v {
+		if x != 1 && x != -1 {
+			t.Fatalf("draw %d is %g, not ±1", i, x)
+		}
+		sum += x
+		perBit[i%64] += x
+	}
+	// The sum of N fair signs has standard deviation √N: allow four.
+	if math.Abs(sum) > 4*math.Sqrt(float64(len(v))) {
+		t.Errorf("sum of %d signs is %g", len(v), sum)
+	}
+	for b, s := range perBit {
+		if math.Abs(s) > 4*math.Sqrt(2000) {
+			t.Errorf("bit %d: sum of 2000 signs is %g", b, s)
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package archtest
+
+import (
+	"fmt"
+
+	"github.com/igr-project/igr/graph"
+)
+
+// All returns the architectures derivatives are checked on, at input
+// dimension d and width m: the project's quadratic and tanh networks, with
+// and without an output scale, Softplus, the linear model (whose loss is
+// quadratic, so that its third derivatives vanish), with and without a
+// scale, and TwoLayerLinear of width m, whose inputs are one-dimensional
+// (the input dimension of an architecture is the row count of its first
+// parameter).
+func All(d, m int) []graph.Architecture {
+	return []graph.Architecture{
+		graph.Quadratic{Dim: d, Width: m},
+		graph.Quadratic{Dim: d, Width: m, Scale: 7},
+		graph.Tanh{Dim: d, Width: m},
+		graph.Tanh{Dim: d, Width: m, Scale: 3},
+		Softplus{Dim: d, Width: m},
+		graph.Linear{Dim: d},
+		graph.Linear{Dim: d, Scale: 2},
+		TwoLayerLinear{Width: m},
+	}
+}
+
+// Label names an architecture with its scale, for subtest names and
+// messages: "quadratic/scale7".
+func Label(a graph.Architecture) string {
+	switch a := a.(type) {
+	case graph.Quadratic:
+		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
+	case graph.Tanh:
+		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
+	case graph.Linear:
+		return fmt.Sprintf("linear/scale%g", max(a.Scale, 1))
+	}
+	return a.Name()
+}
