@@ -88,7 +88,7 @@ func OpenFolder(dir, command, configuration string, settings map[string]string, 
 		return nil, err
 	case old.Command != command || old.Configuration != configuration:
 		if !force {
-			return nil, fmt.Errorf("%w: %s holds the results of %s; use -force to replace them, or another -out",
+			return nil, fmt.Errorf("%w: %s holds %s; use -force to replace them, or another -out",
 				ErrConfig, dir, old.describe(command, settings))
 		}
 		keep = nil

@@ -2,13 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/experiment/instruments"
+	"github.com/igr-project/igr/train"
 )
 
 // TestVerifySlopes checks the blog's derivation: one GD step is O(η²) from the
@@ -39,6 +42,26 @@ func TestVerifySlopes(t *testing.T) {
 		}
 	}
 	readString(t, filepath.Join(out, "verify.png"))
+}
+
+// TestVerifyWarmupTakesTheFlags: the warm-up to θ₀ trains as the flags say,
+// -dtype among them, as every run does: in float32 the warm-up, the step and
+// the flows are float32's, and verify.csv differs from float64's.
+func TestVerifyWarmupTakesTheFlags(t *testing.T) {
+	dir := t.TempDir()
+	tables := map[string]string{}
+	for _, dtype := range []string{"float64", "float32"} {
+		out := filepath.Join(dir, dtype)
+		args := []string{"verify", "-out", out, "-n", "20", "-dim", "4", "-width", "5", "-etas", "0.01,0.1", "-substeps", "4",
+			"-warmup-steps", "3", "-dtype", dtype, "-quiet"}
+		if code, _, stderr := runIgr(t, args...); code != 0 {
+			t.Fatalf("%s: exit status %d: %s", dtype, code, stderr)
+		}
+		tables[dtype] = readString(t, filepath.Join(out, "verify.csv"))
+	}
+	if tables["float64"] == tables["float32"] {
+		t.Error("verify -dtype float32 computed what float64 did: the flag does not reach the run")
+	}
 }
 
 func TestSharpnessEndToEnd(t *testing.T) {
@@ -121,4 +144,79 @@ func TestSweepSeedBands(t *testing.T) {
 		}
 	}
 	readString(t, filepath.Join(out, "sweep.png"))
+}
+
+// TestSweepSummarizesEverySeed: over several seeds, summary.json gives each
+// seed's best and first diverging learning rate, labelled with its seed, and
+// theirs over the seeds, not seed 0's as if it were the sweep's; the
+// console prints them at the end.
+func TestSweepSummarizesEverySeed(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runIgr(t, "sweep", "-out", out, "-n", "30", "-dim", "5", "-width", "8", "-seeds", "3",
+		"-lrs", "0.005:0.07:0.005", "-max-steps", "3000", "-tol", "1e-3", "-quiet")
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	rows, err := experiment.ReadRuns(filepath.Join(out, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type headline struct{ best, bestMSE, diverged float64 }
+	want := map[uint64]*headline{}
+	for _, r := range rows {
+		h := want[r.Seed]
+		if h == nil {
+			h = &headline{math.NaN(), math.Inf(1), math.NaN()}
+			want[r.Seed] = h
+		}
+		if r.Status == train.Converged && r.TestMSE < h.bestMSE {
+			h.best, h.bestMSE = r.LR, r.TestMSE
+		}
+		if r.Status == train.Diverged && !(r.LR >= h.diverged) {
+			h.diverged = r.LR
+		}
+	}
+	var sum struct {
+		BestLR  *float64 `json:"best_lr"`
+		PerSeed []struct {
+			Seed            uint64   `json:"seed"`
+			BestLR          *float64 `json:"best_lr"`
+			FirstDivergedLR *float64 `json:"first_diverged_lr"`
+		} `json:"per_seed"`
+		OverSeeds struct {
+			FirstDivergedLR *float64 `json:"first_diverged_lr"`
+			BestLRMin       *float64 `json:"best_lr_min"`
+			BestLRMax       *float64 `json:"best_lr_max"`
+		} `json:"over_seeds"`
+	}
+	if err := json.Unmarshal([]byte(readString(t, filepath.Join(out, "summary.json"))), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.BestLR != nil || len(sum.PerSeed) != 3 {
+		t.Fatalf("summary.json: top-level best_lr %v, %d seeds; want each seed's and none unlabelled", sum.BestLR, len(sum.PerSeed))
+	}
+	firstDiverged, lo, hi := math.Inf(1), math.Inf(1), math.Inf(-1)
+	differ := false
+	for i, p := range sum.PerSeed {
+		w := want[uint64(i)]
+		if p.Seed != uint64(i) || p.BestLR == nil || *p.BestLR != w.best || p.FirstDivergedLR == nil || *p.FirstDivergedLR != w.diverged {
+			t.Errorf("seed %d in summary.json: %+v; sweep.csv gives best %g, first diverging %g", i, p, w.best, w.diverged)
+			continue
+		}
+		differ = differ || w.diverged != want[0].diverged || w.best != want[0].best
+		firstDiverged, lo, hi = math.Min(firstDiverged, w.diverged), math.Min(lo, w.best), math.Max(hi, w.best)
+		if !strings.Contains(stdout, fmt.Sprintf("seed %d: best lr %g", i, w.best)) {
+			t.Errorf("the console does not print seed %d's best lr:\n%s", i, stdout)
+		}
+	}
+	o := sum.OverSeeds
+	if o.FirstDivergedLR == nil || *o.FirstDivergedLR != firstDiverged || *o.BestLRMin != lo || *o.BestLRMax != hi {
+		t.Errorf("over seeds %+v; want first diverging %g, best from %g to %g", o, firstDiverged, lo, hi)
+	}
+	if !differ {
+		t.Error("the seeds agree: the test needs seeds whose headlines differ")
+	}
+	if !strings.Contains(stdout, "over 3 seeds: best lr") {
+		t.Errorf("the console does not print the headline over the seeds:\n%s", stdout)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -281,6 +282,25 @@ func TestInterruptKeepsResults(t *testing.T) {
 	}
 	for _, f := range []string{"runs.csv", "history.csv", "sweep.png", "curves.png", "data.csv"} {
 		readString(t, filepath.Join(out, f))
+	}
+	// The message counts the runs that finished, all 34 of them, and says
+	// where their results are, without Go's "context canceled".
+	single, err := experiment.ReadRuns(filepath.Join(out, "runs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	finished := 0
+	for _, r := range append(sweep, single...) {
+		if r.Status != train.Interrupted {
+			finished++
+		}
+	}
+	want := fmt.Sprintf("igr: interrupted after %d of 34 runs; what they computed is in %s\n", finished, out)
+	if stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	if m, err := experiment.ReadManifest(out); err != nil || m.Status != experiment.StatusInterrupted {
+		t.Errorf("manifest %+v, %v; want it to say interrupted", m, err)
 	}
 }
 
