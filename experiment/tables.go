@@ -11,69 +11,46 @@ import (
 
 // RunRow is one finished run: a row of sweep.csv or runs.csv.
 type RunRow struct {
-	Run        string // what the run is, e.g. "label_noise"; empty in sweep.csv
-	LR         float64
-	Seed       uint64
-	Scale      float64
-	LabelNoise float64
-	Status     train.Status
-	Steps      int
-	TrainMSE   float64
-	TestMSE    float64
-	GradNormSq float64
+	Run        string       `csv:"run"` // what the run is, e.g. "label_noise"; empty in sweep.csv
+	LR         float64      `csv:"lr"`
+	Seed       uint64       `csv:"seed"`
+	Scale      float64      `csv:"scale"`
+	LabelNoise float64      `csv:"label_noise"`
+	Status     train.Status `csv:"status"`
+	Steps      int          `csv:"steps"`
+	TrainMSE   float64      `csv:"train_mse"`
+	TestMSE    float64      `csv:"test_mse"`
+	GradNormSq float64      `csv:"grad_norm_sq"`
 	// Batch is the batch size of minibatch SGD; 0 for full-batch GD.
-	Batch int
+	Batch int `csv:"batch"`
 	// SGDReg is the SGD regularizer (η/4) E_B‖∇L_B‖² at the final
 	// parameters, for η the run's learning rate and B its batch, where the
 	// run records it (runs with a batch); NaN elsewhere.
-	SGDReg float64
+	SGDReg float64 `csv:"sgd_reg"`
 }
 
 // HistoryRow is one point along a run: a row of history.csv.
 type HistoryRow struct {
-	Run        string
-	LR         float64
-	Step       int
-	Loss       float64
-	TrainMSE   float64
-	TestMSE    float64
-	GradNormSq float64
+	Run        string  `csv:"run"`
+	LR         float64 `csv:"lr"`
+	Step       int     `csv:"step"`
+	Loss       float64 `csv:"loss"`
+	TrainMSE   float64 `csv:"train_mse"`
+	TestMSE    float64 `csv:"test_mse"`
+	GradNormSq float64 `csv:"grad_norm_sq"`
 	// LabelNoiseReg is the label-noise regularizer (ησ²/n²)Σ‖∇P(x_i)‖² on
 	// the clean training set, where the run records it; NaN elsewhere.
-	LabelNoiseReg float64
+	LabelNoiseReg float64 `csv:"label_noise_reg"`
 	// SGDReg is the SGD regularizer (η/4) E_B‖∇L_B‖² and SGDNoiseReg its Γ
 	// term (η/4)(n − B)/(B(n − 1)) Γ, the part batch sampling adds, on the
 	// clean training set, where the run records them; NaN elsewhere.
-	SGDReg, SGDNoiseReg float64
+	SGDReg      float64 `csv:"sgd_reg"`
+	SGDNoiseReg float64 `csv:"sgd_noise_reg"`
 }
 
 var (
-	runTable = tidycsv.NewSchema(
-		tidycsv.TextColumn("run", func(r *RunRow) *string { return &r.Run }),
-		tidycsv.FloatColumn("lr", func(r *RunRow) *float64 { return &r.LR }),
-		tidycsv.Uint64Column("seed", func(r *RunRow) *uint64 { return &r.Seed }),
-		tidycsv.FloatColumn("scale", func(r *RunRow) *float64 { return &r.Scale }),
-		tidycsv.FloatColumn("label_noise", func(r *RunRow) *float64 { return &r.LabelNoise }),
-		tidycsv.TextColumn("status", func(r *RunRow) *train.Status { return &r.Status }),
-		tidycsv.IntColumn("steps", func(r *RunRow) *int { return &r.Steps }),
-		tidycsv.FloatColumn("train_mse", func(r *RunRow) *float64 { return &r.TrainMSE }),
-		tidycsv.FloatColumn("test_mse", func(r *RunRow) *float64 { return &r.TestMSE }),
-		tidycsv.FloatColumn("grad_norm_sq", func(r *RunRow) *float64 { return &r.GradNormSq }),
-		tidycsv.IntColumn("batch", func(r *RunRow) *int { return &r.Batch }),
-		tidycsv.FloatColumn("sgd_reg", func(r *RunRow) *float64 { return &r.SGDReg }),
-	)
-	historyTable = tidycsv.NewSchema(
-		tidycsv.TextColumn("run", func(r *HistoryRow) *string { return &r.Run }),
-		tidycsv.FloatColumn("lr", func(r *HistoryRow) *float64 { return &r.LR }),
-		tidycsv.IntColumn("step", func(r *HistoryRow) *int { return &r.Step }),
-		tidycsv.FloatColumn("loss", func(r *HistoryRow) *float64 { return &r.Loss }),
-		tidycsv.FloatColumn("train_mse", func(r *HistoryRow) *float64 { return &r.TrainMSE }),
-		tidycsv.FloatColumn("test_mse", func(r *HistoryRow) *float64 { return &r.TestMSE }),
-		tidycsv.FloatColumn("grad_norm_sq", func(r *HistoryRow) *float64 { return &r.GradNormSq }),
-		tidycsv.FloatColumn("label_noise_reg", func(r *HistoryRow) *float64 { return &r.LabelNoiseReg }),
-		tidycsv.FloatColumn("sgd_reg", func(r *HistoryRow) *float64 { return &r.SGDReg }),
-		tidycsv.FloatColumn("sgd_noise_reg", func(r *HistoryRow) *float64 { return &r.SGDNoiseReg }),
-	)
+	runTable     = tidycsv.SchemaOf[RunRow]()
+	historyTable = tidycsv.SchemaOf[HistoryRow]()
 )
 
 // The column sets of the tables. Runs with a batch size (minibatch SGD) add

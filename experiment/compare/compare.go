@@ -77,42 +77,29 @@ type Settings struct {
 
 // Row is one method of Compare: a row of compare.csv.
 type Row struct {
-	Method   string
-	StepSize float64
-	Status   train.Status
-	Steps    int
+	Method   string       `csv:"method"`
+	StepSize float64      `csv:"step_size"`
+	Status   train.Status `csv:"status"`
+	Steps    int          `csv:"steps"`
 	// Time is steps × step size, the time of the gradient flow the run
 	// approximates.
-	Time       float64
-	TrainMSE   float64
-	TestMSE    float64
-	GradNormSq float64
+	Time       float64 `csv:"time"`
+	TrainMSE   float64 `csv:"train_mse"`
+	TestMSE    float64 `csv:"test_mse"`
+	GradNormSq float64 `csv:"grad_norm_sq"`
 	// GradNormReg is (η/4)‖∇L‖² and LabelNoiseReg (ησ²/n²)Σ‖∇P(x_i)‖² at
-	// the final parameters, for the target step η; with a batch size B,
-	// SGDReg is (η/4) E_B‖∇L_B‖² and SGDNoiseReg its Γ term (NaN without).
-	GradNormReg   float64
-	LabelNoiseReg float64
-	SGDReg        float64
-	SGDNoiseReg   float64
+	// the final parameters, for the target step η.
+	GradNormReg   float64 `csv:"grad_norm_reg"`
+	LabelNoiseReg float64 `csv:"label_noise_reg"`
 	// DistanceFromImplicit is ‖θ − θ_implicit‖ at the end of both runs.
-	DistanceFromImplicit float64
+	DistanceFromImplicit float64 `csv:"distance_from_implicit"`
+	// With a batch size B, SGDReg is (η/4) E_B‖∇L_B‖² and SGDNoiseReg its
+	// Γ term (NaN without).
+	SGDReg      float64 `csv:"sgd_reg"`
+	SGDNoiseReg float64 `csv:"sgd_noise_reg"`
 }
 
-var compareTable = tidycsv.NewSchema(
-	tidycsv.TextColumn("method", func(r *Row) *string { return &r.Method }),
-	tidycsv.FloatColumn("step_size", func(r *Row) *float64 { return &r.StepSize }),
-	tidycsv.TextColumn("status", func(r *Row) *train.Status { return &r.Status }),
-	tidycsv.IntColumn("steps", func(r *Row) *int { return &r.Steps }),
-	tidycsv.FloatColumn("time", func(r *Row) *float64 { return &r.Time }),
-	tidycsv.FloatColumn("train_mse", func(r *Row) *float64 { return &r.TrainMSE }),
-	tidycsv.FloatColumn("test_mse", func(r *Row) *float64 { return &r.TestMSE }),
-	tidycsv.FloatColumn("grad_norm_sq", func(r *Row) *float64 { return &r.GradNormSq }),
-	tidycsv.FloatColumn("grad_norm_reg", func(r *Row) *float64 { return &r.GradNormReg }),
-	tidycsv.FloatColumn("label_noise_reg", func(r *Row) *float64 { return &r.LabelNoiseReg }),
-	tidycsv.FloatColumn("distance_from_implicit", func(r *Row) *float64 { return &r.DistanceFromImplicit }),
-	tidycsv.FloatColumn("sgd_reg", func(r *Row) *float64 { return &r.SGDReg }),
-	tidycsv.FloatColumn("sgd_noise_reg", func(r *Row) *float64 { return &r.SGDNoiseReg }),
-)
+var compareTable = tidycsv.SchemaOf[Row]()
 
 // The column sets of compare.csv; with a batch size it has SGDColumns.
 var (

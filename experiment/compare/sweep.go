@@ -18,28 +18,18 @@ import (
 
 // SweepRow is one run of Compare with Sweep: a row of compare_sweep.csv.
 type SweepRow struct {
-	Method     string  // MethodImplicit, MethodExplicitGradNorm, and with a batch size MethodSGD or MethodExplicitSGD
-	Eta        float64 // the step η of implicit GD, the target step of λ = η/4
-	StepSize   float64 // η for implicit GD, h for explicit GD
-	Status     train.Status
-	Steps      int
-	Time       float64 // steps × step size
-	TrainMSE   float64
-	TestMSE    float64
-	GradNormSq float64
+	Method     string       `csv:"method"`    // MethodImplicit, MethodExplicitGradNorm, and with a batch size MethodSGD or MethodExplicitSGD
+	Eta        float64      `csv:"eta"`       // the step η of implicit GD, the target step of λ = η/4
+	StepSize   float64      `csv:"step_size"` // η for implicit GD, h for explicit GD
+	Status     train.Status `csv:"status"`
+	Steps      int          `csv:"steps"`
+	Time       float64      `csv:"time"` // steps × step size
+	TrainMSE   float64      `csv:"train_mse"`
+	TestMSE    float64      `csv:"test_mse"`
+	GradNormSq float64      `csv:"grad_norm_sq"`
 }
 
-var sweepTable = tidycsv.NewSchema(
-	tidycsv.TextColumn("method", func(r *SweepRow) *string { return &r.Method }),
-	tidycsv.FloatColumn("eta", func(r *SweepRow) *float64 { return &r.Eta }),
-	tidycsv.FloatColumn("step_size", func(r *SweepRow) *float64 { return &r.StepSize }),
-	tidycsv.TextColumn("status", func(r *SweepRow) *train.Status { return &r.Status }),
-	tidycsv.IntColumn("steps", func(r *SweepRow) *int { return &r.Steps }),
-	tidycsv.FloatColumn("time", func(r *SweepRow) *float64 { return &r.Time }),
-	tidycsv.FloatColumn("train_mse", func(r *SweepRow) *float64 { return &r.TrainMSE }),
-	tidycsv.FloatColumn("test_mse", func(r *SweepRow) *float64 { return &r.TestMSE }),
-	tidycsv.FloatColumn("grad_norm_sq", func(r *SweepRow) *float64 { return &r.GradNormSq }),
-)
+var sweepTable = tidycsv.SchemaOf[SweepRow]()
 
 // SweepColumns are the columns of compare_sweep.csv.
 var SweepColumns = sweepTable.Names()

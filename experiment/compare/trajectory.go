@@ -11,17 +11,17 @@ import (
 // TrajectoryRow is the distance between a small-step run and implicit GD at a
 // matched time t: a row of trajectory.csv.
 type TrajectoryRow struct {
-	Method string
+	Method string `csv:"method"`
 	// T is the time; ImplicitStep = T/η is the step of implicit GD and
 	// Step = T/h the (fractional) step of the method at that time.
-	T            float64
-	ImplicitStep int
-	Step         float64
+	T            float64 `csv:"t"`
+	ImplicitStep int     `csv:"implicit_step"`
+	Step         float64 `csv:"step"`
 	// Distance is ‖θ_method(T) − θ_implicit(T)‖, the method's parameters
 	// interpolated linearly between its steps; Relative divides it by how
 	// far implicit GD moved over its whole run, ‖θ_implicit(end) − θ₀‖.
-	Distance float64
-	Relative float64
+	Distance float64 `csv:"distance"`
+	Relative float64 `csv:"relative_distance"`
 }
 
 // trajectory stores implicit GD's parameters at a bounded set of steps: every
@@ -120,14 +120,7 @@ func (t *tracker) observe(step int, p graph.Params) {
 	}
 }
 
-var trajectoryTable = tidycsv.NewSchema(
-	tidycsv.TextColumn("method", func(r *TrajectoryRow) *string { return &r.Method }),
-	tidycsv.FloatColumn("t", func(r *TrajectoryRow) *float64 { return &r.T }),
-	tidycsv.IntColumn("implicit_step", func(r *TrajectoryRow) *int { return &r.ImplicitStep }),
-	tidycsv.FloatColumn("step", func(r *TrajectoryRow) *float64 { return &r.Step }),
-	tidycsv.FloatColumn("distance", func(r *TrajectoryRow) *float64 { return &r.Distance }),
-	tidycsv.FloatColumn("relative_distance", func(r *TrajectoryRow) *float64 { return &r.Relative }),
-)
+var trajectoryTable = tidycsv.SchemaOf[TrajectoryRow]()
 
 // TrajectoryColumns are the columns of trajectory.csv.
 var TrajectoryColumns = trajectoryTable.Names()

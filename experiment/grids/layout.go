@@ -38,12 +38,12 @@ type MapRow struct {
 	// X and Y are the run's values on the x and y axes; Y is 0 in a grid
 	// of one axis. On a seed axis they equal Seed.
 	X, Y       float64
-	Seed       uint64
-	Status     train.Status
-	Steps      int
-	TrainMSE   float64
-	TestMSE    float64
-	GradNormSq float64
+	Seed       uint64       `csv:"seed"`
+	Status     train.Status `csv:"status"`
+	Steps      int          `csv:"steps"`
+	TrainMSE   float64      `csv:"train_mse"`
+	TestMSE    float64      `csv:"test_mse"`
+	GradNormSq float64      `csv:"grad_norm_sq"`
 }
 
 // MapCell summarizes the runs of one cell over seeds: a row of
@@ -71,14 +71,7 @@ func axisColumns[R any](l Layout, cells bool, x, y func(*R) *float64) []tidycsv.
 // seed,status,steps,train_mse,test_mse,grad_norm_sq.
 func (l Layout) rowTable() tidycsv.Schema[MapRow] {
 	cols := axisColumns(l, false, func(r *MapRow) *float64 { return &r.X }, func(r *MapRow) *float64 { return &r.Y })
-	return tidycsv.NewSchema(append(cols,
-		tidycsv.Uint64Column("seed", func(r *MapRow) *uint64 { return &r.Seed }),
-		tidycsv.TextColumn("status", func(r *MapRow) *train.Status { return &r.Status }),
-		tidycsv.IntColumn("steps", func(r *MapRow) *int { return &r.Steps }),
-		tidycsv.FloatColumn("train_mse", func(r *MapRow) *float64 { return &r.TrainMSE }),
-		tidycsv.FloatColumn("test_mse", func(r *MapRow) *float64 { return &r.TestMSE }),
-		tidycsv.FloatColumn("grad_norm_sq", func(r *MapRow) *float64 { return &r.GradNormSq }),
-	)...)
+	return tidycsv.NewSchema(append(cols, tidycsv.ColumnsOf[MapRow]()...)...)
 }
 
 // rowsFile is a table of the layout's runs, name (map.csv, sweep.csv).
@@ -96,17 +89,7 @@ func (l Layout) cellsFile(name string, cells []MapCell) experiment.File {
 // over seeds.
 func (l Layout) cellTable() tidycsv.Schema[MapCell] {
 	cols := axisColumns(l, true, func(r *MapCell) *float64 { return &r.X }, func(r *MapCell) *float64 { return &r.Y })
-	return tidycsv.NewSchema(append(cols,
-		tidycsv.IntColumn("seeds", func(r *MapCell) *int { return &r.Seeds }),
-		tidycsv.IntColumn("converged", func(r *MapCell) *int { return &r.Converged }),
-		tidycsv.IntColumn("completed", func(r *MapCell) *int { return &r.Completed }),
-		tidycsv.IntColumn("max_steps", func(r *MapCell) *int { return &r.MaxSteps }),
-		tidycsv.IntColumn("diverged", func(r *MapCell) *int { return &r.Diverged }),
-		tidycsv.FloatColumn("test_mse_min", func(r *MapCell) *float64 { return &r.Min }),
-		tidycsv.FloatColumn("test_mse_median", func(r *MapCell) *float64 { return &r.Median }),
-		tidycsv.FloatColumn("test_mse_max", func(r *MapCell) *float64 { return &r.Max }),
-		tidycsv.FloatColumn("test_mse_mean", func(r *MapCell) *float64 { return &r.Mean }),
-	)...)
+	return tidycsv.NewSchema(append(cols, tidycsv.ColumnsOf[MapCell]()...)...)
 }
 
 // RowColumns are the columns of the layout's runs (map.csv, sweep.csv).

@@ -32,12 +32,15 @@ type FlowSettings struct {
 
 // FlowRow compares GD with the flows at one time: a row of flow.csv.
 type FlowRow struct {
-	Step int
-	T    float64 // steps × η
+	Step int     `csv:"step"`
+	T    float64 `csv:"t"` // steps × η
 	// Plain is ‖θ_GD − θ_flow(L)‖ and Modified ‖θ_GD − θ_flow(L̃)‖ at t.
-	Plain, Modified float64
+	Plain    float64 `csv:"gd_vs_flow"`
+	Modified float64 `csv:"gd_vs_modified_flow"`
 	// The training MSE of GD and of both flows at t.
-	GDTrainMSE, FlowTrainMSE, ModifiedTrainMSE float64
+	GDTrainMSE       float64 `csv:"gd_train_mse"`
+	FlowTrainMSE     float64 `csv:"flow_train_mse"`
+	ModifiedTrainMSE float64 `csv:"modified_flow_train_mse"`
 }
 
 // FlowResult is what Flow computed.
@@ -53,15 +56,7 @@ type FlowResult struct {
 	wall        float64
 }
 
-var flowTable = tidycsv.NewSchema(
-	tidycsv.IntColumn("step", func(r *FlowRow) *int { return &r.Step }),
-	tidycsv.FloatColumn("t", func(r *FlowRow) *float64 { return &r.T }),
-	tidycsv.FloatColumn("gd_vs_flow", func(r *FlowRow) *float64 { return &r.Plain }),
-	tidycsv.FloatColumn("gd_vs_modified_flow", func(r *FlowRow) *float64 { return &r.Modified }),
-	tidycsv.FloatColumn("gd_train_mse", func(r *FlowRow) *float64 { return &r.GDTrainMSE }),
-	tidycsv.FloatColumn("flow_train_mse", func(r *FlowRow) *float64 { return &r.FlowTrainMSE }),
-	tidycsv.FloatColumn("modified_flow_train_mse", func(r *FlowRow) *float64 { return &r.ModifiedTrainMSE }),
-)
+var flowTable = tidycsv.SchemaOf[FlowRow]()
 
 // FlowColumns are the columns of flow.csv.
 var FlowColumns = flowTable.Names()

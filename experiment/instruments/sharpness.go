@@ -33,13 +33,13 @@ type SharpnessSettings struct {
 
 // SharpnessRow is one measurement of Sharpness: a row of sharpness.csv.
 type SharpnessRow struct {
-	Step     int
-	T        float64 // steps × η
-	TrainMSE float64
+	Step     int     `csv:"step"`
+	T        float64 `csv:"t"` // steps × η
+	TrainMSE float64 `csv:"train_mse"`
 	// Sharpness is the eigenvalue of largest magnitude of ∇²L at the step.
-	Sharpness float64
+	Sharpness float64 `csv:"sharpness"`
 	// TwoOverEta is 2/η, the stability limit of GD on a quadratic.
-	TwoOverEta float64
+	TwoOverEta float64 `csv:"two_over_eta"`
 }
 
 // SharpnessResult is what Sharpness computed.
@@ -54,13 +54,7 @@ type SharpnessResult struct {
 	wall float64
 }
 
-var sharpnessTable = tidycsv.NewSchema(
-	tidycsv.IntColumn("step", func(r *SharpnessRow) *int { return &r.Step }),
-	tidycsv.FloatColumn("t", func(r *SharpnessRow) *float64 { return &r.T }),
-	tidycsv.FloatColumn("train_mse", func(r *SharpnessRow) *float64 { return &r.TrainMSE }),
-	tidycsv.FloatColumn("sharpness", func(r *SharpnessRow) *float64 { return &r.Sharpness }),
-	tidycsv.FloatColumn("two_over_eta", func(r *SharpnessRow) *float64 { return &r.TwoOverEta }),
-)
+var sharpnessTable = tidycsv.SchemaOf[SharpnessRow]()
 
 // SharpnessColumns are the columns of sharpness.csv.
 var SharpnessColumns = sharpnessTable.Names()

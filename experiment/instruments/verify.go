@@ -41,14 +41,16 @@ type VerifySettings struct {
 
 // VerifyRow is one step size of Verify: a row of verify.csv.
 type VerifyRow struct {
-	Eta float64
+	Eta float64 `csv:"eta"`
 	// Plain is ‖θ_GD − θ_flow(L)‖ after one step of size η, Modified the same
 	// for the flow of L̃ = L + (η/4)‖∇L‖².
-	Plain, Modified float64
+	Plain    float64 `csv:"gd_vs_flow"`
+	Modified float64 `csv:"gd_vs_modified_flow"`
 	// PlainIntegration and ModifiedIntegration bound the integration error:
 	// the distance between the flows integrated with Substeps and with
 	// twice as many RK4 steps.
-	PlainIntegration, ModifiedIntegration float64
+	PlainIntegration    float64 `csv:"integration_error_flow"`
+	ModifiedIntegration float64 `csv:"integration_error_modified_flow"`
 }
 
 // VerifyResult is what Verify computed.
@@ -64,13 +66,7 @@ type VerifyResult struct {
 	wall             float64
 }
 
-var verifyTable = tidycsv.NewSchema(
-	tidycsv.FloatColumn("eta", func(r *VerifyRow) *float64 { return &r.Eta }),
-	tidycsv.FloatColumn("gd_vs_flow", func(r *VerifyRow) *float64 { return &r.Plain }),
-	tidycsv.FloatColumn("gd_vs_modified_flow", func(r *VerifyRow) *float64 { return &r.Modified }),
-	tidycsv.FloatColumn("integration_error_flow", func(r *VerifyRow) *float64 { return &r.PlainIntegration }),
-	tidycsv.FloatColumn("integration_error_modified_flow", func(r *VerifyRow) *float64 { return &r.ModifiedIntegration }),
-)
+var verifyTable = tidycsv.SchemaOf[VerifyRow]()
 
 // VerifyColumns are the columns of verify.csv.
 var VerifyColumns = verifyTable.Names()

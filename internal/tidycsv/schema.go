@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 )
 
@@ -115,4 +116,56 @@ func (t Schema[R]) Read(path string) ([]R, error) {
 		}
 	}
 	return rows, nil
+}
+
+// SchemaOf returns the schema of the fields of R tagged `csv:"name"`, in
+// the order they are declared: numbers (float64, written by Float), whole
+// numbers (int, uint64) and text (any string type). It panics on a tagged
+// field of another type, a mistake of the program.
+func SchemaOf[R any]() Schema[R] { return NewSchema(ColumnsOf[R]()...) }
+
+// ColumnsOf returns the columns of SchemaOf[R], for a schema that adds
+// columns of its own. The fields of embedded structs count as R's.
+func ColumnsOf[R any]() []Column[R] {
+	t := reflect.TypeFor[R]()
+	var cols []Column[R]
+	for _, f := range reflect.VisibleFields(t) {
+		name, ok := f.Tag.Lookup("csv")
+		if !ok {
+			continue
+		}
+		index := f.Index
+		field := func(r *R) reflect.Value { return reflect.ValueOf(r).Elem().FieldByIndex(index) }
+		c := Column[R]{Name: name}
+		switch f.Type.Kind() {
+		case reflect.Float64:
+			c.Write = func(r *R) string { return Float(field(r).Float()) }
+			c.Read = func(r *R, s string) error {
+				v, err := strconv.ParseFloat(s, 64)
+				field(r).SetFloat(v)
+				return err
+			}
+		case reflect.Int:
+			c.Write = func(r *R) string { return strconv.FormatInt(field(r).Int(), 10) }
+			c.Read = func(r *R, s string) error {
+				v, err := strconv.Atoi(s)
+				field(r).SetInt(int64(v))
+				return err
+			}
+		case reflect.Uint64:
+			c.Write = func(r *R) string { return strconv.FormatUint(field(r).Uint(), 10) }
+			c.Read = func(r *R, s string) error {
+				v, err := strconv.ParseUint(s, 10, 64)
+				field(r).SetUint(v)
+				return err
+			}
+		case reflect.String:
+			c.Write = func(r *R) string { return field(r).String() }
+			c.Read = func(r *R, s string) error { field(r).SetString(s); return nil }
+		default:
+			panic(fmt.Sprintf("tidycsv: column %s of %s has type %s", name, t, f.Type))
+		}
+		cols = append(cols, c)
+	}
+	return cols
 }

@@ -10,11 +10,18 @@ import (
 // Spread summarizes the runs of one cell over seeds.
 type Spread struct {
 	// Seeds is the number of runs, and the others count them by status.
-	Seeds, Converged, Completed, MaxSteps, Diverged int
+	Seeds     int `csv:"seeds"`
+	Converged int `csv:"converged"`
+	Completed int `csv:"completed"`
+	MaxSteps  int `csv:"max_steps"`
+	Diverged  int `csv:"diverged"`
 	// Min, Median, Max and Mean of the test MSE over the runs that
 	// finished as asked (converged to the tolerance, or completed a fixed
 	// number of steps); NaN when none did.
-	Min, Median, Max, Mean float64
+	Min    float64 `csv:"test_mse_min"`
+	Median float64 `csv:"test_mse_median"`
+	Max    float64 `csv:"test_mse_max"`
+	Mean   float64 `csv:"test_mse_mean"`
 }
 
 // Finished reports whether every run of the cell converged or completed.
