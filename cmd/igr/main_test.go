@@ -355,3 +355,21 @@ func checkResume(t *testing.T, args []string, every string, files ...string) (di
 	}
 	return dir, ck
 }
+
+// TestDivergedRunWarns: a single run that diverges exits 0, its table says
+// diverged, and one warning line on standard error says so and what its
+// parameters are.
+func TestDivergedRunWarns(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runIgr(t, "train", "-out", out, "-n", "20", "-dim", "4", "-width", "5", "-lr", "1", "-quiet")
+	if code != 0 || !strings.Contains(stdout, "diverged") {
+		t.Fatalf("exit status %d, stdout %q", code, stdout)
+	}
+	if !strings.HasPrefix(stderr, "igr: warning: gd diverged after") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr %q, want one warning line", stderr)
+	}
+	code, _, stderr = runIgr(t, "train", "-out", filepath.Join(t.TempDir(), "ok"), "-n", "20", "-dim", "4", "-width", "5", "-lr", "0.01", "-steps", "10", "-quiet")
+	if code != 0 || stderr != "" {
+		t.Errorf("a run that did not diverge: exit status %d, stderr %q", code, stderr)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"gonum.org/v1/plot"
 
@@ -196,15 +195,10 @@ func FlowFigure(rows []FlowRow, lr float64) (*plot.Plot, error) {
 	return p, nil
 }
 
-// WriteTable prints every tenth row.
+// WriteTable prints at most experiment.ConsoleRows of the rows.
 func (r *FlowResult) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "step\tt\t‖GD − flow L‖\t‖GD − flow L̃‖\tGD train MSE\n")
-	stride := max(1, len(r.Rows)/10)
-	for i, x := range r.Rows {
-		if i%stride == 0 || i == len(r.Rows)-1 {
-			fmt.Fprintf(tw, "%d\t%.4g\t%.4g\t%.4g\t%.4g\n", x.Step, x.T, x.Plain, x.Modified, x.GDTrainMSE)
-		}
-	}
-	return tw.Flush()
+	return experiment.WriteSeries(w, "step\tt\t‖GD − flow L‖\t‖GD − flow L̃‖\tGD train MSE", len(r.Rows), func(i int) string {
+		x := r.Rows[i]
+		return fmt.Sprintf("%d\t%.4g\t%.4g\t%.4g\t%.4g", x.Step, x.T, x.Plain, x.Modified, x.GDTrainMSE)
+	}, "flow.csv")
 }

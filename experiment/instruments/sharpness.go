@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"text/tabwriter"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -175,16 +174,16 @@ func SharpnessFigure(rows []SharpnessRow, lr float64) (*plot.Plot, error) {
 	return p, nil
 }
 
-// WriteTable prints the measurements.
+// WriteTable prints the measurements (at most experiment.ConsoleRows of
+// them) and how GD ended.
 func (r *SharpnessResult) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "step\ttrain MSE\tsharpness\t2/η\n")
-	for _, x := range r.Rows {
-		fmt.Fprintf(tw, "%d\t%.4g\t%.4g\t%.4g\n", x.Step, x.TrainMSE, x.Sharpness, x.TwoOverEta)
-	}
-	if err := tw.Flush(); err != nil {
+	err := experiment.WriteSeries(w, "step\ttrain MSE\tsharpness\t2/η", len(r.Rows), func(i int) string {
+		x := r.Rows[i]
+		return fmt.Sprintf("%d\t%.4g\t%.4g\t%.4g", x.Step, x.TrainMSE, x.Sharpness, x.TwoOverEta)
+	}, "sharpness.csv")
+	if err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nGD %s after %d steps\n", r.Status, r.Steps)
+	_, err = fmt.Fprintf(w, "\nGD %s after %d steps\n", r.Status, r.Steps)
 	return err
 }

@@ -304,6 +304,23 @@ func (r *Result) summary() summary {
 	return s
 }
 
+// Warnings say which runs diverged: a result, not a failure (the command
+// exits 0), but one whose final parameters are not a trained network.
+func (r *Result) Warnings() []string {
+	var out []string
+	for _, x := range r.Runs {
+		if x.Status != train.Diverged {
+			continue
+		}
+		w := fmt.Sprintf("%s diverged after %d steps at lr %g (training MSE %.3g)", x.Run, x.Steps, x.LR, x.TrainMSE)
+		if len(r.Runs) == 1 {
+			w += "; the parameters written are those it diverged to"
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 // WriteTable prints one line per run.
 func (r *Result) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
