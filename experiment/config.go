@@ -113,8 +113,25 @@ type Config struct {
 	MaxMemory Bytes `igr:"max-memory"`
 }
 
-// config returns the Config of settings that embed one.
-func (c *Config) config() *Config { return c }
+// Configuration returns the Config of settings that embed one.
+func (c *Config) Configuration() *Config { return c }
+
+// ConfigPrepare returns the Prepare step of an experiment that resolves its
+// settings' Config for work and needs nothing else of the preparation: its
+// state is the Setup.
+func ConfigPrepare[S interface{ Configuration() *Config }](work train.Footprint) func(S) (*Prepared[*Setup], error) {
+	return func(s S) (*Prepared[*Setup], error) { return PrepareSetup(s.Configuration(), work) }
+}
+
+// PrepareSetup resolves c for work into the preparation of an experiment
+// whose state is the Setup.
+func PrepareSetup(c *Config, work train.Footprint) (*Prepared[*Setup], error) {
+	setup, err := c.ResolveFor(work)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared[*Setup]{Data: setup.Data(), Identity: SetupIdentity(setup), State: setup}, nil
+}
 
 // Architectures lists the architectures a Config can name.
 var Architectures = map[string]func(dim, width int, scale float64) graph.Architecture{

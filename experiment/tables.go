@@ -127,3 +127,17 @@ func TermValue(terms []train.Term, name string) float64 {
 	}
 	return math.NaN()
 }
+
+// ReadTable reads a table whose rows are R, the columns named by R's csv
+// tags: flow.csv as []instruments.FlowRow, compare.csv as []compare.Row.
+// Columns the file has and R does not are ignored; those R has and the file
+// does not keep their zero values.
+func ReadTable[R any](path string) ([]R, error) { return tidycsv.SchemaOf[R]().Read(path) }
+
+// TableFile is the table name of rows, with a column for each csv tag of R.
+func TableFile[R any](name string, rows []R) File {
+	return File{Name: name, Write: func(path string) error { return tidycsv.SchemaOf[R]().Write(path, rows) }}
+}
+
+// TableColumns are the columns of a table whose rows are R, in order.
+func TableColumns[R any]() []string { return tidycsv.SchemaOf[R]().Names() }

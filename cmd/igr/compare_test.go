@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/experiment/compare"
 	"github.com/igr-project/igr/train"
 )
@@ -19,7 +20,7 @@ func TestCompareEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := compare.ReadCompare(filepath.Join(out, "compare.csv"))
+	rows, err := experiment.ReadTable[compare.Row](filepath.Join(out, "compare.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestCompareEndToEnd(t *testing.T) {
 		t.Errorf("implicit distance %g; label noise %s after %d steps", rows[0].DistanceFromImplicit, rows[4].Status, rows[4].Steps)
 	}
 
-	traj, err := compare.ReadTrajectory(filepath.Join(out, "trajectory.csv"))
+	traj, err := experiment.ReadTable[compare.TrajectoryRow](filepath.Join(out, "trajectory.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestCompareSweepEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := compare.ReadSweep(filepath.Join(out, "compare_sweep.csv"))
+	rows, err := experiment.ReadTable[compare.SweepRow](filepath.Join(out, "compare_sweep.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

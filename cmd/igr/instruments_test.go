@@ -31,7 +31,7 @@ func TestVerifySlopes(t *testing.T) {
 	if math.Abs(s.Plain-2) > 0.2 || math.Abs(s.Modified-3) > 0.2 {
 		t.Errorf("slopes %.3f and %.3f, want 2 and 3 within 0.2", s.Plain, s.Modified)
 	}
-	rows, err := instruments.ReadVerify(filepath.Join(out, "verify.csv"))
+	rows, err := experiment.ReadTable[instruments.VerifyRow](filepath.Join(out, "verify.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestSharpnessEndToEnd(t *testing.T) {
 		"-steps", "100", "-every", "25", "-quiet"); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := instruments.ReadSharpness(filepath.Join(out, "sharpness.csv"))
+	rows, err := experiment.ReadTable[instruments.SharpnessRow](filepath.Join(out, "sharpness.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestFlowEndToEnd(t *testing.T) {
 		"-steps", "60", "-substeps", "4", "-quiet"); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
-	rows, err := instruments.ReadFlow(filepath.Join(out, "flow.csv"))
+	rows, err := experiment.ReadTable[instruments.FlowRow](filepath.Join(out, "flow.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

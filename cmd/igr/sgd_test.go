@@ -197,7 +197,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	if code, _, stderr := runIgr(t, args...); code != 0 {
 		t.Fatalf("compare: exit status %d: %s", code, stderr)
 	}
-	crows, err := compare.ReadCompare(filepath.Join(cmp, "compare.csv"))
+	crows, err := experiment.ReadTable[compare.Row](filepath.Join(cmp, "compare.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	if sgd := crows[5]; sgd.StepSize != 0.02 || sgd.Status != train.Converged || crows[6].StepSize != 0.005 {
 		t.Errorf("sgd at step %g ended %s, explicit_sgd at step %g", sgd.StepSize, sgd.Status, crows[6].StepSize)
 	}
-	traj, err := compare.ReadTrajectory(filepath.Join(cmp, "trajectory.csv"))
+	traj, err := experiment.ReadTable[compare.TrajectoryRow](filepath.Join(cmp, "trajectory.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 	if code, _, stderr := runIgr(t, args...); code != 0 {
 		t.Fatalf("compare -sweep: exit status %d: %s", code, stderr)
 	}
-	srows, err := compare.ReadSweep(filepath.Join(sweep, "compare_sweep.csv"))
+	srows, err := experiment.ReadTable[compare.SweepRow](filepath.Join(sweep, "compare_sweep.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,9 +107,6 @@ var (
 	SGDColumns = compareTable.Names()
 )
 
-// ReadCompare reads compare.csv.
-func ReadCompare(path string) ([]Row, error) { return compareTable.Read(path) }
-
 // Result is what Compare computed.
 type Result struct {
 	Rows       []Row
@@ -165,14 +162,11 @@ var Compare = &experiment.Experiment[*Settings, *experiment.Setup, experiment.Re
 		if c.Sweep {
 			work = train.Footprint{Runs: len(sweepMethods(c.Batch)) * len(c.LRs), Graph: train.RegularizedGraph}
 		}
-		setup, err := c.ResolveFor(work)
+		p, err := experiment.PrepareSetup(&c.Config, work)
 		if err != nil {
 			return nil, err
 		}
-		if err := setup.CheckBatch(c.Batch); err != nil {
-			return nil, err
-		}
-		return &experiment.Prepared[*experiment.Setup]{Data: setup.Data(), Identity: experiment.SetupIdentity(setup), State: setup}, nil
+		return p, p.State.CheckBatch(c.Batch)
 	},
 	Execute: func(ctx context.Context, c *Settings, setup *experiment.Setup, env *experiment.Env) (experiment.Result, error) {
 		if c.Sweep {
@@ -303,7 +297,7 @@ func (r *Result) Files() []experiment.File {
 		{Name: "compare.csv", Write: func(path string) error {
 			return compareTable.WriteColumns(path, experiment.ColumnsFor(c.Batch, Columns, SGDColumns), r.Rows)
 		}},
-		{Name: "trajectory.csv", Write: func(path string) error { return trajectoryTable.Write(path, r.Trajectory) }},
+		experiment.TableFile("trajectory.csv", r.Trajectory),
 		experiment.HistoryFile(c.Batch, r.History),
 		experiment.FigureFile("trajectory", func() (*plot.Plot, error) { return TrajectoryFigure(r.Trajectory, c.Eta, c.H) }),
 		experiment.FigureFile("curves", func() (*plot.Plot, error) {

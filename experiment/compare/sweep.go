@@ -10,7 +10,6 @@ import (
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/grid"
@@ -28,14 +27,6 @@ type SweepRow struct {
 	TestMSE    float64      `csv:"test_mse"`
 	GradNormSq float64      `csv:"grad_norm_sq"`
 }
-
-var sweepTable = tidycsv.SchemaOf[SweepRow]()
-
-// SweepColumns are the columns of compare_sweep.csv.
-var SweepColumns = sweepTable.Names()
-
-// ReadSweep reads compare_sweep.csv.
-func ReadSweep(path string) ([]SweepRow, error) { return sweepTable.Read(path) }
 
 // SweepResult is what Compare computed with Sweep.
 type SweepResult struct {
@@ -143,7 +134,7 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 // compare_sweep.json.
 func (r *SweepResult) Files() []experiment.File {
 	return []experiment.File{
-		{Name: "compare_sweep.csv", Write: func(path string) error { return sweepTable.Write(path, r.Rows) }},
+		experiment.TableFile("compare_sweep.csv", r.Rows),
 		experiment.FigureFile("compare_sweep", func() (*plot.Plot, error) { return SweepFigure(r.Rows) }),
 		experiment.JSONFile("compare_sweep.json", r.summary),
 	}

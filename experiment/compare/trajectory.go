@@ -5,7 +5,6 @@ import (
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/internal/tidycsv"
 )
 
 // TrajectoryRow is the distance between a small-step run and implicit GD at a
@@ -119,14 +118,6 @@ func (t *tracker) observe(step int, p graph.Params) {
 		t.next++
 	}
 }
-
-var trajectoryTable = tidycsv.SchemaOf[TrajectoryRow]()
-
-// TrajectoryColumns are the columns of trajectory.csv.
-var TrajectoryColumns = trajectoryTable.Names()
-
-// ReadTrajectory reads trajectory.csv.
-func ReadTrajectory(path string) ([]TrajectoryRow, error) { return trajectoryTable.Read(path) }
 
 // trajectorySummary says how close a method stayed to implicit GD.
 type trajectorySummary struct {

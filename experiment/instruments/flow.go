@@ -9,7 +9,6 @@ import (
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/flow"
@@ -55,14 +54,6 @@ type FlowResult struct {
 	wall        float64
 }
 
-var flowTable = tidycsv.SchemaOf[FlowRow]()
-
-// FlowColumns are the columns of flow.csv.
-var FlowColumns = flowTable.Names()
-
-// ReadFlow reads flow.csv.
-func ReadFlow(path string) ([]FlowRow, error) { return flowTable.Read(path) }
-
 // Flow runs GD with step η from the initialization and, from the same point,
 // the gradient flows of L and of L̃ = L + (η/4)‖∇L‖², and records the distance
 // from the GD iterates to each flow at the matched times t = steps × η. It
@@ -71,9 +62,7 @@ var Flow = &experiment.Experiment[*FlowSettings, *experiment.Setup, *FlowResult]
 	Name:    "flow",
 	Summary: "GD against the gradient flows of L and of L + (η/4)‖∇L‖², at matched times",
 	Usage:   "[-lr η] [-steps N] [-substeps N] [-out DIR] [flags]",
-	Prepare: func(c *FlowSettings) (*experiment.Prepared[*experiment.Setup], error) {
-		return prepare(&c.Config, train.Footprint{Graph: train.RegularizedGraph})
-	},
+	Prepare: experiment.ConfigPrepare[*FlowSettings](train.Footprint{Graph: train.RegularizedGraph}),
 	Execute: runFlow,
 }
 
@@ -170,7 +159,7 @@ func (r *FlowResult) Files() []experiment.File {
 		sum.FinalPlain, sum.FinalMod = experiment.Number(r.Rows[n-1].Plain), experiment.Number(r.Rows[n-1].Modified)
 	}
 	return []experiment.File{
-		{Name: "flow.csv", Write: func(path string) error { return flowTable.Write(path, r.Rows) }},
+		experiment.TableFile("flow.csv", r.Rows),
 		experiment.FigureFile("flow", func() (*plot.Plot, error) { return FlowFigure(r.Rows, r.lr) }),
 		experiment.JSONFile("summary.json", sum),
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
 	"github.com/igr-project/igr/train/sharpness"
@@ -53,14 +52,6 @@ type SharpnessResult struct {
 	wall float64
 }
 
-var sharpnessTable = tidycsv.SchemaOf[SharpnessRow]()
-
-// SharpnessColumns are the columns of sharpness.csv.
-var SharpnessColumns = sharpnessTable.Names()
-
-// ReadSharpness reads sharpness.csv.
-func ReadSharpness(path string) ([]SharpnessRow, error) { return sharpnessTable.Read(path) }
-
 // Sharpness trains by GD with step η and measures, every Every steps, the top
 // eigenvalue of the training loss's Hessian by power iteration on exact
 // Hessian-vector products. It writes data.csv, sharpness.csv, summary.json
@@ -69,9 +60,7 @@ var Sharpness = &experiment.Experiment[*SharpnessSettings, *experiment.Setup, *S
 	Name:    "sharpness",
 	Summary: "the top eigenvalue of the Hessian along GD, beside 2/η",
 	Usage:   "[-lr η] [-every K] [-steps N] [-out DIR] [flags]",
-	Prepare: func(c *SharpnessSettings) (*experiment.Prepared[*experiment.Setup], error) {
-		return prepare(&c.Config, train.Footprint{Graph: train.RegularizedGraph})
-	},
+	Prepare: experiment.ConfigPrepare[*SharpnessSettings](train.Footprint{Graph: train.RegularizedGraph}),
 	Execute: runSharpness,
 }
 
@@ -133,7 +122,7 @@ func (r *SharpnessResult) Files() []experiment.File {
 	}{experiment.Number(r.lr), experiment.Number(2 / r.lr), experiment.Number(maxSharp), string(r.Status), r.Steps, r.seed,
 		experiment.Number(r.wall), r.Status == train.Interrupted, experiment.Provenance()}
 	return []experiment.File{
-		{Name: "sharpness.csv", Write: func(path string) error { return sharpnessTable.Write(path, r.Rows) }},
+		experiment.TableFile("sharpness.csv", r.Rows),
 		experiment.FigureFile("sharpness", func() (*plot.Plot, error) { return SharpnessFigure(r.Rows, r.lr) }),
 		experiment.JSONFile("summary.json", sum),
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
-	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/flow"
@@ -66,14 +65,6 @@ type VerifyResult struct {
 	wall             float64
 }
 
-var verifyTable = tidycsv.SchemaOf[VerifyRow]()
-
-// VerifyColumns are the columns of verify.csv.
-var VerifyColumns = verifyTable.Names()
-
-// ReadVerify reads verify.csv.
-func ReadVerify(path string) ([]VerifyRow, error) { return verifyTable.Read(path) }
-
 // Verify checks the blog's derivation numerically. From a fixed θ₀ it
 // compares, for each η, one gradient step θ₀ − η∇L(θ₀) with the gradient flow
 // of L and with the gradient flow of L̃ = L + (η/4)‖∇L‖², each over time η,
@@ -95,7 +86,7 @@ var Verify = &experiment.Experiment[*VerifySettings, *experiment.Setup, *VerifyR
 		}
 		// The flows of L and of L̃ hold a graph each, and one step size's
 		// graphs may outlive it until the garbage collector runs.
-		return prepare(&c.Config, train.Footprint{Graph: 2 * train.RegularizedGraph})
+		return experiment.PrepareSetup(&c.Config, train.Footprint{Graph: 2 * train.RegularizedGraph})
 	},
 	Execute: func(ctx context.Context, c *VerifySettings, setup *experiment.Setup, env *experiment.Env) (*VerifyResult, error) {
 		warmup := setup.Settings(c.WarmupLR)
@@ -133,15 +124,6 @@ var Verify = &experiment.Experiment[*VerifySettings, *experiment.Setup, *VerifyR
 	},
 }
 
-// prepare resolves a Config for an instrument whose work is work.
-func prepare(c *experiment.Config, work train.Footprint) (*experiment.Prepared[*experiment.Setup], error) {
-	setup, err := c.ResolveFor(work)
-	if err != nil {
-		return nil, err
-	}
-	return &experiment.Prepared[*experiment.Setup]{Data: setup.Data(), Identity: experiment.SetupIdentity(setup), State: setup}, nil
-}
-
 // Files are verify.csv, the figure verify and summary.json.
 func (r *VerifyResult) Files() []experiment.File {
 	sum := struct {
@@ -155,7 +137,7 @@ func (r *VerifyResult) Files() []experiment.File {
 	}{experiment.Number(r.SlopePlain), experiment.Number(r.SlopeModified), r.substeps, r.warmup, r.seed,
 		experiment.Number(r.wall), experiment.Provenance()}
 	return []experiment.File{
-		{Name: "verify.csv", Write: func(path string) error { return verifyTable.Write(path, r.Rows) }},
+		experiment.TableFile("verify.csv", r.Rows),
 		experiment.FigureFile("verify", func() (*plot.Plot, error) { return VerifyFigure(r.Rows) }),
 		experiment.JSONFile("summary.json", sum),
 	}

@@ -191,14 +191,11 @@ var Noise = &experiment.Experiment[*NoiseSettings, *experiment.Setup, *Result]{
 	Usage:   "[-lr η] [-sigma σ] [-steps N] [-batch B] [-out DIR] [flags]",
 	Prepare: func(c *NoiseSettings) (*experiment.Prepared[*experiment.Setup], error) {
 		// Both runs record the label-noise regularizer.
-		setup, err := c.ResolveFor(train.Footprint{Runs: 2, Graph: train.RegularizedGraph})
+		p, err := experiment.PrepareSetup(&c.Config, train.Footprint{Runs: 2, Graph: train.RegularizedGraph})
 		if err != nil {
 			return nil, err
 		}
-		if err := setup.CheckBatch(c.Batch); err != nil {
-			return nil, err
-		}
-		return &experiment.Prepared[*experiment.Setup]{Data: setup.Data(), Identity: experiment.SetupIdentity(setup), State: setup}, nil
+		return p, p.State.CheckBatch(c.Batch)
 	},
 	Execute: func(ctx context.Context, c *NoiseSettings, setup *experiment.Setup, env *experiment.Env) (*Result, error) {
 		noisy := setup.Settings(c.LR)
