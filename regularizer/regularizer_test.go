@@ -2,7 +2,6 @@ package regularizer_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"testing"
 
@@ -19,25 +18,9 @@ import (
 
 const n, d, m = 9, 4, 5
 
-func architectures() []graph.Architecture {
-	return []graph.Architecture{
-		graph.Quadratic{Dim: d, Width: m},
-		graph.Quadratic{Dim: d, Width: m, Scale: 7},
-		graph.Tanh{Dim: d, Width: m},
-		graph.Tanh{Dim: d, Width: m, Scale: 3},
-		archtest.Softplus{Dim: d, Width: m},
-	}
-}
+func architectures() []graph.Architecture { return archtest.Variety(d, m) }
 
-func archName(a graph.Architecture) string {
-	switch a := a.(type) {
-	case graph.Quadratic:
-		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
-	case graph.Tanh:
-		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
-	}
-	return a.Name()
-}
+func archName(a graph.Architecture) string { return archtest.Label(a) }
 
 // problem returns data and random parameters, b included, so that every
 // derivative is non-trivial.

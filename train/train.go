@@ -225,8 +225,8 @@ type Result struct {
 	Terms []Term
 	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
 	// Hessian of the training MSE at the initial and the final parameters
-	// (Settings.Sharpness); NaN when not asked, and where
-	// the Hessian is not finite (the final parameters of a diverged run).
+	// (Settings.Sharpness); NaN when not asked, and where the Hessian is
+	// not finite (at the final parameters of a diverged run, often).
 	SharpnessInit, SharpnessFinal float64
 	History                       []Point
 	Params                        graph.Params
@@ -400,7 +400,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 		first, reported = cfg.Resume.Step, cfg.Resume.Step
 		res.History = append(res.History, cfg.Resume.History...)
-		res.SharpnessInit = cfg.Resume.SharpnessInit
+		if cfg.Sharpness {
+			res.SharpnessInit = cfg.Resume.SharpnessInit
+		}
 	}
 	for step := first; ; step++ {
 		if cfg.Checkpoint != nil && cfg.CheckpointEvery > 0 && step > first && step%cfg.CheckpointEvery == 0 {

@@ -86,3 +86,29 @@ func (l TwoLayerLinear) Predict(x *G.Node, params []*G.Node) (*G.Node, error) {
 	}
 	return G.HadamardDiv(out, graph.Constant(out, math.Sqrt(float64(l.Width)), fmt.Sprintf("sqrt%d", l.Width)))
 }
+
+// Variety returns the architectures a derivative is checked on: the
+// quadratic and tanh networks of package graph, each with and without an
+// output scale, and Softplus, all with d inputs and m hidden units.
+func Variety(d, m int) []graph.Architecture {
+	return []graph.Architecture{
+		graph.Quadratic{Dim: d, Width: m},
+		graph.Quadratic{Dim: d, Width: m, Scale: 7},
+		graph.Tanh{Dim: d, Width: m},
+		graph.Tanh{Dim: d, Width: m, Scale: 3},
+		Softplus{Dim: d, Width: m},
+	}
+}
+
+// Label names an architecture in a test's output, with its scale.
+func Label(a graph.Architecture) string {
+	switch a := a.(type) {
+	case graph.Quadratic:
+		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
+	case graph.Tanh:
+		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
+	case graph.Linear:
+		return fmt.Sprintf("linear/scale%g", max(a.Scale, 1))
+	}
+	return a.Name()
+}

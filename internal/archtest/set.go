@@ -1,8 +1,6 @@
 package archtest
 
 import (
-	"fmt"
-
 	"github.com/igr-project/igr/graph"
 )
 
@@ -24,18 +22,4 @@ func All(d, m int) []graph.Architecture {
 		graph.Linear{Dim: d, Scale: 2},
 		TwoLayerLinear{Width: m},
 	}
-}
-
-// Label names an architecture with its scale, for subtest names and
-// messages: "quadratic/scale7".
-func Label(a graph.Architecture) string {
-	switch a := a.(type) {
-	case graph.Quadratic:
-		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
-	case graph.Tanh:
-		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
-	case graph.Linear:
-		return fmt.Sprintf("linear/scale%g", max(a.Scale, 1))
-	}
-	return a.Name()
 }

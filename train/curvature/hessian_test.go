@@ -1,7 +1,6 @@
 package curvature_test
 
 import (
-	"fmt"
 	"math"
 	"testing"
 
@@ -21,25 +20,10 @@ const n, d, m = 9, 4, 5
 // architectures are the project's architectures and one defined for tests,
 // at sizes where every check runs in milliseconds.
 func architectures() []graph.Architecture {
-	return []graph.Architecture{
-		graph.Quadratic{Dim: d, Width: m},
-		graph.Quadratic{Dim: d, Width: m, Scale: 7},
-		graph.Tanh{Dim: d, Width: m},
-		graph.Tanh{Dim: d, Width: m, Scale: 3},
-		archtest.Softplus{Dim: d, Width: m},
-		graph.Linear{Dim: d},
-	}
+	return append(archtest.Variety(d, m), graph.Linear{Dim: d})
 }
 
-func archName(a graph.Architecture) string {
-	switch a := a.(type) {
-	case graph.Quadratic:
-		return fmt.Sprintf("quadratic/scale%g", max(a.Scale, 1))
-	case graph.Tanh:
-		return fmt.Sprintf("tanh/scale%g", max(a.Scale, 1))
-	}
-	return a.Name()
-}
+func archName(a graph.Architecture) string { return archtest.Label(a) }
 
 // penalties are the objectives T = L + penalty whose curvature is checked:
 // L alone, and L plus penalties built from ∇L (so that ∇²T involves third

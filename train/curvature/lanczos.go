@@ -211,7 +211,7 @@ func solve(ctx context.Context, op Operator, k int, top bool, s *EigenSettings, 
 		if err := ctx.Err(); err != nil {
 			return nil, nil, fmt.Errorf("curvature: %w", err)
 		}
-		dirs = dirs[:min(len(dirs), n-m)]
+		dirs = dirs[:min(len(dirs), n-m, cfg.Basis-k)] // room for k kept vectors at a restart
 		if m+len(dirs) > cfg.Basis {
 			keep := min(max(k, cfg.Basis/2), cfg.Basis-len(dirs))
 			l.restart(theta, y, top, keep)
