@@ -77,10 +77,7 @@ func (r RunSpec) Check() error {
 	if err := Check(&r); err != nil {
 		return err
 	}
-	switch {
-	case !(r.LR > 0):
-		return fmt.Errorf("%w: -lr must be positive, got %g", ErrConfig, r.LR)
-	case r.Sigma > 0 && r.Steps == 0:
+	if r.Sigma > 0 && r.Steps == 0 {
 		return fmt.Errorf("%w: -sigma needs -steps: label-noise training runs a fixed number of steps", ErrConfig)
 	}
 	return nil
