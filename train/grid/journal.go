@@ -49,11 +49,13 @@ const DefaultJournalName = "grid.journal"
 // a nil slice) followed by their bytes or elements, integers zig-zag
 // varints, floats the 8 little-endian bytes of their IEEE 754 bits.
 //
-// Records are written whole, with one write, and synced before Append
-// returns. A kill can leave only the last record torn (a prefix of it, maybe
-// followed by zeros a file system extended the file with): OpenJournal drops
-// a last record that is torn or damaged and truncates the file there. A
-// damaged record followed by an intact one is ErrCorrupt.
+// Records are written whole, each with the records queued with it in one
+// write at the end of the file, and synced. A kill can leave only the last
+// record torn (a prefix of it, maybe followed by zeros a file system
+// extended the file with): OpenJournal drops a last record that is torn or
+// damaged and truncates the file there. A damaged record followed by an
+// intact one is ErrCorrupt. The magic and header of a new journal are
+// synced with its first records.
 const (
 	journalMagic   = "igrjrnl\n"
 	journalVersion = 1
@@ -74,15 +76,19 @@ type Journal struct {
 
 	mu      sync.Mutex
 	results map[int]*train.Result
-	// Group commit: records queued while another Append writes wait in
-	// pending and go to disk with the next write and sync.
+	// Records are numbered in the order they are queued. Those queued
+	// while others are being written wait in pending (their cells in
+	// pendingCells) and go to disk together, with one write and one sync:
+	// group commit.
 	pending        []byte
-	queued, synced int64
-	writing        bool
+	pendingCells   []int
+	spare          []byte
+	queued, synced int64 // numbers of the last record queued, and on disk
+	writing        bool  // a goroutine is writing pending
 	written        int64 // bytes of the file that hold whole records
 	err            error // sticky: after a failed write nothing more is appended
+	created        bool  // the file is new: its directory is synced with the first records
 	commitDone     *sync.Cond
-	spare          []byte
 	closed         bool
 }
 
@@ -130,7 +136,7 @@ func (j *Journal) load() error {
 	if len(records) == 0 {
 		// A new journal, or one whose creation was cut short: nothing
 		// else is in it.
-		return j.create()
+		return j.create(len(data))
 	}
 	if err := j.checkHeader(records[0]); err != nil {
 		return err
@@ -154,21 +160,22 @@ func (j *Journal) load() error {
 	return nil
 }
 
-// create writes the magic and the header to an empty file.
-func (j *Journal) create() error {
-	if err := j.truncate(0); err != nil {
-		return err
+// create writes the magic and the header to a file that holds no record.
+// They go to disk with the first records: until then a kill leaves a
+// journal without cells, whatever it leaves of the header.
+func (j *Journal) create(size int) error {
+	if size > 0 {
+		if err := j.truncate(0); err != nil {
+			return err
+		}
 	}
 	b := []byte(journalMagic)
 	b = appendFrame(b, j.headerPayload())
 	if _, err := j.file.WriteAt(b, 0); err != nil {
 		return fmt.Errorf("grid: journal: %w", err)
 	}
-	if err := j.file.Sync(); err != nil {
-		return fmt.Errorf("grid: journal: %w", err)
-	}
-	syncDir(filepath.Dir(j.path))
 	j.written = int64(len(b))
+	j.created = true
 	return nil
 }
 
@@ -213,7 +220,8 @@ func (j *Journal) checkHeader(rec record) error {
 	case schema != schemaOf():
 		return fmt.Errorf("%w: %s holds records with other fields (%s)", ErrFormat, j.path, schema)
 	case kind != j.kind || fp != j.fingerprint:
-		return fmt.Errorf("%w: %s is the journal of %s %s, not of %s %s", ErrOtherGrid, j.path, kind, fp, j.kind, j.fingerprint)
+		return fmt.Errorf("%w: %s is the journal of %q with fingerprint %q, not of %q with fingerprint %q",
+			ErrOtherGrid, j.path, kind, fp, j.kind, j.fingerprint)
 	}
 	return nil
 }
@@ -331,16 +339,27 @@ func (j *Journal) Result(cell int) (*train.Result, bool) {
 // After a failed write the journal refuses every Append; reopening it drops
 // what the failure left.
 func (j *Journal) Append(cell int, r *train.Result) error {
+	seq, err := j.enqueue(cell, r)
+	if err != nil {
+		return err
+	}
+	return j.waitSynced(seq)
+}
+
+// enqueue queues the record of a cell's result for the next write and
+// returns its number in the order of writing; waitSynced(number) waits
+// until it is on disk.
+func (j *Journal) enqueue(cell int, r *train.Result) (int64, error) {
 	if r == nil || r.Status == train.Interrupted || r.Status == "" {
-		return fmt.Errorf("grid: journal: cell %d: only finished runs are recorded", cell)
+		return 0, fmt.Errorf("grid: journal: cell %d: only finished runs are recorded", cell)
 	}
 	if cell < 0 {
-		return fmt.Errorf("grid: journal: cell %d: negative index", cell)
+		return 0, fmt.Errorf("grid: journal: cell %d: negative index", cell)
 	}
 	payload := binary.AppendUvarint([]byte{cellRecord}, uint64(cell))
 	payload = encodeResult(payload, r)
 	if len(payload) > maxRecord {
-		return fmt.Errorf("grid: journal: cell %d: a record of %d bytes is too large", cell, len(payload))
+		return 0, fmt.Errorf("grid: journal: cell %d: a record of %d bytes is too large", cell, len(payload))
 	}
 	kept := *r
 	kept.Params = nil
@@ -349,53 +368,71 @@ func (j *Journal) Append(cell int, r *train.Result) error {
 	defer j.mu.Unlock()
 	switch {
 	case j.closed:
-		return fmt.Errorf("grid: journal %s is closed", j.path)
+		return 0, fmt.Errorf("grid: journal %s is closed", j.path)
 	case j.err != nil:
-		return j.err
+		return 0, j.err
 	}
 	if _, dup := j.results[cell]; dup {
-		return fmt.Errorf("grid: journal: cell %d is already recorded", cell)
+		return 0, fmt.Errorf("grid: journal: cell %d is already recorded", cell)
 	}
 	j.results[cell] = &kept
 	j.pending = appendFrame(j.pending, payload)
+	j.pendingCells = append(j.pendingCells, cell)
 	j.queued++
-	me := j.queued
-	for j.synced < me && j.err == nil {
-		if j.writing {
-			j.commitDone.Wait()
-			continue
-		}
-		j.commit()
+	if !j.writing {
+		j.writing = true
+		go j.writePending()
 	}
-	if j.err != nil {
-		delete(j.results, cell)
-		return j.err
-	}
-	return nil
+	return j.queued, nil
 }
 
-// commit writes and syncs every pending record, with j.mu held on entry and
-// on return but not while writing.
-func (j *Journal) commit() {
-	j.writing = true
-	batch, upto, at := j.pending, j.queued, j.written
-	j.pending = j.spare[:0]
-	j.mu.Unlock()
-	_, err := j.file.WriteAt(batch, at)
-	if err == nil {
-		err = j.file.Sync()
-	}
+// waitSynced waits until the records up to number seq are on disk, and
+// returns the error of a write that failed.
+func (j *Journal) waitSynced(seq int64) error {
 	j.mu.Lock()
-	j.writing = false
-	if err != nil {
-		j.err = fmt.Errorf("grid: journal %s: %w", j.path, err)
-		// Cut off what the failed write may have left, so that a later
-		// open finds the records before it intact.
-		j.file.Truncate(at)
-	} else {
-		j.synced, j.written = upto, at+int64(len(batch))
+	defer j.mu.Unlock()
+	for j.synced < seq && j.err == nil {
+		j.commitDone.Wait()
 	}
-	j.spare = batch
+	return j.err
+}
+
+// writePending writes and syncs the pending records, and those queued
+// meanwhile, until none is left: one write and one sync for all the records
+// queued while the previous were being written.
+func (j *Journal) writePending() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for len(j.pending) > 0 && j.err == nil {
+		batch, cells, upto, at := j.pending, j.pendingCells, j.queued, j.written
+		j.pending, j.pendingCells = j.spare[:0], nil
+		j.mu.Unlock()
+		_, err := j.file.WriteAt(batch, at)
+		if err == nil {
+			err = j.file.Sync()
+		}
+		if err == nil && j.created {
+			// The new file's name, with the first records.
+			syncDir(filepath.Dir(j.path))
+			j.created = false
+		}
+		j.mu.Lock()
+		if err != nil {
+			j.err = fmt.Errorf("grid: journal %s: %w", j.path, err)
+			// Cut off what the failed write may have left, so that a
+			// later open finds the records before it intact, and forget
+			// the cells that are not on disk.
+			j.file.Truncate(at)
+			for _, c := range append(cells, j.pendingCells...) {
+				delete(j.results, c)
+			}
+		} else {
+			j.synced, j.written = upto, at+int64(len(batch))
+		}
+		j.spare = batch
+		j.commitDone.Broadcast()
+	}
+	j.writing = false
 	j.commitDone.Broadcast()
 }
 

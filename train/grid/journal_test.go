@@ -284,3 +284,32 @@ func firstDifference(got, want string) string {
 	from := max(0, i-60)
 	return "…" + got[from:min(len(got), i+40)] + "…, want …" + want[from:min(len(want), i+40)] + "…"
 }
+
+// TestTornHeader cuts a journal without records at every byte: what a kill
+// during its creation may leave opens as a new, empty journal.
+func TestTornHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	openJournal(t, path, "map", "fp").Close()
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := range len(whole) {
+		if err := os.WriteFile(path, whole[:cut], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		j, err := grid.OpenJournal(path, "map", "fp")
+		if err != nil {
+			t.Fatalf("cut at %d: %v", cut, err)
+		}
+		if err := j.Append(1, &train.Result{Status: train.Converged}); err != nil {
+			t.Fatalf("cut at %d: %v", cut, err)
+		}
+		j.Close()
+		j, err = grid.OpenJournal(path, "map", "fp")
+		if err != nil || j.Len() != 1 {
+			t.Fatalf("cut at %d, then one record: %v, %v", cut, err, j)
+		}
+		j.Close()
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/igr-project/igr/train"
@@ -38,9 +39,10 @@ type RunSettings struct {
 
 // RunResult is what Plan.RunWith did.
 type RunResult struct {
-	// Outcomes are the plan's cells in canonical order: those of the
-	// journal (with Params nil), then those trained now, and on an
-	// interruption the runs cut short, with status Interrupted.
+	// Outcomes are the plan's cells in canonical order, those taken from
+	// the journal with Params nil. After an interruption the runs cut
+	// short and those never started are among them with status
+	// Interrupted, as train.RunAll reports them.
 	Outcomes []Outcome
 	// FromJournal cells were taken from the journal and Computed trained
 	// to their end now; Continued of these went on from a checkpoint.
@@ -49,10 +51,18 @@ type RunResult struct {
 
 // RunWith trains the cells of the plan that s.Journal does not hold and
 // returns every cell's outcome. The runs are deterministic, so the outcomes
-// are those of a run that was never stopped, whatever the interruptions,
+// are those of a grid that was never stopped, whatever the interruptions,
 // the number of workers and the shards, bit for bit but for Runtime and
-// Params. On an error or an interruption it returns what was done with it;
-// every finished run is in the journal.
+// Params.
+//
+// A run is appended to the journal as it ends. Its worker goes on to the
+// next run while the record is written and synced (records that end
+// together share one write and one sync), but no more than Workers records
+// wait for the disk at once, and RunWith returns only once every record is
+// on disk, also on an error or an interruption. So a kill at any instant
+// loses only the runs under way and at most Workers runs that had ended but
+// whose record was still being synced, and a slow disk does not stall the
+// workers.
 func (p *Plan) RunWith(ctx context.Context, s *RunSettings) (*RunResult, error) {
 	var cfg RunSettings
 	if s != nil {
@@ -90,19 +100,21 @@ func (p *Plan) RunWith(ctx context.Context, s *RunSettings) (*RunResult, error) 
 			}
 		}
 	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	rec := &recorder{j: j, lag: int64(workers), checkpoints: cfg.CheckpointEvery > 0}
+	if waitForEachRecord {
+		rec.lag = 0
+	}
 	var computed atomic.Int64
 	done := func(k int, r *train.Result) error {
 		if r.Status == train.Interrupted {
 			return nil
 		}
-		cell := p.Cells[todo[k]].Index
-		if j != nil {
-			if err := j.Append(cell, r); err != nil {
-				return err
-			}
-			if cfg.CheckpointEvery > 0 {
-				j.removeCheckpoint(cell)
-			}
+		if err := rec.record(p.Cells[todo[k]].Index, r); err != nil {
+			return err
 		}
 		computed.Add(1)
 		return nil
@@ -110,14 +122,13 @@ func (p *Plan) RunWith(ctx context.Context, s *RunSettings) (*RunResult, error) 
 	var trained []*train.Result
 	var err error
 	if len(jobs) > 0 {
-		workers := cfg.Workers
-		if workers <= 0 {
-			workers = runtime.GOMAXPROCS(0)
-		}
 		trained, err = train.RunAllFunc(ctx, jobs, workers, done)
-		if err != nil && trained == nil {
-			return nil, fmt.Errorf("grid: %w", err)
-		}
+	}
+	if ferr := rec.finish(); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil && trained == nil && len(jobs) > 0 {
+		return nil, fmt.Errorf("grid: %w", err)
 	}
 	for k, r := range trained {
 		results[todo[k]] = r
@@ -125,6 +136,80 @@ func (p *Plan) RunWith(ctx context.Context, s *RunSettings) (*RunResult, error) 
 	res.Computed = int(computed.Load())
 	res.Outcomes = p.Outcomes(results)
 	return res, err
+}
+
+// waitForEachRecord makes every worker wait until the record of its run is
+// on disk before it starts the next: the design the benchmarks compare with.
+var waitForEachRecord = false
+
+// recorder appends the runs of RunWith to the journal as they end. A worker
+// goes on to its next run while its record is written, but no more than
+// lag records wait for the disk at once; the checkpoint of a run goes once
+// its record is on disk.
+type recorder struct {
+	j           *Journal // nil: nothing is recorded
+	lag         int64
+	checkpoints bool
+
+	mu    sync.Mutex
+	stale []queuedCell // cells whose checkpoints go once their record is on disk
+}
+
+type queuedCell struct {
+	seq  int64
+	cell int
+}
+
+func (r *recorder) record(cell int, res *train.Result) error {
+	if r.j == nil {
+		return nil
+	}
+	seq, err := r.j.enqueue(cell, res)
+	if err != nil {
+		return err
+	}
+	if err := r.j.waitSynced(seq - r.lag); err != nil {
+		return err
+	}
+	if r.checkpoints {
+		r.mu.Lock()
+		r.stale = append(r.stale, queuedCell{seq, cell})
+		r.mu.Unlock()
+		r.removeCheckpoints()
+	}
+	return nil
+}
+
+// finish waits until every record is on disk.
+func (r *recorder) finish() error {
+	if r.j == nil {
+		return nil
+	}
+	r.j.mu.Lock()
+	last := r.j.queued
+	r.j.mu.Unlock()
+	err := r.j.waitSynced(last)
+	r.removeCheckpoints()
+	return err
+}
+
+// removeCheckpoints removes the checkpoints of the runs whose records are
+// on disk.
+func (r *recorder) removeCheckpoints() {
+	r.j.mu.Lock()
+	synced := r.j.synced
+	r.j.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept := r.stale[:0]
+	for _, q := range r.stale {
+		if q.seq <= synced {
+			r.j.removeCheckpoint(q.cell)
+		} else {
+			kept = append(kept, q)
+		}
+	}
+	r.stale = kept
 }
 
 // checkJournal checks that every cell of j is one of the plan's, and removes
