@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/igr-project/igr/train"
 )
@@ -47,6 +48,9 @@ type RunResult struct {
 	// FromJournal cells were taken from the journal and Computed trained
 	// to their end now; Continued of these went on from a checkpoint.
 	FromJournal, Computed, Continued int
+	// JournalWait is the time the workers spent handing their records to
+	// the journal, summed over them: what the journal cost them.
+	JournalWait time.Duration
 }
 
 // RunWith trains the cells of the plan that s.Journal does not hold and
@@ -134,6 +138,7 @@ func (p *Plan) RunWith(ctx context.Context, s *RunSettings) (*RunResult, error) 
 		results[todo[k]] = r
 	}
 	res.Computed = int(computed.Load())
+	res.JournalWait = time.Duration(rec.waited.Load())
 	res.Outcomes = p.Outcomes(results)
 	return res, err
 }
@@ -151,6 +156,8 @@ type recorder struct {
 	lag         int64
 	checkpoints bool
 
+	waited atomic.Int64 // nanoseconds the workers spent in record
+
 	mu    sync.Mutex
 	stale []queuedCell // cells whose checkpoints go once their record is on disk
 }
@@ -164,6 +171,8 @@ func (r *recorder) record(cell int, res *train.Result) error {
 	if r.j == nil {
 		return nil
 	}
+	start := time.Now()
+	defer func() { r.waited.Add(int64(time.Since(start))) }()
 	seq, err := r.j.enqueue(cell, res)
 	if err != nil {
 		return err
