@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -60,14 +61,7 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			if c.Order == nil || c.Batches == nil {
 				t.Fatal("the checkpoint of an SGD run has no order of the epoch")
 			}
-			resumed := base
-			resumed.Resume = c
-			rest := run(t, p, resumed)
-			full.Runtime, rest.Runtime = 0, 0
-			if !reflect.DeepEqual(rest, full) {
-				t.Errorf("batches of %d, σ = %g: the resumed run differs from the uninterrupted one (distance %g)",
-					batch, sigma, rest.Params.Distance(full.Params))
-			}
+			checkResumes(t, p, base, c, full, fmt.Sprintf("batches of %d, σ = %g", batch, sigma))
 			// A checkpoint of SGD resumes neither gradient descent nor a
 			// run whose order is not a permutation.
 			gd := base
@@ -78,6 +72,7 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			broken := *c
 			broken.Order = append([]int{0}, c.Order[1:]...)
 			broken.Order[1] = 0
+			resumed := base
 			resumed.Resume = &broken
 			if _, err := train.Run(context.Background(), p, &resumed); !errors.Is(err, train.ErrCheckpoint) {
 				t.Errorf("resuming with an order that is not a permutation: error %v, want ErrCheckpoint", err)
@@ -180,14 +175,20 @@ func TestInterruptSavesWhereTheRunStops(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resumed := base
-			resumed.Resume = c
-			rest := run(t, p, resumed)
-			full.Runtime, rest.Runtime = 0, 0
-			if !reflect.DeepEqual(rest, full) {
-				t.Errorf("resumed at step %d: the run differs from the uninterrupted one (distance %g)",
-					c.Step, rest.Params.Distance(full.Params))
-			}
+			checkResumes(t, p, base, c, full, fmt.Sprintf("resumed at step %d", c.Step))
 		})
+	}
+}
+
+// checkResumes resumes base from c and requires the result of full, the
+// uninterrupted run, Runtime aside.
+func checkResumes(t *testing.T, p *train.Problem, base train.Settings, c *train.Checkpoint, full *train.Result, what string) {
+	t.Helper()
+	resumed := base
+	resumed.Resume = c
+	rest := run(t, p, resumed)
+	full.Runtime, rest.Runtime = 0, 0
+	if !reflect.DeepEqual(rest, full) {
+		t.Errorf("%s: the resumed run differs from the uninterrupted one (distance %g)", what, rest.Params.Distance(full.Params))
 	}
 }
