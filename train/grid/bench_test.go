@@ -120,3 +120,24 @@ func median(v []float64) float64 {
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
+
+// BenchmarkAppend appends records of runs with a history of 20 points to a
+// journal, one at a time: ns/op is the latency of a record's write and sync.
+func BenchmarkAppend(b *testing.B) {
+	j, err := grid.OpenJournal(filepath.Join(b.TempDir(), "j"), "bench", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	r := &train.Result{Status: train.Converged, LearningRate: 0.01, Steps: 2000, TrainMSE: 1e-4, TestMSE: 0.4, GradNormSq: 1e-6}
+	for step := range 20 {
+		r.History = append(r.History, train.Point{Step: 100 * step, Loss: 1, TrainMSE: 1, TestMSE: 1, GradNormSq: 1})
+	}
+	cell := 0
+	for b.Loop() {
+		if err := j.Append(cell, r); err != nil {
+			b.Fatal(err)
+		}
+		cell++
+	}
+}
