@@ -324,7 +324,8 @@ func (j *Journal) Cells() []int {
 }
 
 // Result returns the result of a cell the journal holds: every field but
-// Params (nil), as the run returned it.
+// Params (nil), as the run returned it. It is the journal's own: read it,
+// do not modify it.
 func (j *Journal) Result(cell int) (*train.Result, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()

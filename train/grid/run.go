@@ -46,7 +46,8 @@ type RunResult struct {
 	// Interrupted, as train.RunAll reports them.
 	Outcomes []Outcome
 	// FromJournal cells were taken from the journal and Computed trained
-	// to their end now; Continued of these went on from a checkpoint.
+	// to their end now. Continued runs went on from a checkpoint (their
+	// Settings.Progress, if any, hears of the steps taken now only).
 	FromJournal, Computed, Continued int
 	// JournalWait is the time the workers spent handing their records to
 	// the journal, summed over them: what the journal cost them.
