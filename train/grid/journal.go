@@ -299,8 +299,11 @@ func decodeCell(p []byte) (int, *train.Result, error) {
 // Path is the journal's file.
 func (j *Journal) Path() string { return j.path }
 
-// Kind and Fingerprint name the grid of the journal.
-func (j *Journal) Kind() string        { return j.kind }
+// Kind is the kind of grid the journal is of, as OpenJournal was given it.
+func (j *Journal) Kind() string { return j.kind }
+
+// Fingerprint identifies the grid's configuration, as OpenJournal was given
+// it.
 func (j *Journal) Fingerprint() string { return j.fingerprint }
 
 // Len is the number of cells the journal holds.
