@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -60,14 +61,7 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			if c.Order == nil || c.Batches == nil {
 				t.Fatal("the checkpoint of an SGD run has no order of the epoch")
 			}
-			resumed := base
-			resumed.Resume = c
-			rest := run(t, p, resumed)
-			full.Runtime, rest.Runtime = 0, 0
-			if !sameRun(rest, full) {
-				t.Errorf("batches of %d, σ = %g: the resumed run differs from the uninterrupted one (distance %g)",
-					batch, sigma, rest.Params.Distance(full.Params))
-			}
+			checkResumes(t, p, base, c, full, fmt.Sprintf("batches of %d, σ = %g", batch, sigma))
 			// A checkpoint of SGD resumes neither gradient descent nor a
 			// run whose order is not a permutation.
 			gd := base
@@ -78,6 +72,7 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 			broken := *c
 			broken.Order = append([]int{0}, c.Order[1:]...)
 			broken.Order[1] = 0
+			resumed := base
 			resumed.Resume = &broken
 			if _, err := train.Run(context.Background(), p, &resumed); !errors.Is(err, train.ErrCheckpoint) {
 				t.Errorf("resuming with an order that is not a permutation: error %v, want ErrCheckpoint", err)
@@ -87,8 +82,10 @@ func TestSGDResumeIsBitIdentical(t *testing.T) {
 }
 
 // checkpointAt200 runs base checkpointed every 100 steps to path and stops
-// it after the checkpoint at step 200, as an interrupt would, and returns
-// that checkpoint read back.
+// it after the checkpoint at step 200, as a kill would, and returns that
+// checkpoint read back. (The interrupt that stops the run saves the state of
+// step 201 too; the helper keeps the periodic checkpoint, which a kill
+// leaves.)
 func checkpointAt200(t *testing.T, p *train.Problem, base train.Settings, path string) *train.Checkpoint {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,6 +93,9 @@ func checkpointAt200(t *testing.T, p *train.Problem, base train.Settings, path s
 	first := base
 	first.CheckpointEvery = 100
 	first.Checkpoint = func(c *train.Checkpoint) error {
+		if c.Step%100 != 0 {
+			return nil
+		}
 		if err := c.WriteFile(path); err != nil {
 			return err
 		}
@@ -119,4 +119,76 @@ func checkpointAt200(t *testing.T, p *train.Problem, base train.Settings, path s
 		t.Fatalf("checkpoint at step %d, want 200", c.Step)
 	}
 	return c
+}
+
+// TestInterruptSavesWhereTheRunStops cancels runs between two periodic
+// checkpoints (every 100 steps; the context is cancelled during step 138,
+// so the run stops at the start of step 139): the state is saved at 139,
+// not at 100, and resuming from it gives the uninterrupted run bit for bit.
+// The SGD run (batches of 7 of 20 examples: epochs of 3 steps) stops in the
+// middle of an epoch and has no periodic checkpoints at all.
+func TestInterruptSavesWhereTheRunStops(t *testing.T) {
+	p := smallProblem(t, quadratic, 23)
+	for name, tc := range map[string]struct {
+		settings train.Settings
+		every    int
+	}{
+		"gd, label noise":  {train.Settings{LabelNoise: 1, NoiseSeed: 4}, 100},
+		"sgd, label noise": {train.Settings{Batch: 7, BatchSeed: 6, LabelNoise: 1, NoiseSeed: 4}, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			base := tc.settings
+			base.LearningRate, base.Steps, base.HistoryEvery, base.Fingerprint = 0.02, 300, 25, "run-a"
+			base.Measures = []graph.Penalty{regularizer.LabelNoise{Eta: 0.02}}
+			full := run(t, p, base)
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			first := base
+			first.CheckpointEvery = tc.every
+			var saved []int
+			path := filepath.Join(t.TempDir(), "ck.json")
+			first.Checkpoint = func(c *train.Checkpoint) error {
+				saved = append(saved, c.Step)
+				return c.WriteFile(path)
+			}
+			first.Observe = func(step int, _ graph.Params) {
+				if step == 138 {
+					cancel()
+				}
+			}
+			stopped, err := train.Run(ctx, p, &first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stopped.Status != train.Interrupted || stopped.Steps != 139 {
+				t.Fatalf("stopped %s at step %d, want interrupted at 139", stopped.Status, stopped.Steps)
+			}
+			want := []int{100, 139}
+			if tc.every == 0 {
+				want = want[1:]
+			}
+			if !reflect.DeepEqual(saved, want) {
+				t.Fatalf("checkpoints at steps %v, want %v", saved, want)
+			}
+			c, err := train.ReadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResumes(t, p, base, c, full, fmt.Sprintf("resumed at step %d", c.Step))
+		})
+	}
+}
+
+// checkResumes resumes base from c and requires the result of full, the
+// uninterrupted run, Runtime aside.
+func checkResumes(t *testing.T, p *train.Problem, base train.Settings, c *train.Checkpoint, full *train.Result, what string) {
+	t.Helper()
+	resumed := base
+	resumed.Resume = c
+	rest := run(t, p, resumed)
+	full.Runtime, rest.Runtime = 0, 0
+	if !sameRun(rest, full) {
+		t.Errorf("%s: the resumed run differs from the uninterrupted one (distance %g)", what, rest.Params.Distance(full.Params))
+	}
 }

@@ -24,6 +24,15 @@ type Job struct {
 // error wraps ctx's. The first error of a job cancels the others; the results
 // of the jobs that finished are returned with it.
 func RunAll(parent context.Context, jobs []Job, workers int) ([]*Result, error) {
+	return RunAllFunc(parent, jobs, workers, nil)
+}
+
+// RunAllFunc is RunAll that also calls done, if not nil, with the index and
+// result of every job that Run returned without an error (interrupted ones
+// included), from the worker that ran it, as soon as the job ends: several
+// workers may call it at once. An error from done counts as the job's own
+// error.
+func RunAllFunc(parent context.Context, jobs []Job, workers int, done func(i int, r *Result) error) ([]*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -40,6 +49,9 @@ func RunAll(parent context.Context, jobs []Job, workers int) ([]*Result, error) 
 			defer wg.Done()
 			for i := range next {
 				results[i], errs[i] = Run(ctx, jobs[i].Problem, &jobs[i].Settings)
+				if errs[i] == nil && done != nil {
+					errs[i] = done(i, results[i])
+				}
 				if errs[i] != nil {
 					cancel()
 				}

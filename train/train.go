@@ -102,7 +102,9 @@ type Settings struct {
 	Observe func(step int, p graph.Params)
 
 	// Checkpoint, if not nil, receives the state of the run at the start of
-	// every CheckpointEvery-th step; an error from it stops the run.
+	// every CheckpointEvery-th step (zero means none) and, when ctx is
+	// cancelled, at the step the run stops at, so that a resumed run goes
+	// on from there; an error from it stops the run.
 	Checkpoint      func(*Checkpoint) error
 	CheckpointEvery int
 
@@ -283,7 +285,8 @@ const progressBatch = 100
 // error only when the run cannot be carried out (bad settings, a graph that
 // fails); divergence is a Status, not an error. When ctx is cancelled the run
 // stops after the step under way with status Interrupted, its result
-// measured at the parameters reached.
+// measured at the parameters reached; with s.Checkpoint it saves the state
+// there, so that resuming continues from the step it stopped at.
 func Run(ctx context.Context, p *Problem, s *Settings) (*Result, error) {
 	cfg, err := s.withDefaults()
 	if err != nil {
@@ -405,13 +408,23 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	for step := first; ; step++ {
-		if cfg.Checkpoint != nil && cfg.CheckpointEvery > 0 && step > first && step%cfg.CheckpointEvery == 0 {
-			c, err := r.snapshot(step, res)
-			if err != nil {
-				return nil, err
-			}
-			if err := cfg.Checkpoint(c); err != nil {
-				return nil, fmt.Errorf("train: checkpoint at step %d: %w", step, err)
+		// At an interrupt the state is saved before the step's batch and
+		// noise are drawn, but handed over only if the run stops there.
+		var atInterrupt *Checkpoint
+		if cfg.Checkpoint != nil && step > first {
+			periodic := cfg.CheckpointEvery > 0 && step%cfg.CheckpointEvery == 0
+			if periodic || interrupted {
+				c, err := r.snapshot(step, res)
+				if err != nil {
+					return nil, err
+				}
+				if periodic {
+					if err := cfg.Checkpoint(c); err != nil {
+						return nil, fmt.Errorf("train: checkpoint at step %d: %w", step, err)
+					}
+				} else {
+					atInterrupt = c
+				}
 			}
 		}
 		o := r.objective
@@ -514,6 +527,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 		if res.Status != "" {
 			res.Steps = step
+			if res.Status == Interrupted && atInterrupt != nil {
+				if err := cfg.Checkpoint(atInterrupt); err != nil {
+					return nil, fmt.Errorf("train: checkpoint at step %d: %w", step, err)
+				}
+			}
 			break
 		}
 		if fused {

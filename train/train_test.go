@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/igr-project/igr/graph"
@@ -261,6 +263,56 @@ func TestRunAllReportsUnstartedJobsInterrupted(t *testing.T) {
 	for i, r := range res {
 		if r == nil || r.Status != train.Interrupted || r.LearningRate != []float64{0.01, 0.02, 0.03, 0.04, 0.05}[i] {
 			t.Errorf("result %d: %+v, want an interrupted result for its learning rate", i, r)
+		}
+	}
+}
+
+// TestRunAllFuncReportsEachJob: done sees every job once, with the result
+// RunAll returns for it; an error from done stops the other jobs and comes
+// back wrapped.
+func TestRunAllFuncReportsEachJob(t *testing.T) {
+	p := smallProblem(t, quadratic, 12)
+	jobs := make([]train.Job, 6)
+	for i := range jobs {
+		jobs[i] = train.Job{Problem: p, Settings: train.Settings{LearningRate: 0.01 * float64(i+1), Steps: 40}}
+	}
+	var mu sync.Mutex
+	seen := map[int]*train.Result{}
+	res, err := train.RunAllFunc(context.Background(), jobs, 3, func(i int, r *train.Result) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if seen[i] != nil {
+			t.Errorf("job %d reported twice", i)
+		}
+		seen[i] = r
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if seen[i] != r || r.LearningRate != jobs[i].Settings.LearningRate {
+			t.Errorf("job %d: done saw %p, RunAll returned %p", i, seen[i], r)
+		}
+	}
+
+	boom := errors.New("disk full")
+	res, err = train.RunAllFunc(context.Background(), jobs, 1, func(i int, r *train.Result) error {
+		if i == 1 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "train: run 1") {
+		t.Errorf("error %v, want run 1's error from done", err)
+	}
+	if res[0] == nil || res[0].Status != train.Completed {
+		t.Errorf("job 0 ended before the error: %+v", res[0])
+	}
+	// Jobs that a worker takes after the error run on the cancelled context.
+	for i, r := range res[2:] {
+		if r != nil && r.Status != train.Interrupted {
+			t.Errorf("job %d after done failed on job 1 of a single worker: %s", i+2, r.Status)
 		}
 	}
 }

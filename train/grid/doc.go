@@ -16,6 +16,16 @@
 // deterministic, so the results do not depend on the order, the number of
 // workers or the shard that computed them.
 //
+// A Journal keeps a grid's finished runs on disk, one record each, appended
+// and synced as each run ends, so that a grid killed at any instant (SIGKILL,
+// the OOM killer, a preempted cluster job, a failed node) loses only the
+// runs under way. Plan.RunWith with a journal trains only the cells the
+// journal does not hold, and can save the state of long runs beside it
+// (train.Checkpoint) so that they continue where they stopped. Runs are
+// deterministic, so a grid resumed any number of times, with any number of
+// workers, ends with the outcomes of one never stopped, bit for bit. Each
+// shard of a grid has a journal of its own.
+//
 // ParseValues reads the values of an axis as a command line gives them:
 // FROM:TO:STEP, log:FROM:TO:N or a comma-separated list. Spread summarizes the
 // runs of one cell over seeds.

@@ -2,7 +2,6 @@ package grid
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/igr-project/igr/train"
@@ -70,11 +69,12 @@ func (p *Plan) Outcomes(results []*train.Result) []Outcome {
 
 // Run trains the plan on workers goroutines (0 means GOMAXPROCS) with
 // train.RunAll and returns the outcomes in canonical order; on an error or
-// an interruption it returns what RunAll returned with it.
+// an interruption it returns what RunAll returned with it. It is RunWith
+// without a journal.
 func (p *Plan) Run(ctx context.Context, workers int) ([]Outcome, error) {
-	results, err := train.RunAll(ctx, p.Jobs, workers)
-	if err != nil && results == nil {
-		return nil, fmt.Errorf("grid: %w", err)
+	res, err := p.RunWith(ctx, &RunSettings{Workers: workers})
+	if res == nil {
+		return nil, err
 	}
-	return p.Outcomes(results), err
+	return res.Outcomes, err
 }
