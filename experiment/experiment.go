@@ -53,8 +53,9 @@ type Prepared[P any] struct {
 //  2. Prepare;
 //  3. the output folder opened (see Folder): one holding another
 //     experiment's or configuration's results is refused unless forced, and
-//     what an earlier run of the same configuration wrote is cleared;
-//     data.csv and its figure written;
+//     what an earlier run of the same configuration wrote is cleared but
+//     for its journal, from which a grid resumes (Env.Grid); data.csv and
+//     its figure written;
 //  4. Execute, with an Env that trains jobs and grids with progress;
 //  5. the result's files written, atomically, and the folder's manifest
 //     completed.
@@ -94,7 +95,7 @@ func (e *Experiment[S, P, R]) Run(ctx context.Context, s S) (R, error) {
 	}
 	o := s.output()
 	dir := e.OutputFolder(s)
-	folder, err := OpenFolder(dir, e.Name, Identity(s, prep.Identity), Describe(s), o.Force)
+	folder, err := OpenFolder(dir, e.Name, Identity(s, prep.Identity), Describe(s), o.Force, JournalFile)
 	if err != nil {
 		return zero, err
 	}

@@ -71,6 +71,8 @@ type Folder struct {
 // its manifest are removed (files igr did not write are left). A folder of
 // the same command and configuration is cleared of what the earlier run
 // wrote, but for the files keep names (a grid's journal, to resume it).
+// A file goes with the files beside it whose names extend its own after a
+// dot (the journal's checkpoints, journal.cell-3.checkpoint).
 func OpenFolder(dir, command, configuration string, settings map[string]string, force bool, keep ...string) (*Folder, error) {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("%w: -out %s is a file, not a folder", ErrConfig, dir)
@@ -98,9 +100,17 @@ func OpenFolder(dir, command, configuration string, settings map[string]string, 
 	}
 	f := &Folder{Dir: dir, manifest: Manifest{Command: command, Configuration: configuration, Settings: settings, Status: StatusRunning}}
 	if old != nil {
+		var remove []string
 		for _, name := range old.Files {
 			if name == filepath.Base(name) && name != ManifestFile && !slices.Contains(keep, name) {
-				os.Remove(filepath.Join(dir, name))
+				remove = append(remove, name)
+			}
+		}
+		for _, name := range entries(dir) {
+			for _, r := range remove {
+				if name == r || strings.HasPrefix(name, r+".") || strings.HasPrefix(name, "."+r+".") {
+					os.Remove(filepath.Join(dir, name))
+				}
 			}
 		}
 	}

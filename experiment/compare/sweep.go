@@ -99,16 +99,12 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 	if err != nil {
 		return nil, err
 	}
-	jobs := make([]experiment.Job, len(plan.Jobs))
-	for i, j := range plan.Jobs {
-		jobs[i].Job = j
-	}
-	results, stop := env.Train(ctx, "compare sweep", setup.Workers, jobs...)
-	if stop != nil && results == nil {
+	outcomes, stop := env.Grid(ctx, "compare sweep", setup.Workers, plan)
+	if stop != nil && outcomes == nil {
 		return nil, stop
 	}
 	res := &SweepResult{Out: env.Dir}
-	for _, o := range plan.Outcomes(results) {
+	for _, o := range outcomes {
 		r, eta := o.Result, o.Values[1]
 		run := spec(o.Cell)
 		res.Rows = append(res.Rows, SweepRow{Method: methods[int(o.Values[0])], Eta: eta, StepSize: run.LR, Status: r.Status,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
@@ -98,27 +96,22 @@ func (r *Run) Plan() (*grid.Plan, error) {
 	return plan, err
 }
 
-// Train trains a plan of the grid and returns the rows and history of its
-// cells in canonical order. stop is the interruption, if any: the rows of
-// the runs it cut short say so.
+// Train trains a plan of the grid, resumably (see experiment.Env.Grid),
+// and returns the rows and history of its cells in canonical order. stop
+// is the interruption, if any: the rows of the runs it cut short say so.
 func (r *Run) Train(ctx context.Context, env *experiment.Env, plan *grid.Plan, label string) (rows []MapRow, history []experiment.HistoryRow, stop error) {
-	announce(env.Log, label, plan, r.cells.base.Steps, r.setup.MaxSteps, r.setup.Workers)
-	jobs := make([]experiment.Job, len(plan.Jobs))
-	for i, j := range plan.Jobs {
-		jobs[i].Job = j
-	}
-	results, stop := env.Train(ctx, label, r.setup.Workers, jobs...)
-	if stop != nil && results == nil {
+	outcomes, stop := env.Grid(ctx, label, r.setup.Workers, plan)
+	if stop != nil && outcomes == nil {
 		return nil, nil, stop
 	}
-	rows, history = r.Collect(plan, results)
+	rows, history = r.Collect(outcomes)
 	return rows, history, stop
 }
 
-// Collect returns the rows and history of a plan's results (in the order of
-// its jobs), in canonical order.
-func (r *Run) Collect(plan *grid.Plan, results []*train.Result) (rows []MapRow, history []experiment.HistoryRow) {
-	for _, o := range plan.Outcomes(results) {
+// Collect returns the rows and history of trained cells of the grid, in
+// the order given.
+func (r *Run) Collect(outcomes []grid.Outcome) (rows []MapRow, history []experiment.HistoryRow) {
+	for _, o := range outcomes {
 		row := r.layout.mapRow(r.grid, o)
 		rows = append(rows, row)
 		history = append(history, experiment.HistoryRows(runName(r.Seeds(), row.Seed), o.Result)...)
@@ -137,25 +130,3 @@ func runName(seeds int, seed uint64) string {
 
 // RunSweep names the runs of a sweep in history.csv.
 const RunSweep = "sweep"
-
-// announce prints the work of a plan before it starts: the grid, the runs
-// and the steps they take at most (or exactly, with a fixed number).
-func announce(w io.Writer, label string, plan *grid.Plan, steps, maxSteps, workers int) {
-	if w == nil {
-		return
-	}
-	var dims []string
-	for k := len(plan.Grid.Axes) - 1; k >= 0; k-- {
-		a := plan.Grid.Axes[k]
-		dims = append(dims, fmt.Sprintf("%d %s", len(a.Values), a.Name))
-	}
-	runs := fmt.Sprintf("%d runs", len(plan.Jobs))
-	if !plan.Shard.Whole() {
-		runs = fmt.Sprintf("shard %s: %d of %d runs", plan.Shard, len(plan.Jobs), plan.Grid.Len())
-	}
-	work := fmt.Sprintf("at most %d steps (%d per run)", int64(len(plan.Jobs))*int64(maxSteps), maxSteps)
-	if steps > 0 {
-		work = fmt.Sprintf("%d steps (%d per run)", int64(len(plan.Jobs))*int64(steps), steps)
-	}
-	fmt.Fprintf(w, "igr: %s: %s = %s on %d workers, %s\n", label, strings.Join(dims, " × "), runs, workers, work)
-}

@@ -170,9 +170,17 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 	for _, j := range plan.Jobs {
 		jobs = append(jobs, experiment.Job{Job: j})
 	}
-	results, stop := env.Train(ctx, "reproduce", setup.Workers, jobs...)
-	if stop != nil && results == nil {
+	all, names, err := experiment.JobPlan(jobs)
+	if err != nil {
+		return nil, err
+	}
+	outcomes, stop := env.Grid(ctx, "reproduce", setup.Workers, all, names...)
+	if stop != nil && outcomes == nil {
 		return nil, stop
+	}
+	results := make([]*train.Result, len(outcomes))
+	for i, o := range outcomes {
+		results[i] = o.Result
 	}
 
 	res := &Result{Out: env.Dir}
@@ -188,7 +196,7 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 		res.Runs = append(res.Runs, experiment.RunRowOf(r.Name, setup.Seed, scale, noise, results[i]))
 		res.History = append(res.History, experiment.HistoryRows(r.Name, results[i])...)
 	}
-	sweepRows, sweepHistory := sweep.Collect(plan, results[len(single):])
+	sweepRows, sweepHistory := sweep.Collect(plan.Outcomes(results[len(single):]))
 	res.Sweep = grids.RunRows(sweepRows)
 	res.History = append(res.History, sweepHistory...)
 	headlines, sweepFiles := grids.SweepOutputs(sweepRows, sweep.Seeds(), setup.Data().Test)
