@@ -164,26 +164,26 @@ func (j *Journal) load() error {
 // They go to disk with the first records: until then a kill leaves a
 // journal without cells, whatever it leaves of the header.
 func (j *Journal) create(size int) error {
-	if size > 0 {
-		if err := j.truncate(0); err != nil {
-			return err
-		}
-	}
 	b := []byte(journalMagic)
 	b = appendFrame(b, j.headerPayload())
 	if _, err := j.file.WriteAt(b, 0); err != nil {
 		return fmt.Errorf("grid: journal: %w", err)
+	}
+	if size > len(b) {
+		if err := j.truncate(int64(len(b))); err != nil {
+			return err
+		}
 	}
 	j.written = int64(len(b))
 	j.created = true
 	return nil
 }
 
+// truncate cuts the file at size. It is not synced: the next records' sync
+// takes the new size with them, and until then a crash leaves at most the
+// torn tail that the next open cuts again.
 func (j *Journal) truncate(size int64) error {
 	if err := j.file.Truncate(size); err != nil {
-		return fmt.Errorf("grid: journal: %w", err)
-	}
-	if err := j.file.Sync(); err != nil {
 		return fmt.Errorf("grid: journal: %w", err)
 	}
 	return nil
