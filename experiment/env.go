@@ -76,6 +76,16 @@ func (e *Env) Count(results []*train.Result, total int) {
 // tenth.
 func (e *Env) WallSeconds() float64 { return math.Round(time.Since(e.Start).Seconds()*10) / 10 }
 
+// Resumed says, for a result's console table, how many runs of its grids
+// were taken from their journal and how many trained now; empty when none
+// came from a journal.
+func (e *Env) Resumed() string {
+	if e.FromJournal.Load() == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d runs taken from the journal of an earlier run into %s, %d trained now", e.FromJournal.Load(), e.Dir, e.Computed.Load())
+}
+
 // interruption is the error of an experiment that stop interrupted.
 func (e *Env) interruption(stop error) error {
 	return &InterruptedError{Done: int(e.done.Load()), Total: int(e.total.Load()), Dir: e.Dir, Err: stop}
@@ -86,7 +96,7 @@ func (e *Env) interruption(stop error) error {
 // and others take a fixed number of steps, the reports show the fixed runs'
 // own progress under their names ("label noise 23k/100k").
 func StartProgress(w io.Writer, label string, jobs []train.Job, names ...string) *progress.Reporter {
-	if w == nil {
+	if w == nil || len(jobs) == 0 {
 		return nil
 	}
 	var total int64
@@ -114,7 +124,7 @@ func StartProgress(w io.Writer, label string, jobs []train.Job, names ...string)
 // JournalFile is the journal of a grid's runs in its output folder (see
 // Env.Grid), and the files beside it, JournalFile.cell-<i>.checkpoint, the
 // states of its long runs under way.
-const JournalFile = "journal"
+const JournalFile = grid.DefaultJournalName
 
 // GridCheckpointEvery is how often, in steps, a run of a grid saves its
 // state beside the journal, so that a grid killed in the middle of a long
@@ -224,7 +234,10 @@ func (e *Env) announce(label string, plan *grid.Plan, held, workers int) {
 	}
 	left := int64(len(plan.Jobs) - held)
 	work := fmt.Sprintf("at most %d steps (%d per run)", left*int64(most), most)
-	if steps > 0 {
+	switch {
+	case left == 0:
+		work = "nothing left to train"
+	case steps > 0:
 		work = fmt.Sprintf("%d steps (%d per run)", left*int64(steps), steps)
 	}
 	fmt.Fprintf(e.Log, "igr: %s: %s on %d workers, %s\n", label, runs, workers, work)

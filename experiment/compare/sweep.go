@@ -47,6 +47,8 @@ type sweepSummary struct {
 	ExplicitSGD *experiment.Headline `json:"explicit_sgd,omitempty"`
 	WallSeconds experiment.Number    `json:"wall_seconds"`
 	Interrupted bool                 `json:"interrupted"`
+	FromJournal int64                `json:"runs_from_journal"`
+	Computed    int64                `json:"runs_computed"`
 	experiment.ComputedBy
 }
 
@@ -111,7 +113,7 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
 	}
 	sum := sweepSummary{H: experiment.Number(c.H), Seed: setup.Seed, Batch: c.Batch, WallSeconds: experiment.Number(env.WallSeconds()),
-		Interrupted: stop != nil, ComputedBy: experiment.Provenance()}
+		Interrupted: stop != nil, FromJournal: env.FromJournal.Load(), Computed: env.Computed.Load(), ComputedBy: experiment.Provenance()}
 	byMethod := map[string][]experiment.RunRow{}
 	for _, r := range res.Rows {
 		byMethod[r.Method] = append(byMethod[r.Method], experiment.RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE})

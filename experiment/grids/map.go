@@ -187,8 +187,9 @@ type MapResult struct {
 	StepsPerSecond float64
 	Workers        int
 
-	shard experiment.Shard
-	files []experiment.File
+	shard   experiment.Shard
+	resumed string
+	files   []experiment.File
 }
 
 // The outputs of Map.
@@ -253,7 +254,7 @@ var Map = &experiment.Experiment[*MapSettings, *mapRun, *MapResult]{
 			}
 		}
 		res.Out, res.Workers, res.shard = env.Dir, setup.Workers, c.Shard
-		res.WallSeconds = env.WallSeconds()
+		res.WallSeconds, res.resumed = env.WallSeconds(), env.Resumed()
 		steps := 0
 		for _, r := range rows {
 			steps += r.Steps
@@ -268,8 +269,11 @@ var Map = &experiment.Experiment[*MapSettings, *mapRun, *MapResult]{
 			StepsPerSecond float64 `json:"steps_per_second"`
 			Workers        int     `json:"workers"`
 			Cores          int     `json:"cores"`
+			FromJournal    int64   `json:"runs_from_journal"`
+			Computed       int64   `json:"runs_computed"`
 			experiment.ComputedBy
-		}{res.WallSeconds, len(rows), steps, res.StepsPerSecond, setup.Workers, runtime.NumCPU(), experiment.Provenance()}))
+		}{res.WallSeconds, len(rows), steps, res.StepsPerSecond, setup.Workers, runtime.NumCPU(),
+			env.FromJournal.Load(), env.Computed.Load(), experiment.Provenance()}))
 		return res, stop
 	},
 }
@@ -485,6 +489,9 @@ func (s *MapSummary) describe() string {
 
 // WriteTable prints the numbers of every row and the cost of the map.
 func (r *MapResult) WriteTable(w io.Writer) error {
+	if err := writeResumed(w, r.resumed); err != nil {
+		return err
+	}
 	if !r.shard.Whole() {
 		return writeShard(w, r.shard, len(r.Rows))
 	}

@@ -67,3 +67,12 @@ func writeShard(w io.Writer, shard experiment.Shard, runs int) error {
 	_, err := fmt.Fprintf(w, "Shard %s: %d runs; combine the shards with igr merge\n", shard, runs)
 	return err
 }
+
+// writeResumed says how many runs a grid took from its journal, if any.
+func writeResumed(w io.Writer, resumed string) error {
+	if resumed == "" {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "(%s)\n\n", resumed)
+	return err
+}

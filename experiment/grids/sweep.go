@@ -45,8 +45,9 @@ type SweepResult struct {
 	// the kernel that computed it.
 	WallSeconds float64
 
-	shard experiment.Shard
-	files []experiment.File
+	shard   experiment.Shard
+	resumed string
+	files   []experiment.File
 }
 
 // SweepSummary is the summary.json of Sweep. It holds no timing, so that the
@@ -143,11 +144,13 @@ var Sweep = &experiment.Experiment[*SweepSettings, *Run, *SweepResult]{
 		} else if res.files, err = run.shardFiles(c.HistoryEvery, spec, rows, history, stop != nil); err != nil {
 			return nil, err
 		}
-		res.WallSeconds = env.WallSeconds()
+		res.WallSeconds, res.resumed = env.WallSeconds(), env.Resumed()
 		res.files = append(res.files, experiment.JSONFile("timing.json", struct {
-			WallSeconds float64 `json:"wall_seconds"`
+			WallSeconds     float64 `json:"wall_seconds"`
+			RunsFromJournal int64   `json:"runs_from_journal"`
+			RunsComputed    int64   `json:"runs_computed"`
 			experiment.ComputedBy
-		}{res.WallSeconds, experiment.Provenance()}))
+		}{res.WallSeconds, env.FromJournal.Load(), env.Computed.Load(), experiment.Provenance()}))
 		return res, stop
 	},
 }
@@ -259,6 +262,9 @@ func (r *SweepResult) Files() []experiment.File { return r.files }
 // WriteTable prints one line per run, with the seed of each over several
 // seeds, and the learning rates the sweep is read for.
 func (r *SweepResult) WriteTable(w io.Writer) error {
+	if err := writeResumed(w, r.resumed); err != nil {
+		return err
+	}
 	if !r.shard.Whole() {
 		return writeShard(w, r.shard, len(r.Rows))
 	}

@@ -88,6 +88,8 @@ type Summary struct {
 	WallSeconds         experiment.Number    `json:"wall_seconds"`
 	MicrosecondsPerStep experiment.Number    `json:"cpu_microseconds_per_step"`
 	PeakRSSMB           experiment.Number    `json:"peak_rss_mb"`
+	RunsFromJournal     int64                `json:"runs_from_journal"`
+	RunsComputed        int64                `json:"runs_computed"`
 	experiment.ComputedBy
 	RNG         string  `json:"rng"`
 	Dtype       string  `json:"dtype"`
@@ -210,6 +212,7 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 	res.Summary.MicrosecondsPerStep = experiment.Number(float64(cpu.Microseconds()) / float64(max(1, res.Summary.TotalSteps)))
 	res.Summary.WallSeconds = experiment.Number(env.WallSeconds())
 	res.Summary.PeakRSSMB = experiment.Number(sysmem.PeakRSSMB())
+	res.Summary.RunsFromJournal, res.Summary.RunsComputed = env.FromJournal.Load(), env.Computed.Load()
 	res.Summary.ComputedBy = experiment.Provenance()
 	return res, stop
 }
@@ -304,6 +307,9 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "gradient steps, all runs\t%d\t\n", s.TotalSteps)
 	fmt.Fprintf(tw, "wall time (%d workers, %s kernel)\t%.1f s\t\n", s.Workers, s.Kernel, float64(s.WallSeconds))
 	fmt.Fprintf(tw, "peak memory\t%.0f MB\t\n", float64(s.PeakRSSMB))
+	if s.RunsFromJournal > 0 {
+		fmt.Fprintf(tw, "runs taken from the journal, trained now\t%d, %d\t\n", s.RunsFromJournal, s.RunsComputed)
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
