@@ -130,19 +130,33 @@ func TestCentralAtTheEdge(t *testing.T) {
 }
 
 // TestCentralBelowTheEdgeIsGradientFlow: at a small step no eigenvalue
-// comes near 2/η, Σ = 0 and the predicted loss is the flow's loss.
+// comes near 2/η, Σ = 0, the predicted loss is the flow's loss, and the
+// central flow is gradient flow: its distance from GD tends to gradient
+// flow's (integrated by RK4) as its Euler step shrinks, at first order
+// (8 times the substeps, an eighth of the difference).
 func TestCentralBelowTheEdgeIsGradientFlow(t *testing.T) {
-	_, _, rows, sum := runCentral(t, "-lr", "0.01", "-steps", "50", "-every", "10")
-	if len(rows) != 6 {
-		t.Fatalf("%d rows, want 6", len(rows))
-	}
-	for _, r := range rows {
-		if r.Critical != 0 || r.SigmaTrace != 0 || r.PredictedLoss != r.TrainMSE || !(r.Sharpness < 1.5/0.01) {
-			t.Errorf("t = %g: critical %d, tr Σ %g, predicted %g, L %g, sharpness %g", r.T, r.Critical, r.SigmaTrace, r.PredictedLoss, r.TrainMSE, r.Sharpness)
+	var gap []float64 // the largest |distance_gd − distance_gradient_flow| / distance_gradient_flow
+	for _, euler := range []string{"4", "32"} {
+		_, _, rows, sum := runCentral(t, "-lr", "0.01", "-steps", "50", "-every", "10", "-euler-substeps", euler)
+		if len(rows) != 6 {
+			t.Fatalf("%d rows, want 6", len(rows))
 		}
+		worst := 0.0
+		for _, r := range rows {
+			if r.Critical != 0 || r.SigmaTrace != 0 || r.PredictedLoss != r.TrainMSE || !(r.Sharpness < 1.5/0.01) {
+				t.Errorf("t = %g: critical %d, tr Σ %g, predicted %g, L %g, sharpness %g", r.T, r.Critical, r.SigmaTrace, r.PredictedLoss, r.TrainMSE, r.Sharpness)
+			}
+			if r.T > 0 {
+				worst = math.Max(worst, math.Abs(r.DistanceGD-r.DistanceGradientFlow)/r.DistanceGradientFlow)
+			}
+		}
+		if sum.GD.Regime != "stable" {
+			t.Errorf("GD's regime %q, want stable", sum.GD.Regime)
+		}
+		gap = append(gap, worst)
 	}
-	if sum.GD.Regime != "stable" {
-		t.Errorf("GD's regime %q, want stable", sum.GD.Regime)
+	if ratio := gap[0] / gap[1]; gap[1] > 0.05 || ratio < 5 || ratio > 11 {
+		t.Errorf("the central flow's distance from GD differs from gradient flow's by %.3g (4 Euler substeps) and %.3g (32): not first order", gap[0], gap[1])
 	}
 }
 

@@ -23,6 +23,8 @@ import (
 
 func init() {
 	experiment.Declare(
+		&experiment.Param{Name: "euler-substeps", Usage: "Euler substeps of the central flow per GD step at and below the edge (more above it, tied to the sharpness)",
+			Whole: true, Range: experiment.Positive},
 		&experiment.Param{Name: "window", Usage: "smooth GD's loss over this many steps (an even number), centred, to compare with the central flow's predicted loss",
 			Whole: true, Range: evenPositive},
 	)
@@ -50,6 +52,10 @@ type Settings struct {
 	// Substeps is the number of RK4 steps of gradient flow and of the
 	// modified flow per GD step. Zero means 4.
 	Substeps int `igr:"substeps" default:"4" usage:"RK4 steps of gradient flow and of the modified flow per GD step"`
+	// EulerSubsteps is the central flow's number of Euler substeps per GD
+	// step at and below the edge (centralflow.Settings.Substeps). Zero means
+	// 4, as the authors' code.
+	EulerSubsteps int `igr:"euler-substeps" default:"4"`
 	// Window is the number of steps GD's loss is smoothed over. Zero means
 	// 20.
 	Window int `igr:"window" default:"20"`
@@ -62,7 +68,7 @@ type Settings struct {
 var Central = &experiment.Experiment[*Settings, *experiment.Setup, *Result]{
 	Name:    "central",
 	Summary: "the central flow of GD at the edge of stability, beside GD, gradient flow and the flow of L + (η/4)‖∇L‖²",
-	Usage:   "[-lr η] [-steps N] [-every K] [-substeps N] [-window W] [-out DIR] [flags]",
+	Usage:   "[-lr η] [-steps N] [-every K] [-substeps N] [-euler-substeps N] [-window W] [-out DIR] [flags]",
 	Prepare: func(c *Settings) (*experiment.Prepared[*experiment.Setup], error) {
 		if c.Dtype == "float32" {
 			return nil, fmt.Errorf("%w: -dtype float32: the central flow computes in float64", experiment.ErrConfig)
@@ -170,7 +176,7 @@ func run(ctx context.Context, c *Settings, setup *experiment.Setup, env *experim
 				gf.SetFlat(w)
 				mf.SetFlat(w)
 				times.central.start()
-				cf, err = centralflow.New(ctx, net, w, &centralflow.Settings{LearningRate: eta, Start: float64(k)})
+				cf, err = centralflow.New(ctx, net, w, &centralflow.Settings{LearningRate: eta, Start: float64(k), Substeps: c.EulerSubsteps})
 				times.central.stop()
 				if err != nil {
 					return nil, fmt.Errorf("central: %w", err)

@@ -23,9 +23,9 @@
 //     there and at the initialization, and the largest loss of GD before
 //     the start.
 //
-// The central flow is integrated by centralflow.Integrator with its
-// defaults (four Euler substeps per unit of time, more above the edge; one
-// eigensolve per unit); the gradient flows of L and of L̃ by RK4
+// The central flow is integrated by centralflow.Integrator, Euler's method
+// with EulerSubsteps substeps per unit of time (4, as the authors' code;
+// more above the edge) and one eigensolve per unit; the gradient flows of L and of L̃ by RK4
 // (train/flow), Substeps steps per GD step. GD's sharpness is measured at
 // every row by warm-started Lanczos (centralflow.Network.TopEigenpairs), and
 // GD's regime (stable, edge, catapult, diverged; package train/regime) is
@@ -58,7 +58,8 @@
 //
 // # summary.json
 //
-// The settings (lr, two_over_eta, steps, every, substeps, window, seed);
+// The settings (lr, two_over_eta, steps, every, substeps, euler_substeps,
+// window, seed);
 // start (step, t, catapult, note, sharpness at the initialization and at
 // the start, GD's initial and largest loss before the start); gd (status,
 // regime and its reason, sharpness_max_ratio = max ηS/2, the step it

@@ -140,6 +140,7 @@ type summary struct {
 	Steps       int               `json:"steps"`
 	Every       int               `json:"every"`
 	Substeps    int               `json:"substeps"`
+	Euler       int               `json:"euler_substeps"`
 	Window      int               `json:"window"`
 	Seed        uint64            `json:"seed"`
 	Start       startSummary      `json:"start"`
@@ -247,7 +248,7 @@ func (r *Result) makeSummary(times *clocks, wall float64, interrupted bool) summ
 	c := &r.settings
 	eta := c.LR
 	nan := num(math.NaN())
-	s := summary{LR: num(eta), TwoOverEta: num(2 / eta), Steps: c.Steps, Every: c.Every, Substeps: c.Substeps, Window: c.Window,
+	s := summary{LR: num(eta), TwoOverEta: num(2 / eta), Steps: c.Steps, Every: c.Every, Substeps: c.Substeps, Euler: c.EulerSubsteps, Window: c.Window,
 		Seed: r.seed, WallSeconds: num(wall), Interrupted: interrupted, ComputedBy: experiment.Provenance()}
 	st := r.Start
 	s.Start = startSummary{Step: st.Step, T: num(float64(st.Step) * eta), Catapult: st.Catapult(), Note: st.Note(eta),
