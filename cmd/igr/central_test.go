@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/experiment/central"
@@ -195,5 +198,47 @@ func TestCentralCatapult(t *testing.T) {
 		if above := r.Sharpness > 2/eta*(1+1e-5); above != (r.Step < s.Step) {
 			t.Errorf("GD step %d: igr sharpness measures %g (2/η = %g), the flows start at step %d", r.Step, r.Sharpness, 2/eta, s.Step)
 		}
+	}
+}
+
+// TestCentralInterruptKeepsResults interrupts a long run: igr central stops
+// at once, exits 130 and writes the rows it measured, marked interrupted.
+func TestCentralInterruptKeepsResults(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"central", "-out", out, "-quiet", "-n", "40", "-dim", "5", "-width", "10", "-seed", "1",
+			"-lr", "0.035", "-steps", "1000000"}, &stdout, &stderr, noEnv)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("central did not stop 10 s after the interrupt")
+	}
+	if code != 130 || !strings.HasPrefix(stderr.String(), "igr: interrupted") {
+		t.Errorf("exit status %d, stderr %q; want 130 and an interrupted message", code, stderr.String())
+	}
+	if s := readString(t, filepath.Join(out, "summary.json")); !strings.Contains(s, `"interrupted": true`) {
+		t.Errorf("summary.json does not say the run was interrupted:\n%s", s)
+	}
+	rows, err := central.Read(filepath.Join(out, "central.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || rows[0].T != 0 {
+		t.Errorf("central.csv has %d rows after the interrupt", len(rows))
+	}
+
+	// Interrupted before it starts: nothing computed, the same exit.
+	stderr.Reset()
+	code = run(ctx, []string{"central", "-out", filepath.Join(t.TempDir(), "early"), "-quiet", "-n", "40", "-dim", "5", "-width", "10"},
+		&stdout, &stderr, noEnv)
+	if code != 130 || !strings.HasPrefix(stderr.String(), "igr: interrupted") {
+		t.Errorf("interrupted at the start: exit status %d, stderr %q", code, stderr.String())
 	}
 }

@@ -347,8 +347,12 @@ func maximum(v []float64) float64 {
 	return slices.Max(v)
 }
 
-// Files are central.csv, summary.json and the figures.
+// Files are central.csv, summary.json and the figures; none for a run
+// interrupted before GD's start was found.
 func (r *Result) Files() []experiment.File {
+	if r == nil {
+		return nil
+	}
 	eta := r.settings.LR
 	return []experiment.File{
 		{Name: "central.csv", Write: func(path string) error { return table.Write(path, r.Rows) }},
