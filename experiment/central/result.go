@@ -13,6 +13,7 @@ import (
 	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/centralflow"
+	"github.com/igr-project/igr/train/regime"
 )
 
 // Row compares the flows with GD at one time: a row of central.csv (the
@@ -76,8 +77,9 @@ type Result struct {
 	// Steps is GD's last step; Diverged says GD diverged there.
 	Steps    int
 	Diverged bool
-	// Regime is GD's regime (package train/regime).
-	Regime *regimeSummary
+	// Regime is GD's regime (package train/regime), Reason why.
+	Regime regime.Regime
+	Reason string
 	// Stats is the central flow's work.
 	Stats centralflow.Stats
 	Out   string
@@ -110,12 +112,14 @@ func (r *Result) finish(times *clocks, wall float64, interrupted bool) {
 	}
 	eta := r.settings.LR
 	steps := min(r.Steps+1, len(r.gdLoss))
+	rs := regimeSummary{Regime: string(regime.Unclassified), MaxRatio: experiment.Number(math.NaN()), Reached: -1}
 	if reg, err := classify(eta, r.Diverged, r.gdLoss[:steps], r.samples); err == nil {
-		r.Regime = &regimeSummary{Regime: string(reg.Regime), Reason: reg.Reason, MaxRatio: experiment.Number(reg.MaxRatio), Reached: reg.Reached}
+		rs = regimeSummary{Regime: string(reg.Regime), Reason: reg.Reason, MaxRatio: experiment.Number(reg.MaxRatio), Reached: reg.Reached}
 	} else {
-		r.Regime = &regimeSummary{Regime: string("unclassified"), Reason: err.Error(), MaxRatio: experiment.Number(math.NaN()), Reached: -1}
+		rs.Reason = err.Error()
 	}
-	r.summary = r.makeSummary(times, wall, interrupted)
+	r.Regime, r.Reason = regime.Regime(rs.Regime), rs.Reason
+	r.summary = r.makeSummary(rs, times, wall, interrupted)
 }
 
 // smoothed is the trapezoidal mean of loss over steps k − half, …, k + half,
@@ -244,7 +248,7 @@ type costSummary struct {
 
 func num(v float64) experiment.Number { return experiment.Number(v) }
 
-func (r *Result) makeSummary(times *clocks, wall float64, interrupted bool) summary {
+func (r *Result) makeSummary(rs regimeSummary, times *clocks, wall float64, interrupted bool) summary {
 	c := &r.settings
 	eta := c.LR
 	nan := num(math.NaN())
@@ -260,7 +264,7 @@ func (r *Result) makeSummary(times *clocks, wall float64, interrupted bool) summ
 	case interrupted:
 		status = train.Interrupted
 	}
-	s.GD = gdSummary{Status: string(status), regimeSummary: *r.Regime, FinalTrainMSE: nan, FinalTestMSE: nan, FinalSharpness: nan}
+	s.GD = gdSummary{Status: string(status), regimeSummary: rs, FinalTrainMSE: nan, FinalTestMSE: nan, FinalSharpness: nan}
 	s.CentralFlow = flowSummary{FinalTrainMSE: nan, FinalTestMSE: nan, FinalSharpness: nan, TestMSERatio: nan, TrainMSERatio: nan,
 		FirstEdgeT: nan, MaxRatioRows: nan, MaxRatio: num(r.Stats.MaxSharpness * eta / 2), Substeps: r.Stats.Substeps,
 		Eigensolves: r.Stats.Eigensolves, ThirdDerivatives: r.Stats.ThirdDerivatives, InnerSolves: r.Stats.InnerSolves, MaxCritical: r.Stats.MaxCritical}
