@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/experiment/central"
 	"github.com/igr-project/igr/experiment/compare"
 	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/experiment/instruments"
@@ -30,6 +31,7 @@ var commands = []experiment.Descriptor{
 	instruments.Verify,
 	instruments.Flow,
 	instruments.Sharpness,
+	central.Central,
 	grids.Merge,
 }
 

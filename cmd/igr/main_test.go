@@ -157,6 +157,16 @@ func TestBadInput(t *testing.T) {
 		{"map batch beyond an n of the grid", []string{"map", "-x", "batch=8", "-y", "n=4,10"}, 2, "between 1 and the 4 training examples, got 8"},
 		{"map batch axis and its flag", []string{"map", "-x", "batch=2,4", "-batch", "3"}, 2, "-batch is given and batch is an axis of the map"},
 		{"map zero batch flag", []string{"map", "-x", "lr=0.1", "-batch", "0"}, 2, "-batch must be positive, got 0"},
+		{"central zero lr", []string{"central", "-lr", "0"}, 2, "-lr must be positive, got 0"},
+		{"central negative lr", []string{"central", "-lr", "-0.03"}, 2, "-lr must be positive, got -0.03"},
+		{"central zero steps", []string{"central", "-steps", "0"}, 2, "-steps must be positive, got 0"},
+		{"central zero every", []string{"central", "-every", "0"}, 2, "-every must be positive, got 0"},
+		{"central zero substeps", []string{"central", "-substeps", "0"}, 2, "-substeps must be positive, got 0"},
+		{"central odd window", []string{"central", "-window", "5"}, 2, "-window must be a positive even number, got 5"},
+		{"central float32", []string{"central", "-dtype", "float32"}, 2, "-dtype float32: the central flow computes in float64"},
+		{"central unknown arch", []string{"central", "-arch", "mlp"}, 2, `unknown architecture "mlp"`},
+		{"central beyond memory", []string{"central", "-width", "1000000000"}, 2, "-width 1000000000 needs about"},
+		{"compare zero central steps", []string{"compare", "-central-steps", "0"}, 2, "-central-steps must be positive, got 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")

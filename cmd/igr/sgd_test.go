@@ -209,7 +209,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 		}
 	}
 	want := []string{compare.MethodImplicit, compare.MethodExplicitGradNorm, compare.MethodExplicitLabelNoise,
-		compare.MethodPlainSmallStep, compare.MethodLabelNoise, compare.MethodSGD, compare.MethodExplicitSGD}
+		compare.MethodPlainSmallStep, compare.MethodLabelNoise, compare.MethodSGD, compare.MethodExplicitSGD, compare.MethodCentralFlow}
 	if !slices.Equal(methods, want) {
 		t.Fatalf("compare.csv methods %v, want %v", methods, want)
 	}
@@ -254,7 +254,7 @@ func TestNoiseAndCompareWithBatches(t *testing.T) {
 			t.Errorf("%s at η %g: step %g, want %g", r.Method, r.Eta, r.StepSize, wantStep)
 		}
 	}
-	if len(srows) != 8 || count[compare.MethodSGD] != 2 || count[compare.MethodExplicitSGD] != 2 {
+	if len(srows) != 8 || count[compare.MethodSGD] != 2 || count[compare.MethodExplicitSGD] != 2 || count[compare.MethodCentralFlow] != 0 {
 		t.Errorf("compare_sweep.csv: %d rows, %v", len(srows), count)
 	}
 	if s := readString(t, filepath.Join(sweep, "compare_sweep.json")); !strings.Contains(s, `"explicit_sgd"`) {

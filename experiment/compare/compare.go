@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/experiment/central"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/regularizer"
@@ -26,6 +27,7 @@ const (
 	MethodLabelNoise         = "label_noise"         // label-noise GD with step h
 	MethodSGD                = "sgd"                 // minibatch SGD with step η, batches of B
 	MethodExplicitSGD        = "explicit_sgd"        // GD with step h on L + (η/4) E_B‖∇L_B‖²
+	MethodCentralFlow        = "central_flow"        // the central flow of GD with step η, to implicit GD's time
 )
 
 func init() {
@@ -33,6 +35,9 @@ func init() {
 		&experiment.Param{Name: "eta", Usage: "step η of implicit GD; the explicit regularizers use λ = η/4 and η σ²/n²", Range: experiment.Positive},
 		&experiment.Param{Name: "h", Usage: "small step of the explicit, plain and label-noise runs", Range: experiment.Positive},
 		&experiment.Param{Name: "sweep", Usage: "instead: test MSE against η for implicit GD and for explicit GD at step h with λ = η/4, for every η of -lrs"},
+		&experiment.Param{Name: "central", Usage: "with -sweep, also follow the central flow at every η, to implicit GD's time (about ten times the sweep's cost on the blog's problem)"},
+		&experiment.Param{Name: "central-steps", Usage: "cap on the central flow's length in GD steps: it is followed to implicit GD's own time, at most this",
+			Whole: true, Range: experiment.Positive},
 	)
 }
 
@@ -62,8 +67,17 @@ type Settings struct {
 	// MaxPoints bounds the matched times in trajectory.csv. Zero means 2000.
 	MaxPoints int
 
+	// CentralSteps caps the central flow's length in GD steps: it is
+	// followed to implicit GD's own time, at most this. Zero means 3000.
+	CentralSteps int `igr:"central-steps" default:"3000"`
+
 	// Sweep, if set, compares over the η of LRs instead (see Sweep).
 	Sweep bool `igr:"sweep"`
+
+	// Central, with Sweep, adds the central flow at every η, followed to
+	// implicit GD's time (at most CentralSteps): a method whose cost is
+	// about ten times the rest of the sweep's on the blog's problem.
+	Central bool `igr:"central"`
 
 	// LRs is the grid of η of the sweep. Nil means BlogGrid.
 	LRs []float64 `igr:"lrs" default:"0.001:0.15:0.005"`
@@ -122,7 +136,8 @@ type Result struct {
 // with step η, GD with a small step h on L + (η/4)‖∇L‖², on L + the
 // label-noise regularizer and on L alone, and label-noise GD with step h —
 // and with a Batch two more, minibatch SGD with step η and GD with step h on
-// L + the SGD regularizer; it writes data.csv, compare.csv, trajectory.csv
+// L + the SGD regularizer — and follows the central flow of implicit GD to
+// its time (central_flow; see centralflow.go); it writes data.csv, compare.csv, trajectory.csv
 // (the distance of each run but label-noise GD from implicit GD at matched
 // times t), history.csv, summary.json and the figures trajectory and curves
 // (and with a Batch sgd_regularizer, the SGD regularizer's Γ term beside the
@@ -133,7 +148,8 @@ type Result struct {
 // and explicit GD with the small step h on L + (η/4)‖∇L‖² — and with a Batch
 // minibatch SGD with step η and explicit GD with step h on L + the SGD
 // regularizer — all from the same data and initialization to the
-// tolerance, and writes data.csv, compare_sweep.csv, compare_sweep.json (the
+// tolerance, then the central flow of implicit GD at every η that did not
+// diverge, to implicit GD's time (at most CentralSteps), and writes data.csv, compare_sweep.csv, compare_sweep.json (the
 // headline numbers of each method) and the figure compare_sweep (test MSE
 // against η, a curve per method) to its folder, out/compare-sweep by
 // default. Its result is then a *SweepResult.
@@ -160,7 +176,7 @@ var Compare = &experiment.Experiment[*Settings, *experiment.Setup, experiment.Re
 			work.Runs = 6
 		}
 		if c.Sweep {
-			work = train.Footprint{Runs: len(sweepMethods(c.Batch)) * len(c.LRs), Graph: train.RegularizedGraph}
+			work = train.Footprint{Runs: len(sweepMethods(c.Batch)) * len(c.LRs), Graph: central.Graph}
 		}
 		p, err := experiment.PrepareSetup(&c.Config, work)
 		if err != nil {
@@ -239,6 +255,14 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 	for i, m := range methods {
 		byMethod[m] = results[i]
 	}
+	// The central flow of implicit GD, to its time, once the others are
+	// done.
+	var cf *centralFlow
+	if stop == nil {
+		if cf, stop = followCentral(ctx, c, setup, ref, path, measures, env); stop != nil && ctx.Err() == nil {
+			return nil, stop
+		}
+	}
 
 	res := &Result{Out: env.Dir, Settings: *c}
 	rowOrder := []string{MethodImplicit, MethodExplicitGradNorm, MethodExplicitLabelNoise, MethodPlainSmallStep, MethodLabelNoise}
@@ -264,6 +288,11 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 			res.Trajectory = append(res.Trajectory, t.rows...)
 		}
 	}
+	if cf != nil {
+		res.Rows = append(res.Rows, cf.row)
+		res.Trajectory = append(res.Trajectory, cf.trajectory...)
+		res.History = append(res.History, cf.history...)
+	}
 	res.summary = summary{Eta: experiment.Number(c.Eta), H: experiment.Number(c.H), Sigma: experiment.Number(c.Sigma), Batch: c.Batch,
 		Seed: setup.Seed, Interrupted: stop != nil, ComputedBy: experiment.Provenance(), WallSeconds: experiment.Number(env.WallSeconds())}
 	for _, r := range res.Rows {
@@ -272,6 +301,9 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 			Distance: experiment.Number(r.DistanceFromImplicit)})
 	}
 	res.summary.Trajectory = summarizeTrajectory(res.Trajectory)
+	if cf != nil {
+		res.summary.CentralFlow = &cf.info
+	}
 	return res, stop
 }
 
@@ -289,7 +321,7 @@ func sgdMeasures(lr float64, batch int) []graph.Penalty {
 // summary.json.
 func (r *Result) Files() []experiment.File {
 	c := &r.Settings
-	curves := []string{MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise}
+	curves := []string{MethodImplicit, MethodExplicitGradNorm, MethodPlainSmallStep, MethodLabelNoise, MethodCentralFlow}
 	if c.Batch > 0 {
 		curves = append(curves, MethodSGD, MethodExplicitSGD)
 	}
@@ -333,6 +365,7 @@ type summary struct {
 	Seed        uint64              `json:"seed"`
 	Methods     []methodSummary     `json:"methods"`
 	Trajectory  []trajectorySummary `json:"trajectory"`
+	CentralFlow *centralInfo        `json:"central_flow,omitempty"`
 	WallSeconds experiment.Number   `json:"wall_seconds"`
 	Interrupted bool                `json:"interrupted"`
 	experiment.ComputedBy
@@ -367,6 +400,9 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if cf := r.summary.CentralFlow; cf != nil {
+		fmt.Fprintf(w, "central_flow: %s; followed to GD step %d in %.1f s\n", cf.Note, cf.Horizon, float64(cf.Seconds))
 	}
 	for _, s := range summarizeTrajectory(r.Trajectory) {
 		fmt.Fprintf(w, "%s vs implicit: relative distance ≤ %.3g up to t = %.4g, at most %.3g, %.3g at t = %.4g\n",

@@ -51,6 +51,8 @@ func SweepFigure(rows []SweepRow) (*plot.Plot, error) {
 				name = fmt.Sprintf("explicit: GD, step %g, λ = η/4", r.StepSize)
 			case MethodSGD:
 				name = "SGD, step η"
+			case MethodCentralFlow:
+				name = "central flow of GD, step η"
 			case MethodExplicitSGD:
 				name = fmt.Sprintf("explicit SGD: GD, step %g, (η/4) E‖∇L_B‖²", r.StepSize)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"gonum.org/v1/plot"
 
@@ -17,9 +18,9 @@ import (
 
 // SweepRow is one run of Compare with Sweep: a row of compare_sweep.csv.
 type SweepRow struct {
-	Method     string       `csv:"method"`    // MethodImplicit, MethodExplicitGradNorm, and with a batch size MethodSGD or MethodExplicitSGD
+	Method     string       `csv:"method"`    // MethodImplicit, MethodExplicitGradNorm, MethodCentralFlow, and with a batch size MethodSGD or MethodExplicitSGD
 	Eta        float64      `csv:"eta"`       // the step η of implicit GD, the target step of λ = η/4
-	StepSize   float64      `csv:"step_size"` // η for implicit GD, h for explicit GD
+	StepSize   float64      `csv:"step_size"` // η for implicit GD and the central flow, h for explicit GD
 	Status     train.Status `csv:"status"`
 	Steps      int          `csv:"steps"`
 	Time       float64      `csv:"time"` // steps × step size
@@ -45,10 +46,17 @@ type sweepSummary struct {
 	Explicit    experiment.Headline  `json:"explicit"`
 	SGD         *experiment.Headline `json:"sgd,omitempty"`
 	ExplicitSGD *experiment.Headline `json:"explicit_sgd,omitempty"`
-	WallSeconds experiment.Number    `json:"wall_seconds"`
-	Interrupted bool                 `json:"interrupted"`
-	FromJournal int64                `json:"runs_from_journal"`
-	Computed    int64                `json:"runs_computed"`
+	// CentralFlow is the central flow's headline: its runs count as
+	// converged when its training MSE at implicit GD's time is below the
+	// tolerance. CentralSteps is the cap on its length, CentralSeconds the
+	// time all its runs took.
+	CentralFlow    *experiment.Headline `json:"central_flow,omitempty"`
+	CentralSteps   int                  `json:"central_steps,omitempty"`
+	CentralSeconds experiment.Number    `json:"central_flow_seconds,omitempty"`
+	WallSeconds    experiment.Number    `json:"wall_seconds"`
+	Interrupted    bool                 `json:"interrupted"`
+	FromJournal    int64                `json:"runs_from_journal"`
+	Computed       int64                `json:"runs_computed"`
 	experiment.ComputedBy
 }
 
@@ -106,20 +114,46 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 		return nil, stop
 	}
 	res := &SweepResult{Out: env.Dir}
+	implicit := map[float64]SweepRow{}
 	for _, o := range outcomes {
 		r, eta := o.Result, o.Values[1]
 		run := spec(o.Cell)
-		res.Rows = append(res.Rows, SweepRow{Method: methods[int(o.Values[0])], Eta: eta, StepSize: run.LR, Status: r.Status,
-			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq})
+		row := SweepRow{Method: methods[int(o.Values[0])], Eta: eta, StepSize: run.LR, Status: r.Status,
+			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+		res.Rows = append(res.Rows, row)
+		if row.Method == MethodImplicit {
+			implicit[eta] = row
+		}
+	}
+	// The central flow at every η, to implicit GD's time.
+	var centralSeconds float64
+	if stop == nil && c.Central {
+		begin := time.Now()
+		var cf []SweepRow
+		cf, stop = sweepCentral(ctx, c, setup, etas, implicit, env)
+		if stop != nil && ctx.Err() == nil {
+			return nil, stop
+		}
+		centralSeconds = time.Since(begin).Seconds()
+		res.Rows = append(res.Rows, cf...)
 	}
 	sum := sweepSummary{H: experiment.Number(c.H), Seed: setup.Seed, Batch: c.Batch, WallSeconds: experiment.Number(env.WallSeconds()),
 		Interrupted: stop != nil, FromJournal: env.FromJournal.Load(), Computed: env.Computed.Load(), ComputedBy: experiment.Provenance()}
 	byMethod := map[string][]experiment.RunRow{}
 	for _, r := range res.Rows {
-		byMethod[r.Method] = append(byMethod[r.Method], experiment.RunRow{LR: r.Eta, Status: r.Status, TestMSE: r.TestMSE})
+		status := r.Status
+		if r.Method == MethodCentralFlow && status == train.Completed && implicit[r.Eta].Status == train.Converged {
+			status = train.Converged // followed to converged implicit GD's time
+		}
+		byMethod[r.Method] = append(byMethod[r.Method], experiment.RunRow{LR: r.Eta, Status: status, TestMSE: r.TestMSE})
 	}
 	test := setup.Data().Test
 	sum.Implicit, sum.Explicit = experiment.HeadlineOf(test, byMethod[MethodImplicit]), experiment.HeadlineOf(test, byMethod[MethodExplicitGradNorm])
+	if rows := byMethod[MethodCentralFlow]; rows != nil {
+		h := experiment.HeadlineOf(test, rows)
+		sum.CentralFlow = &h
+		sum.CentralSteps, sum.CentralSeconds = c.CentralSteps, experiment.Number(centralSeconds)
+	}
 	if c.Batch > 0 {
 		sgd, explicit := experiment.HeadlineOf(test, byMethod[MethodSGD]), experiment.HeadlineOf(test, byMethod[MethodExplicitSGD])
 		sum.SGD, sum.ExplicitSGD = &sgd, &explicit
