@@ -47,6 +47,25 @@ type Problem struct {
 	Init graph.Params
 }
 
+// Objective compiles the problem's objective on its training set (see
+// graph.NewObjective), bound to parameters p.
+func (p *Problem) Objective(params graph.Params, s *graph.ObjectiveSettings) (*graph.Objective, error) {
+	d := p.Data
+	return graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), params, s)
+}
+
+// Bound compiles the problem's objective with penalties, on its training
+// set, bound to a copy of start, and returns both: an objective whose
+// parameters a flow or a step moves without touching start.
+func (p *Problem) Bound(start graph.Params, penalties ...graph.Penalty) (*graph.Objective, graph.Params, error) {
+	params := start.Clone()
+	o, err := p.Objective(params, &graph.ObjectiveSettings{Penalties: penalties})
+	if err != nil {
+		return nil, nil, fmt.Errorf("train: %w", err)
+	}
+	return o, params, nil
+}
+
 // Settings configure a run. The zero value of every field but LearningRate
 // means the documented default.
 type Settings struct {

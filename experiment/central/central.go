@@ -124,14 +124,8 @@ func run(ctx context.Context, c *Settings, setup *experiment.Setup, env *experim
 	}
 
 	// The two gradient flows, bound to parameters of their own.
-	d := p.Data
 	bound := func(pens ...graph.Penalty) (*graph.Objective, graph.Params, error) {
-		q := p.Init.As(tensor.Float64)
-		o, err := graph.NewObjective(p.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), q, &graph.ObjectiveSettings{Penalties: pens})
-		if err != nil {
-			return nil, nil, fmt.Errorf("central: %w", err)
-		}
-		return o, q, nil
+		return p.Bound(p.Init.As(tensor.Float64), pens...)
 	}
 	gfObj, gf, err := bound()
 	if err != nil {

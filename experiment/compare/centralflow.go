@@ -127,9 +127,7 @@ func followCentral(ctx context.Context, c *Settings, setup *experiment.Setup, re
 
 // measureTerms evaluates the measures at p, on the clean training set.
 func measureTerms(setup *experiment.Setup, p graph.Params, measures []graph.Penalty) ([]train.Term, error) {
-	d := setup.Data()
-	o, err := graph.NewObjective(setup.Problem.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), p,
-		&graph.ObjectiveSettings{NoGradient: true, Measures: measures})
+	o, err := setup.Problem.Objective(p, &graph.ObjectiveSettings{NoGradient: true, Measures: measures})
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}

@@ -68,15 +68,8 @@ var Flow = &experiment.Experiment[*FlowSettings, *experiment.Setup, *FlowResult]
 
 // runFlow steps GD and integrates both flows in lockstep.
 func runFlow(ctx context.Context, c *FlowSettings, setup *experiment.Setup, env *experiment.Env) (*FlowResult, error) {
-	d := setup.Data()
 	bound := func(pens ...graph.Penalty) (*graph.Objective, graph.Params, error) {
-		p := setup.Problem.Init.Clone()
-		o, err := graph.NewObjective(setup.Problem.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), p,
-			&graph.ObjectiveSettings{Penalties: pens})
-		if err != nil {
-			return nil, nil, fmt.Errorf("instruments: %w", err)
-		}
-		return o, p, nil
+		return setup.Problem.Bound(setup.Problem.Init, pens...)
 	}
 	gdObj, gd, err := bound()
 	if err != nil {

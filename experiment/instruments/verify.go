@@ -146,16 +146,9 @@ func (r *VerifyResult) Files() []experiment.File {
 // verifyStep measures one step size.
 func verifyStep(setup *experiment.Setup, theta0 graph.Params, eta float64, substeps int) (VerifyRow, error) {
 	row := VerifyRow{Eta: eta}
-	d := setup.Data()
 	// objective returns an objective bound to its own copy of θ₀.
 	objective := func(pens ...graph.Penalty) (*graph.Objective, graph.Params, error) {
-		p := theta0.Clone()
-		o, err := graph.NewObjective(setup.Problem.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), p,
-			&graph.ObjectiveSettings{Penalties: pens})
-		if err != nil {
-			return nil, nil, fmt.Errorf("instruments: %w", err)
-		}
-		return o, p, nil
+		return setup.Problem.Bound(theta0, pens...)
 	}
 	// One gradient step.
 	o, gd, err := objective()
