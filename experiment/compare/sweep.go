@@ -6,14 +6,13 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/grid"
+	"github.com/igr-project/igr/train/plots"
 )
 
 // SweepRow is one run of Compare with Sweep: a row of compare_sweep.csv.
@@ -144,7 +143,7 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 func (r *SweepResult) Files() []experiment.File {
 	return []experiment.File{
 		{Name: "compare_sweep.csv", Write: func(path string) error { return sweepTable.Write(path, r.Rows) }},
-		experiment.FigureFile("compare_sweep", func() (*plot.Plot, error) { return SweepFigure(r.Rows) }),
+		experiment.FigureFile("compare_sweep", func() (*plots.Plot, error) { return SweepFigure(r.Rows) }),
 		experiment.JSONFile("compare_sweep.json", r.summary),
 	}
 }

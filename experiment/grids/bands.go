@@ -3,8 +3,6 @@ package grids
 import (
 	"fmt"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/train/plots"
 )
 
@@ -20,7 +18,7 @@ func ReadBands(path string) ([]MapCell, error) { return SweepLayout.ReadCells(pa
 
 // BandFigure draws the median test MSE against learning rate with the
 // min–max band over seeds, from the cells of a sweep over seeds.
-func BandFigure(bands []MapCell, constantTestMSE float64) (*plot.Plot, error) {
+func BandFigure(bands []MapCell, constantTestMSE float64) (*plots.Plot, error) {
 	bs := make([]plots.Band, len(bands))
 	seeds := 0
 	for i, b := range bands {

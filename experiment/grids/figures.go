@@ -12,7 +12,7 @@ import (
 
 // SweepFigure draws test MSE against learning rate, with the constant
 // predictor's test MSE as a reference line (none if NaN).
-func SweepFigure(rows []experiment.RunRow, constantTestMSE float64) (*plot.Plot, error) {
+func SweepFigure(rows []experiment.RunRow, constantTestMSE float64) (*plots.Plot, error) {
 	pts := make([]plots.SweepPoint, len(rows))
 	for i, r := range rows {
 		pts[i] = plots.SweepPoint{LR: r.LR, TestMSE: r.TestMSE, Status: string(r.Status)}
@@ -84,7 +84,7 @@ func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
 // MapLinesFigure draws a map as curves: the median test MSE against x, one
 // curve per row, with the constant predictor's test MSE and, if the map has
 // one, the reference sweep's best as reference lines.
-func MapLinesFigure(s *MapSummary, cells []MapCell) (*plot.Plot, error) {
+func MapLinesFigure(s *MapSummary, cells []MapCell) (*plots.Plot, error) {
 	ys := s.rowValues()
 	series := make([]plots.SweepSeries, len(ys))
 	index := map[float64]int{}

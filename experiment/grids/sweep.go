@@ -7,11 +7,10 @@ import (
 	"math"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
+	"github.com/igr-project/igr/train/plots"
 )
 
 // SweepSettings configure Sweep.
@@ -181,7 +180,7 @@ func SweepOutputs(rows []MapRow, seeds int, test dataset.Split) (Headlines, []ex
 	if seeds <= 1 {
 		one := experiment.HeadlineOf(test, RunRows(rows))
 		h.Headline = &one
-		return h, append(files, experiment.FigureFile("sweep", func() (*plot.Plot, error) {
+		return h, append(files, experiment.FigureFile("sweep", func() (*plots.Plot, error) {
 			return SweepFigure(RunRows(rows), float64(one.ConstantTestMSE))
 		}))
 	}
@@ -193,7 +192,7 @@ func SweepOutputs(rows []MapRow, seeds int, test dataset.Split) (Headlines, []ex
 	}
 	constant := float64(h.PerSeed[0].ConstantTestMSE)
 	return h, append(files, SweepLayout.cellsFile("sweep_bands.csv", bands),
-		experiment.FigureFile("sweep", func() (*plot.Plot, error) { return BandFigure(bands, constant) }))
+		experiment.FigureFile("sweep", func() (*plots.Plot, error) { return BandFigure(bands, constant) }))
 }
 
 // perSeed returns the headline of every seed's runs, in the order of the
