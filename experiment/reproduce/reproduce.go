@@ -190,7 +190,7 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 	sweepRows, sweepHistory := sweep.Collect(plan, results[len(single):])
 	res.Sweep = grids.RunRows(sweepRows)
 	res.History = append(res.History, sweepHistory...)
-	headlines, sweepFiles := grids.SweepOutputs(sweepRows, sweep.Seeds(), setup.Data().Test)
+	headlines, sweepFiles := grids.SweepOutputs(sweepRows, sweep.Seeds(), setup.Tol, setup.Data().Test)
 	res.sweepFiles = sweepFiles
 	res.Summary = summarize(c, setup, res, headlines)
 	res.Summary.Interrupted = stop != nil
