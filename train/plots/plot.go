@@ -147,11 +147,9 @@ var legendBackground = color.White
 
 // drawLegend draws l with its box at pl.box, on a background.
 func drawLegend(c draw.Canvas, l plot.Legend, pl placement) {
-	bg := pl.box
-	bg.Min.X -= legendGap / 2
-	bg.Max.X += legendGap / 2
+	// Up to the edges of the data area, for a legend in a corner.
 	c.SetColor(legendBackground)
-	c.Fill(bg.Path())
+	c.Fill(grow(pl.box, legendGap).Path())
 	l.Top, l.Left = true, pl.left
 	l.XOffs, l.YOffs = 0, 0
 	// Legend.Draw puts the top of its first entry a descent below the top
