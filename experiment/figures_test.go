@@ -7,7 +7,6 @@ import (
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/internal/random"
 	"github.com/igr-project/igr/train/dataset"
-	"github.com/igr-project/igr/train/plots"
 	"github.com/igr-project/igr/train/plots/plotstest"
 )
 
@@ -51,21 +50,8 @@ func TestDataFigureLayout(t *testing.T) {
 	if err := plotstest.CheckLegend(p, "train", "test"); err != nil {
 		t.Error(err)
 	}
-	checkLinearAxes(t, p)
-}
-
-// checkLinearAxes checks that both axes of a figure carry at least four
-// labels, apart from each other.
-func checkLinearAxes(t *testing.T, f plots.Figure) {
-	t.Helper()
-	d := plotstest.Draw(f)
-	for axis, labels := range map[string][]plotstest.Text{"x": d.XLabels(), "y": d.YLabels()} {
-		if len(labels) < 4 {
-			t.Errorf("%s axis: %d labels", axis, len(labels))
-		}
-		if err := plotstest.Apart(labels, 2); err != nil {
-			t.Errorf("%s axis: %v", axis, err)
-		}
+	if err := plotstest.CheckAxes(p, 4, 4); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -9,34 +9,15 @@ import (
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/grid"
-	"github.com/igr-project/igr/train/plots"
 	"github.com/igr-project/igr/train/plots/plotstest"
 )
-
-// blogTestMSE is a test MSE shaped as the blog's sweep: flat at 0.66 for
-// small learning rates, a dip to 0.002 near the edge (shifted by shift),
-// NaN beyond it, where runs diverge.
-func blogTestMSE(lr, shift float64) float64 {
-	if lr > 0.108+shift {
-		return math.NaN()
-	}
-	return 0.002 + 0.66/(1+math.Exp((lr-0.06-shift)/0.006)) + 0.5*math.Pow(math.Max(0, lr-0.096-shift), 1.2)
-}
-
-func blogLRs() []float64 {
-	var out []float64
-	for i := range 30 {
-		out = append(out, 0.001+0.005*float64(i))
-	}
-	return out
-}
 
 // The sweep figure: its legend covers no point, the x axis can be read
 // to the grid's spacing, and the title gives the tolerance.
 func TestSweepFigureLayout(t *testing.T) {
 	var rows []experiment.RunRow
-	for _, lr := range blogLRs() {
-		r := experiment.RunRow{LR: lr, Status: train.Converged, TestMSE: blogTestMSE(lr, 0)}
+	for _, lr := range plotstest.BlogLRs() {
+		r := experiment.RunRow{LR: lr, Status: train.Converged, TestMSE: plotstest.BlogTestMSE(lr, 0)}
 		if math.IsNaN(r.TestMSE) {
 			r.Status, r.TestMSE = train.Diverged, math.Inf(1)
 		}
@@ -52,11 +33,7 @@ func TestSweepFigureLayout(t *testing.T) {
 	if want := "to train MSE < 3e-05"; !strings.Contains(p.Title.Text, want) {
 		t.Errorf("title %q, want it to say %q", p.Title.Text, want)
 	}
-	x := plotstest.Draw(p).XLabels()
-	if len(x) < 7 {
-		t.Errorf("%d labels on the x axis", len(x))
-	}
-	if err := plotstest.Apart(x, 2); err != nil {
+	if err := plotstest.CheckAxes(p, 7, 3); err != nil {
 		t.Error(err)
 	}
 }
@@ -64,8 +41,8 @@ func TestSweepFigureLayout(t *testing.T) {
 // The sweep figure over seeds: the same, with the band.
 func TestBandFigureLayout(t *testing.T) {
 	var cells []MapCell
-	for _, lr := range blogLRs() {
-		lo, mid, hi := blogTestMSE(lr, -0.005), blogTestMSE(lr, 0), blogTestMSE(lr, 0.005)
+	for _, lr := range plotstest.BlogLRs() {
+		lo, mid, hi := plotstest.BlogTestMSE(lr, -0.005), plotstest.BlogTestMSE(lr, 0), plotstest.BlogTestMSE(lr, 0.005)
 		c := MapCell{X: lr, Spread: grid.Spread{Seeds: 5, Converged: 5, Min: math.Min(lo, hi) / 2, Median: mid, Max: math.Max(lo, hi) * 2}}
 		if math.IsNaN(lo) || math.IsNaN(mid) || math.IsNaN(hi) {
 			c.Spread = grid.Spread{Seeds: 5, Diverged: 5, Min: math.NaN(), Median: math.NaN(), Max: math.NaN()}
@@ -131,7 +108,7 @@ func widthMap() (*MapSummary, []MapCell) {
 	for _, w := range widths {
 		shift := 0.1 * (math.Sqrt(w/100) - 1)
 		for _, lr := range lrs {
-			m := blogTestMSE(lr, shift)
+			m := plotstest.BlogTestMSE(lr, shift)
 			c := MapCell{X: lr, Y: w, Spread: grid.Spread{Seeds: 3, Converged: 3, Min: m, Median: m, Max: m}}
 			if math.IsNaN(m) {
 				c.Spread = grid.Spread{Seeds: 3, Diverged: 3, Min: m, Median: m, Max: m}
@@ -163,27 +140,26 @@ func TestMapLinesFigureLayout(t *testing.T) {
 		if err := plotstest.CheckLegend(p, entries...); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+		if err := plotstest.CheckAxes(p, 4, 3); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 		d := plotstest.Draw(p)
-		if len(d.XLabels()) < 4 {
-			t.Errorf("%s: %d labels on the x axis", name, len(d.XLabels()))
+		legend, err := d.Legend(entries...)
+		if err != nil {
+			t.Fatal(err)
 		}
-		// The crosses: single strokes of a row's colour, as wide as high.
-		var crosses []plotstest.Mark
-		for _, mk := range d.Marks {
-			w, h := mk.Box.Max.X-mk.Box.Min.X, mk.Box.Max.Y-mk.Box.Min.Y
-			if !mk.Filled && len(mk.Segments) == 1 && w > 4 && w < 7 && math.Abs(float64(w-h)) < 0.1 && mk.Color != plots.Palette[6] {
-				crosses = append(crosses, mk)
+		diverged := 0
+		for _, c := range cells {
+			if c.Diverged > 0 {
+				diverged++
 			}
 		}
-		if len(crosses) == 0 {
-			t.Fatalf("%s: no crosses drawn", name)
+		crosses := d.Crosses(legend)
+		if len(crosses) != diverged {
+			t.Errorf("%s: %d crosses drawn, want one per cell with diverged runs, %d", name, len(crosses), diverged)
 		}
-		for i, a := range crosses {
-			for _, b := range crosses[i+1:] {
-				if a.Color != b.Color && a.Box.Min.X < b.Box.Max.X && b.Box.Min.X < a.Box.Max.X && a.Box.Min.Y < b.Box.Max.Y && b.Box.Min.Y < a.Box.Max.Y {
-					t.Fatalf("%s: crosses of two rows overlap: %v and %v", name, a, b)
-				}
-			}
+		if err := plotstest.Overlapping(crosses); err != nil {
+			t.Errorf("%s: crosses of two rows: %v", name, err)
 		}
 	}
 }

@@ -17,15 +17,12 @@ import (
 // a dip near the edge of divergence, diverged runs beyond it.
 func blogSweep(shift float64) []plots.SweepPoint {
 	var pts []plots.SweepPoint
-	for i := range 30 {
-		lr := 0.001 + 0.005*float64(i)
-		switch {
-		case lr > 0.108+shift:
-			pts = append(pts, plots.SweepPoint{LR: lr, TestMSE: math.Inf(1), Status: "diverged"})
-		default:
-			mse := 0.66 / (1 + math.Exp((lr-0.06-shift)/0.006))
-			pts = append(pts, plots.SweepPoint{LR: lr, TestMSE: mse + 0.002 + 0.5*math.Pow(max(0, lr-0.096-shift), 1.2), Status: "converged"})
+	for _, lr := range plotstest.BlogLRs() {
+		pt := plots.SweepPoint{LR: lr, TestMSE: plotstest.BlogTestMSE(lr, shift), Status: "converged"}
+		if math.IsNaN(pt.TestMSE) {
+			pt.TestMSE, pt.Status = math.Inf(1), "diverged"
 		}
+		pts = append(pts, pt)
 	}
 	return pts
 }
@@ -163,30 +160,22 @@ func TestDivergedRunsOfSeriesDoNotHideEachOther(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := plotstest.Draw(p)
-	// The crosses: strokes of a series' colour, as wide as high, about
-	// the size of the cross marker.
-	var crosses []plotstest.Mark
-	for _, m := range d.Marks {
-		w, h := m.Box.Max.X-m.Box.Min.X, m.Box.Max.Y-m.Box.Min.Y
-		if !m.Filled && len(m.Segments) == 1 && w > 4 && w < 7 && math.Abs(float64(w-h)) < 0.1 && m.Color != color.Black {
-			crosses = append(crosses, m)
-		}
+	legend, err := d.Legend("0", "1", "2", "3", "diverged (drawn at top)")
+	if err != nil {
+		t.Fatal(err)
 	}
+	crosses := d.Crosses(legend)
 	diverged := 0
 	for _, pt := range blogSweep(0) {
 		if pt.Status == "diverged" {
 			diverged++
 		}
 	}
-	if want := 2 * diverged * len(series); len(crosses) != want {
-		t.Fatalf("%d strokes of crosses drawn, want %d", len(crosses), want)
+	if want := diverged * len(series); len(crosses) != want {
+		t.Fatalf("%d crosses drawn, want %d", len(crosses), want)
 	}
-	for i, a := range crosses {
-		for _, b := range crosses[i+1:] {
-			if a.Color != b.Color && a.Box.Min.X < b.Box.Max.X && b.Box.Min.X < a.Box.Max.X && a.Box.Min.Y < b.Box.Max.Y && b.Box.Min.Y < a.Box.Max.Y {
-				t.Fatalf("crosses of two series overlap: %v and %v", a, b)
-			}
-		}
+	if err := plotstest.Overlapping(crosses); err != nil {
+		t.Errorf("crosses of two series: %v", err)
 	}
 }
 

@@ -403,6 +403,61 @@ func (d *Drawing) numbers() []Text {
 	return out
 }
 
+// Crosses returns the boxes of the cross markers drawn outside the box
+// outside (a legend's): pairs of straight strokes, one after the other,
+// each from corner to corner of the same square of 3 to 10 points.
+func (d *Drawing) Crosses(outside vg.Rectangle) []vg.Rectangle {
+	var out []vg.Rectangle
+	for i := 1; i < len(d.Marks); i++ {
+		a, b := d.Marks[i-1], d.Marks[i]
+		w, h := a.Box.Max.X-a.Box.Min.X, a.Box.Max.Y-a.Box.Min.Y
+		if a.Filled || b.Filled || len(a.Segments) != 1 || len(b.Segments) != 1 || a.Box != b.Box ||
+			w < 3 || w > 10 || math.Abs(float64(w-h)) > 0.01 || overlap(a.Box, outside) {
+			continue
+		}
+		out = append(out, a.Box)
+		i++
+	}
+	return out
+}
+
+// Overlapping returns an error naming two of boxes that overlap.
+func Overlapping(boxes []vg.Rectangle) error {
+	for i, a := range boxes {
+		for _, b := range boxes[i+1:] {
+			if a.Min.X < b.Max.X && b.Min.X < a.Max.X && a.Min.Y < b.Max.Y && b.Min.Y < a.Max.Y {
+				return fmt.Errorf("plotstest: %v and %v overlap", a, b)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckAxes draws f and returns an error if its x axis has fewer than
+// minX labels or its y axis fewer than minY, or if two labels of an axis
+// come closer than 2 points.
+func CheckAxes(f plots.Figure, minX, minY int) error {
+	d := Draw(f)
+	var errs []error
+	for _, axis := range []struct {
+		name   string
+		labels []Text
+		min    int
+	}{{"x", d.XLabels(), minX}, {"y", d.YLabels(), minY}} {
+		if len(axis.labels) < axis.min {
+			var drawn []string
+			for _, t := range axis.labels {
+				drawn = append(drawn, t.String)
+			}
+			errs = append(errs, fmt.Errorf("plotstest: %d labels on the %s axis %q, want %d or more", len(axis.labels), axis.name, drawn, axis.min))
+		}
+		if err := Apart(axis.labels, 2); err != nil {
+			errs = append(errs, fmt.Errorf("%s axis: %w", axis.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Apart returns an error if two of the texts overlap or come closer than
 // gap.
 func Apart(texts []Text, gap vg.Length) error {
