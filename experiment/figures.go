@@ -3,8 +3,6 @@ package experiment
 import (
 	"fmt"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/train/dataset"
 	"github.com/igr-project/igr/train/plots"
 )
@@ -14,7 +12,7 @@ import (
 // plots.SVG turn a figure into bytes or a string for a notebook.
 
 // DataFigure draws y against x0 for the training and test sets.
-func DataFigure(d *dataset.Set) (*plot.Plot, error) {
+func DataFigure(d *dataset.Set) (*plots.Plot, error) {
 	column := func(x []float64) []float64 {
 		out := make([]float64, len(x)/d.Dim)
 		for i := range out {
@@ -27,7 +25,7 @@ func DataFigure(d *dataset.Set) (*plot.Plot, error) {
 
 // CurvesFigure draws the training (solid) and test (dashed) MSE along the
 // named runs of a history.
-func CurvesFigure(title string, history []HistoryRow, runs ...string) (*plot.Plot, error) {
+func CurvesFigure(title string, history []HistoryRow, runs ...string) (*plots.Plot, error) {
 	var curves []plots.Curve
 	for i, run := range runs {
 		train := plots.Curve{Name: run + " train", Color: i}
@@ -48,7 +46,7 @@ func CurvesFigure(title string, history []HistoryRow, runs ...string) (*plot.Plo
 
 // RegularizerFigure draws the label-noise regularizer recorded along the
 // named runs of a history.
-func RegularizerFigure(title string, history []HistoryRow, runs ...string) (*plot.Plot, error) {
+func RegularizerFigure(title string, history []HistoryRow, runs ...string) (*plots.Plot, error) {
 	var curves []plots.Curve
 	for i, run := range runs {
 		c := plots.Curve{Name: run, Color: i}
@@ -78,7 +76,7 @@ var historyTerms = map[string]func(*HistoryRow) float64{
 
 // TermsFigure draws terms recorded along runs of a history against the
 // step, one curve per TermCurve: a color per run, a dash per term.
-func TermsFigure(title, ylabel string, history []HistoryRow, curves ...TermCurve) (*plot.Plot, error) {
+func TermsFigure(title, ylabel string, history []HistoryRow, curves ...TermCurve) (*plots.Plot, error) {
 	runs, terms := map[string]int{}, map[string]int{}
 	var out []plots.Curve
 	for _, tc := range curves {

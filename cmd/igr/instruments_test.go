@@ -144,6 +144,10 @@ func TestSweepSeedBands(t *testing.T) {
 		}
 	}
 	readString(t, filepath.Join(out, "sweep.png"))
+	// The figure's title gives the tolerance of -tol.
+	if svg, want := readString(t, filepath.Join(out, "sweep.svg")), "to train MSE &lt; 0.001, 3 seeds"; !strings.Contains(svg, want) {
+		t.Errorf("sweep.svg does not say %q", want)
+	}
 }
 
 // TestSweepSummarizesEverySeed: over several seeds, summary.json gives each

@@ -69,7 +69,7 @@ func TestKilledGridResumes(t *testing.T) {
 			before := readString(t, journal)
 			code, _, stderr := runIgr(t, "sweep", "-quiet", "-n", "60", "-dim", "10", "-width", "20", "-seeds", "2", "-lrs", "0.002,0.006",
 				"-out", parted)
-			if code != 2 || !strings.Contains(stderr, "holds the results of igr sweep (running) with another configuration (") || !strings.Contains(stderr, "-lrs ") {
+			if code != 2 || !strings.Contains(stderr, "holds the results of igr sweep") || !strings.Contains(stderr, "with another configuration (") || !strings.Contains(stderr, "-lrs ") {
 				t.Errorf("another configuration on the killed folder: exit status %d, %q", code, stderr)
 			}
 			if readString(t, journal) != before {

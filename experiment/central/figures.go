@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -16,7 +15,7 @@ const timeLabel = "time t = steps × η"
 // LossFigure draws GD's loss at every step (gdLoss[k] at t = k·η), GD's
 // loss smoothed at the rows, and the central flow's predicted loss and its
 // own loss, against t on log–log axes.
-func LossFigure(gdLoss []float64, rows []Row, eta float64) (*plot.Plot, error) {
+func LossFigure(gdLoss []float64, rows []Row, eta float64) (*plots.Plot, error) {
 	gd := plots.Curve{Name: "GD", Color: 0}
 	for k, l := range gdLoss {
 		gd.Steps = append(gd.Steps, float64(k)*eta)
@@ -42,11 +41,11 @@ func LossFigure(gdLoss []float64, rows []Row, eta float64) (*plot.Plot, error) {
 
 // SharpnessFigure draws GD's and the central flow's sharpness against t,
 // with 2/η.
-func SharpnessFigure(rows []Row, eta float64) (*plot.Plot, error) {
+func SharpnessFigure(rows []Row, eta float64) (*plots.Plot, error) {
 	if len(rows) == 0 {
 		return nil, plots.ErrNothingToDraw
 	}
-	p := plot.New()
+	p := plots.New()
 	p.Title.Text = fmt.Sprintf("Sharpness of GD and of the central flow, η = %g", eta)
 	p.X.Label.Text = timeLabel
 	p.Y.Label.Text = "top eigenvalue of the Hessian of L"
@@ -84,13 +83,12 @@ func SharpnessFigure(rows []Row, eta float64) (*plot.Plot, error) {
 	p.Add(limit)
 	p.Legend.Add("2/η", limit)
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = false
 	return p, nil
 }
 
 // DistanceFigure draws the distances of the three flows from GD, relative
 // to how far GD moved since the start, against t on log–log axes.
-func DistanceFigure(rows []Row, eta float64) (*plot.Plot, error) {
+func DistanceFigure(rows []Row, eta float64) (*plots.Plot, error) {
 	curves := []plots.Curve{{Name: "central flow", Color: 1}, {Name: "gradient flow of L", Color: 0},
 		{Name: "flow of L + (η/4)|grad L|²", Color: 2}}
 	for _, r := range rows {

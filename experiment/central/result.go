@@ -7,11 +7,10 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/centralflow"
+	"github.com/igr-project/igr/train/plots"
 	"github.com/igr-project/igr/train/regime"
 )
 
@@ -345,11 +344,11 @@ func (r *Result) Files() []experiment.File {
 	return []experiment.File{
 		experiment.TableFile("central.csv", r.Rows),
 		experiment.JSONFile("summary.json", r.summary),
-		experiment.FigureFile("central_loss", func() (*plot.Plot, error) {
+		experiment.FigureFile("central_loss", func() (*plots.Plot, error) {
 			return LossFigure(r.gdLoss[:min(r.Steps+1, len(r.gdLoss))], r.samples, eta)
 		}),
-		experiment.FigureFile("central_sharpness", func() (*plot.Plot, error) { return SharpnessFigure(r.samples, eta) }),
-		experiment.FigureFile("central_distance", func() (*plot.Plot, error) { return DistanceFigure(r.Rows, eta) }),
+		experiment.FigureFile("central_sharpness", func() (*plots.Plot, error) { return SharpnessFigure(r.samples, eta) }),
+		experiment.FigureFile("central_distance", func() (*plots.Plot, error) { return DistanceFigure(r.Rows, eta) }),
 	}
 }
 

@@ -8,14 +8,13 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/experiment/central"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/plots"
 )
 
 // The methods of Compare, as named in compare.csv.
@@ -331,8 +330,8 @@ func (r *Result) Files() []experiment.File {
 		}},
 		experiment.TableFile("trajectory.csv", r.Trajectory),
 		experiment.HistoryFile(c.Batch, r.History),
-		experiment.FigureFile("trajectory", func() (*plot.Plot, error) { return TrajectoryFigure(r.Trajectory, c.Eta, c.H) }),
-		experiment.FigureFile("curves", func() (*plot.Plot, error) {
+		experiment.FigureFile("trajectory", func() (*plots.Plot, error) { return TrajectoryFigure(r.Trajectory, c.Eta, c.H) }),
+		experiment.FigureFile("curves", func() (*plots.Plot, error) {
 			return experiment.CurvesFigure(fmt.Sprintf("Implicit (η=%g) vs explicit (h=%g)", c.Eta, c.H), r.History, curves...)
 		}),
 	}
@@ -341,7 +340,7 @@ func (r *Result) Files() []experiment.File {
 		for _, m := range []string{MethodSGD, MethodLabelNoise, MethodImplicit} {
 			terms = append(terms, experiment.TermCurve{Run: m, Term: "sgd_noise_reg"}, experiment.TermCurve{Run: m, Term: "label_noise_reg"})
 		}
-		files = append(files, experiment.FigureFile("sgd_regularizer", func() (*plot.Plot, error) {
+		files = append(files, experiment.FigureFile("sgd_regularizer", func() (*plots.Plot, error) {
 			return experiment.TermsFigure(fmt.Sprintf("SGD's Γ term (η=%g, B=%d) and the label-noise regularizer (σ=%g)", c.Eta, c.Batch, c.Sigma),
 				"regularizer", r.History, terms...)
 		}))

@@ -3,14 +3,12 @@ package compare
 import (
 	"fmt"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/train/plots"
 )
 
 // TrajectoryFigure draws each method's distance from implicit GD against the
 // time t, relative to how far implicit GD moved.
-func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) {
+func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plots.Plot, error) {
 	var curves []plots.Curve
 	index := map[string]int{}
 	for _, r := range rows {
@@ -29,7 +27,6 @@ func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) 
 		return nil, err
 	}
 	p.X.Label.Text = "time t = steps × step size"
-	p.Legend.Top = true
 	return p, nil
 }
 
@@ -37,7 +34,7 @@ func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plot.Plot, error) 
 // for explicit GD with step h and λ = η/4, and when the rows have them for
 // minibatch SGD with step η and explicit GD with step h on the SGD
 // regularizer.
-func SweepFigure(rows []SweepRow) (*plot.Plot, error) {
+func SweepFigure(rows []SweepRow) (*plots.Plot, error) {
 	var series []plots.SweepSeries
 	index := map[string]int{}
 	for _, r := range rows {

@@ -7,13 +7,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/grid"
+	"github.com/igr-project/igr/train/plots"
 )
 
 // SweepRow is one run of Compare with Sweep: a row of compare_sweep.csv.
@@ -167,7 +166,7 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 func (r *SweepResult) Files() []experiment.File {
 	return []experiment.File{
 		experiment.TableFile("compare_sweep.csv", r.Rows),
-		experiment.FigureFile("compare_sweep", func() (*plot.Plot, error) { return SweepFigure(r.Rows) }),
+		experiment.FigureFile("compare_sweep", func() (*plots.Plot, error) { return SweepFigure(r.Rows) }),
 		experiment.JSONFile("compare_sweep.json", r.summary),
 	}
 }

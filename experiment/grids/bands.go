@@ -3,8 +3,6 @@ package grids
 import (
 	"fmt"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/train/plots"
 )
 
@@ -19,14 +17,15 @@ var BandColumns = SweepLayout.CellColumns()
 func ReadBands(path string) ([]MapCell, error) { return SweepLayout.ReadCells(path) }
 
 // BandFigure draws the median test MSE against learning rate with the
-// min–max band over seeds, from the cells of a sweep over seeds.
-func BandFigure(bands []MapCell, constantTestMSE float64) (*plot.Plot, error) {
+// min–max band over seeds, from the cells of a sweep over seeds whose runs
+// were trained to training MSE < tol.
+func BandFigure(bands []MapCell, constantTestMSE, tol float64) (*plots.Plot, error) {
 	bs := make([]plots.Band, len(bands))
 	seeds := 0
 	for i, b := range bands {
 		bs[i] = plots.Band{LR: b.X, Lo: b.Min, Mid: b.Median, Hi: b.Max, Runs: b.Seeds, Diverged: b.Diverged}
 		seeds = max(seeds, b.Seeds)
 	}
-	return plots.SweepBand(fmt.Sprintf("Test MSE after GD to train MSE < tol, %d seeds", seeds), bs,
+	return plots.SweepBand(fmt.Sprintf("Test MSE after GD %s, %d seeds", toTol(tol), seeds), bs,
 		plots.Reference{Name: "constant predictor 1 (first seed)", Value: constantTestMSE})
 }

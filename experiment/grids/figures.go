@@ -7,17 +7,19 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
 )
 
-// SweepFigure draws test MSE against learning rate, with the constant
-// predictor's test MSE as a reference line (none if NaN).
-func SweepFigure(rows []experiment.RunRow, constantTestMSE float64) (*plot.Plot, error) {
+// SweepFigure draws test MSE against learning rate of runs trained to
+// training MSE < tol, with the constant predictor's test MSE as a reference
+// line (none if NaN).
+func SweepFigure(rows []experiment.RunRow, constantTestMSE, tol float64) (*plots.Plot, error) {
 	pts := make([]plots.SweepPoint, len(rows))
 	for i, r := range rows {
 		pts[i] = plots.SweepPoint{LR: r.LR, TestMSE: r.TestMSE, Status: string(r.Status)}
 	}
-	return plots.Sweep("Test MSE after GD to train MSE < tol", pts,
+	return plots.Sweep("Test MSE after GD "+toTol(tol), pts,
 		plots.Reference{Name: "constant predictor 1", Value: constantTestMSE})
 }
 
@@ -84,7 +86,7 @@ func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
 // MapLinesFigure draws a map as curves: the median test MSE against x, one
 // curve per row, with the constant predictor's test MSE and, if the map has
 // one, the reference sweep's best as reference lines.
-func MapLinesFigure(s *MapSummary, cells []MapCell) (*plot.Plot, error) {
+func MapLinesFigure(s *MapSummary, cells []MapCell) (*plots.Plot, error) {
 	ys := s.rowValues()
 	series := make([]plots.SweepSeries, len(ys))
 	index := map[float64]int{}
@@ -126,6 +128,15 @@ func MapLinesFigure(s *MapSummary, cells []MapCell) (*plot.Plot, error) {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plots.LogTicks
 	}
 	return p, nil
+}
+
+// toTol says where runs stopped: "to train MSE < 0.0001"; a tolerance of
+// 0 means train.DefaultTol.
+func toTol(tol float64) string {
+	if tol <= 0 {
+		tol = train.DefaultTol
+	}
+	return fmt.Sprintf("to train MSE < %g", tol)
 }
 
 // tickLabels labels the values of an axis of a heat map: on a log-spaced

@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
@@ -378,7 +376,7 @@ func finishMap(spec MapSummary, test dataset.Split, rows []MapRow, stopped bool)
 		l.rowsFile(MapTable, rows),
 		l.cellsFile(MapCellsTable, res.Cells),
 		experiment.FigureFile("map", func() (*plots.HeatMapFigure, error) { return MapFigure(sum, res.Cells) }),
-		experiment.FigureFile("map_lines", func() (*plot.Plot, error) { return MapLinesFigure(sum, res.Cells) }),
+		experiment.FigureFile("map_lines", func() (*plots.Plot, error) { return MapLinesFigure(sum, res.Cells) }),
 		experiment.JSONFile("summary.json", sum),
 	}
 	return res

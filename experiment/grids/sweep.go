@@ -7,11 +7,10 @@ import (
 	"math"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
+	"github.com/igr-project/igr/train/plots"
 )
 
 // SweepSettings configure Sweep.
@@ -68,6 +67,7 @@ type SweepSummary struct {
 	Scale       experiment.Number `json:"scale"`
 	Arch        string            `json:"arch"`
 	Batch       int               `json:"batch,omitempty"`
+	Tol         experiment.Number `json:"tol"` // the training MSE the runs were trained to
 	Interrupted bool              `json:"interrupted"`
 }
 
@@ -138,7 +138,7 @@ var Sweep = &experiment.Experiment[*SweepSettings, *Run, *SweepResult]{
 		setup := run.Setup()
 		res := &SweepResult{Out: env.Dir, Rows: RunRows(rows), shard: c.Shard}
 		spec := SweepSummary{Seed: setup.Seed, Seeds: run.Seeds(), N: setup.N, Dim: setup.Dim, Width: setup.Width,
-			Scale: experiment.Number(setup.Scale), Arch: setup.Arch, Batch: c.Batch}
+			Scale: experiment.Number(setup.Scale), Arch: setup.Arch, Batch: c.Batch, Tol: experiment.Number(setup.Tol)}
 		if c.Shard.Whole() {
 			res.Summary, res.files = finishSweep(spec, c.HistoryEvery, setup.Data().Test, rows, history, stop != nil)
 		} else if res.files, err = run.shardFiles(c.HistoryEvery, spec, rows, history, stop != nil); err != nil {
@@ -167,25 +167,25 @@ func finishSweep(spec SweepSummary, historyEvery int, test dataset.Split, rows [
 		sum.TotalSteps += r.Steps
 	}
 	var files []experiment.File
-	sum.Headlines, files = SweepOutputs(rows, spec.Seeds, test)
+	sum.Headlines, files = SweepOutputs(rows, spec.Seeds, float64(spec.Tol), test)
 	if historyEvery > 0 {
 		files = append(files, experiment.HistoryFile(0, history))
 	}
 	return sum, append(files, experiment.JSONFile("summary.json", sum))
 }
 
-// SweepOutputs reads the headlines off the rows of a sweep over seeds seeds
-// whose first seed's test set is test, and returns them with the sweep's
-// table and figure: sweep.csv (and over several seeds sweep_bands.csv) and
-// the sweep figure.
-func SweepOutputs(rows []MapRow, seeds int, test dataset.Split) (Headlines, []experiment.File) {
+// SweepOutputs reads the headlines off the rows of a sweep over seeds seeds,
+// trained to training MSE < tol, whose first seed's test set is test, and
+// returns them with the sweep's table and figure: sweep.csv (and over
+// several seeds sweep_bands.csv) and the sweep figure.
+func SweepOutputs(rows []MapRow, seeds int, tol float64, test dataset.Split) (Headlines, []experiment.File) {
 	var h Headlines
 	files := []experiment.File{SweepLayout.rowsFile("sweep.csv", rows)}
 	if seeds <= 1 {
 		one := experiment.HeadlineOf(test, RunRows(rows))
 		h.Headline = &one
-		return h, append(files, experiment.FigureFile("sweep", func() (*plot.Plot, error) {
-			return SweepFigure(RunRows(rows), float64(one.ConstantTestMSE))
+		return h, append(files, experiment.FigureFile("sweep", func() (*plots.Plot, error) {
+			return SweepFigure(RunRows(rows), float64(one.ConstantTestMSE), tol)
 		}))
 	}
 	bands := Cells(rows)
@@ -196,7 +196,7 @@ func SweepOutputs(rows []MapRow, seeds int, test dataset.Split) (Headlines, []ex
 	}
 	constant := float64(h.PerSeed[0].ConstantTestMSE)
 	return h, append(files, SweepLayout.cellsFile("sweep_bands.csv", bands),
-		experiment.FigureFile("sweep", func() (*plot.Plot, error) { return BandFigure(bands, constant) }))
+		experiment.FigureFile("sweep", func() (*plots.Plot, error) { return BandFigure(bands, constant, tol) }))
 }
 
 // perSeed returns the headline of every seed's runs, in the order of the

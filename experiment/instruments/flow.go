@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/regularizer"
@@ -153,14 +151,14 @@ func (r *FlowResult) Files() []experiment.File {
 	}
 	return []experiment.File{
 		experiment.TableFile("flow.csv", r.Rows),
-		experiment.FigureFile("flow", func() (*plot.Plot, error) { return FlowFigure(r.Rows, r.lr) }),
+		experiment.FigureFile("flow", func() (*plots.Plot, error) { return FlowFigure(r.Rows, r.lr) }),
 		experiment.JSONFile("summary.json", sum),
 	}
 }
 
 // FlowFigure draws the distance from GD to the flows of L and of L̃ against
 // the time t.
-func FlowFigure(rows []FlowRow, lr float64) (*plot.Plot, error) {
+func FlowFigure(rows []FlowRow, lr float64) (*plots.Plot, error) {
 	curves := []plots.Curve{{Name: "GD to flow of L", Color: 0}, {Name: "GD to flow of L + (η/4)|grad L|²", Color: 1}}
 	for _, r := range rows {
 		curves[0].Steps = append(curves[0].Steps, r.T)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -123,17 +122,17 @@ func (r *SharpnessResult) Files() []experiment.File {
 		experiment.Number(r.wall), r.Status == train.Interrupted, experiment.Provenance()}
 	return []experiment.File{
 		experiment.TableFile("sharpness.csv", r.Rows),
-		experiment.FigureFile("sharpness", func() (*plot.Plot, error) { return SharpnessFigure(r.Rows, r.lr) }),
+		experiment.FigureFile("sharpness", func() (*plots.Plot, error) { return SharpnessFigure(r.Rows, r.lr) }),
 		experiment.JSONFile("summary.json", sum),
 	}
 }
 
 // SharpnessFigure draws the top Hessian eigenvalue along GD and 2/η.
-func SharpnessFigure(rows []SharpnessRow, lr float64) (*plot.Plot, error) {
+func SharpnessFigure(rows []SharpnessRow, lr float64) (*plots.Plot, error) {
 	if len(rows) == 0 {
 		return nil, plots.ErrNothingToDraw
 	}
-	p := plot.New()
+	p := plots.New()
 	p.Title.Text = fmt.Sprintf("Sharpness along GD, η = %g", lr)
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = "top eigenvalue of the Hessian of L"
@@ -159,7 +158,6 @@ func SharpnessFigure(rows []SharpnessRow, lr float64) (*plot.Plot, error) {
 	p.Add(limit)
 	p.Legend.Add("2/η", limit)
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
 	return p, nil
 }
 

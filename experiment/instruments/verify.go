@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/plot"
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
@@ -138,7 +137,7 @@ func (r *VerifyResult) Files() []experiment.File {
 		experiment.Number(r.wall), experiment.Provenance()}
 	return []experiment.File{
 		experiment.TableFile("verify.csv", r.Rows),
-		experiment.FigureFile("verify", func() (*plot.Plot, error) { return VerifyFigure(r.Rows) }),
+		experiment.FigureFile("verify", func() (*plots.Plot, error) { return VerifyFigure(r.Rows) }),
 		experiment.JSONFile("summary.json", sum),
 	}
 }
@@ -187,7 +186,7 @@ func verifyStep(setup *experiment.Setup, theta0 graph.Params, eta float64, subst
 
 // VerifyFigure draws the distance of one gradient step from the flows of L
 // and of L̃ against η, on log–log axes, with the integration error.
-func VerifyFigure(rows []VerifyRow) (*plot.Plot, error) {
+func VerifyFigure(rows []VerifyRow) (*plots.Plot, error) {
 	curves := []plots.Curve{{Name: "GD step to flow of L", Color: 0}, {Name: "GD step to flow of L + (η/4)|grad L|²", Color: 1},
 		{Name: "integration error", Color: 6, Dashed: true}}
 	for _, r := range rows {

@@ -10,14 +10,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/sysmem"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/plots"
 )
 
 func init() {
@@ -201,7 +200,7 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 	sweepRows, sweepHistory := sweep.Collect(plan.Outcomes(results[len(single):]))
 	res.Sweep = grids.RunRows(sweepRows)
 	res.History = append(res.History, sweepHistory...)
-	headlines, sweepFiles := grids.SweepOutputs(sweepRows, sweep.Seeds(), setup.Data().Test)
+	headlines, sweepFiles := grids.SweepOutputs(sweepRows, sweep.Seeds(), setup.Tol, setup.Data().Test)
 	res.sweepFiles = sweepFiles
 	res.Summary = summarize(c, setup, res, headlines)
 	res.Summary.Interrupted = stop != nil
@@ -260,10 +259,10 @@ func (r *Result) Files() []experiment.File {
 	return append(r.sweepFiles,
 		experiment.RunsFile("runs.csv", experiment.RunsColumns, r.Runs),
 		experiment.HistoryFile(0, r.History),
-		experiment.FigureFile("curves", func() (*plot.Plot, error) {
+		experiment.FigureFile("curves", func() (*plots.Plot, error) {
 			return experiment.CurvesFigure(title, r.History, RunLabelNoise, RunPlain, RunSmallInit)
 		}),
-		experiment.FigureFile("regularizer", func() (*plot.Plot, error) {
+		experiment.FigureFile("regularizer", func() (*plots.Plot, error) {
 			return experiment.RegularizerFigure(regTitle, r.History, RunLabelNoise, RunPlain)
 		}),
 		experiment.JSONFile("summary.json", r.Summary),

@@ -6,14 +6,13 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
-
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/internal/atomicfile"
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
+	"github.com/igr-project/igr/train/plots"
 )
 
 // The names of the runs in runs.csv and history.csv: Train's full-batch GD
@@ -257,8 +256,8 @@ func (r *Result) Files() []experiment.File {
 	files := []experiment.File{
 		experiment.RunsFile("runs.csv", experiment.ColumnsFor(r.batch, experiment.RunsColumns, experiment.RunsSGDColumns), r.Runs),
 		experiment.HistoryFile(r.batch, r.History),
-		experiment.FigureFile("curves", func() (*plot.Plot, error) { return experiment.CurvesFigure(r.title, r.History, r.names...) }),
-		experiment.FigureFile("regularizer", func() (*plot.Plot, error) {
+		experiment.FigureFile("curves", func() (*plots.Plot, error) { return experiment.CurvesFigure(r.title, r.History, r.names...) }),
+		experiment.FigureFile("regularizer", func() (*plots.Plot, error) {
 			return experiment.RegularizerFigure("Label-noise regularizer along the runs", r.History, r.names...)
 		}),
 	}
@@ -267,7 +266,7 @@ func (r *Result) Files() []experiment.File {
 		for _, name := range r.names {
 			curves = append(curves, experiment.TermCurve{Run: name, Term: "label_noise_reg"}, experiment.TermCurve{Run: name, Term: "sgd_noise_reg"})
 		}
-		files = append(files, experiment.FigureFile("sgd_regularizer", func() (*plot.Plot, error) {
+		files = append(files, experiment.FigureFile("sgd_regularizer", func() (*plots.Plot, error) {
 			return experiment.TermsFigure(fmt.Sprintf("Regularizers of batch noise (B=%d) and label noise", r.batch), "regularizer", r.History, curves...)
 		}))
 	}

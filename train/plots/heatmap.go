@@ -14,8 +14,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Figure is anything Encode and Save can render: a *plot.Plot, or a figure
-// of several panels such as a heat map with its colour bar.
+// Figure is anything Encode and Save can render: a *Plot, a *plot.Plot, or
+// a figure of several panels such as a heat map with its colour bar.
 type Figure interface {
 	Draw(draw.Canvas)
 }

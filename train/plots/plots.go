@@ -40,18 +40,29 @@ var Palette = []color.Color{
 	color.RGBA{0, 0, 0, 255},       // black
 }
 
-// Encode renders f in format ("png", "svg", "pdf", "eps") at the standard size.
+// margin is the room left free along the right edge of a figure, so that
+// nothing drawn touches it.
+const margin = vg.Length(4)
+
+// Encode renders f in format ("png", "svg", "pdf", "eps") at the standard
+// size, leaving a margin of 4 points along the right edge.
 func Encode(f Figure, format string) ([]byte, error) {
 	c, err := draw.NewFormattedCanvas(Width, Height, format)
 	if err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
-	f.Draw(draw.New(c))
+	Draw(f, c)
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plots: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Draw draws f on c as Encode does, leaving the margin along the right
+// edge.
+func Draw(f Figure, c vg.CanvasSizer) {
+	f.Draw(draw.Crop(draw.New(c), 0, -margin, 0, 0))
 }
 
 // PNG renders f as PNG bytes at the standard size, as a notebook displays it.
@@ -84,8 +95,8 @@ type XY struct {
 
 // Data draws the regression data: the target y against the first input x0,
 // training and test sets in two colors.
-func Data(train, test XY) (*plot.Plot, error) {
-	p := plot.New()
+func Data(train, test XY) (*Plot, error) {
+	p := New()
 	p.Title.Text = "Data: y = x0²"
 	p.X.Label.Text = "x0"
 	p.Y.Label.Text = "y"
@@ -105,7 +116,6 @@ func Data(train, test XY) (*plot.Plot, error) {
 		p.Add(s)
 		p.Legend.Add(set.name, s)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
@@ -130,7 +140,7 @@ type Reference struct {
 // (and runs that completed a fixed number of steps) are joined by a line; runs that hit the step cap are hollow markers; diverged
 // runs, which have no meaningful error, are red crosses along the top edge, so
 // the edge of divergence is visible rather than silently dropped.
-func Sweep(title string, points []SweepPoint, refs ...Reference) (*plot.Plot, error) {
+func Sweep(title string, points []SweepPoint, refs ...Reference) (*Plot, error) {
 	return Sweeps(title, []SweepSeries{{Points: points}}, refs...)
 }
 
@@ -143,9 +153,12 @@ type SweepSeries struct {
 }
 
 // Sweeps draws several sweeps on one figure, as Sweep draws one, each series
-// in its own color.
-func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, error) {
-	p := plot.New()
+// in its own color. The legend names each series once, by its line, and
+// each marker of a status once, in black; the diverged runs of each series
+// are drawn at a height of their own along the top, so that the crosses of
+// different series do not hide each other.
+func Sweeps(title string, series []SweepSeries, refs ...Reference) (*Plot, error) {
+	p := New()
 	p.Title.Text = title
 	p.X.Label.Text = "learning rate η"
 	p.Y.Label.Text = "test MSE"
@@ -153,12 +166,19 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 	p.Y.Tick.Marker = logTicks{}
 
 	yr, xr := newSpan(), newSpan()
+	diverging := 0 // series with diverged runs
 	for _, sr := range series {
+		some := false
 		for _, pt := range sr.Points {
 			xr.add(pt.LR)
 			if pt.Status != "diverged" && usable(pt.TestMSE, true) {
 				yr.add(pt.TestMSE)
+			} else {
+				some = true
 			}
+		}
+		if some {
+			diverging++
 		}
 	}
 	for _, r := range refs {
@@ -170,13 +190,25 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 		yr = span{1, 1}
 	}
 	edge := yr.max * 2 // diverged runs sit just above everything else
+	lift := 1.0        // the ratio between the heights of two series' diverged runs
+	if len(series) > 1 && diverging > 1 {
+		lift = stackRatio(yr.min/2, edge*1.5, diverging)
+	}
+	one := len(series) == 1 && series[0].Name == ""
+	// The markers of statuses other than converged, in black, each named
+	// once after the series.
+	statusEntries := map[string]bool{}
+	var statusLabels []string
+	var statusThumbs []plot.Thumbnailer
+	level := 0
 	for si, sr := range series {
 		groups := map[string]XY{}
 		var order []string
+		top := edge * math.Pow(lift, float64(level))
 		for _, pt := range sr.Points {
 			key, y := pt.Status, pt.TestMSE
 			if pt.Status == "diverged" || !usable(y, true) {
-				key, y = "diverged", edge
+				key, y = "diverged", top
 			}
 			if _, ok := groups[key]; !ok {
 				order = append(order, key)
@@ -186,11 +218,10 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 			g.Y = append(g.Y, y)
 			groups[key] = g
 		}
-		col := Palette[si%len(Palette)]
-		prefix := ""
-		if sr.Name != "" {
-			prefix = sr.Name + " "
+		if _, ok := groups["diverged"]; ok {
+			level++
 		}
+		col := Palette[si%len(Palette)]
 		for i, key := range sortStatuses(order) {
 			pts := finitePoints(groups[key], false, true)
 			if len(pts) == 0 {
@@ -200,37 +231,43 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 			if err != nil {
 				return nil, fmt.Errorf("plots: sweep: %w", err)
 			}
-			s.GlyphStyle.Radius = vg.Points(3)
-			s.GlyphStyle.Color = col
-			label := prefix + key
+			s.GlyphStyle = statusGlyph(key, col)
+			label := key
 			switch key {
 			case "converged", "completed":
-				s.GlyphStyle.Shape = draw.CircleGlyph{}
 				l, err := plotter.NewLine(pts)
 				if err != nil {
 					return nil, fmt.Errorf("plots: sweep: %w", err)
 				}
 				l.Color = col
 				p.Add(l)
-				if sr.Name != "" {
-					label = sr.Name
+				if !one {
+					p.Legend.Add(sr.Name, l, s)
 				}
 			case "diverged":
-				if len(series) == 1 {
-					s.GlyphStyle.Color = color.RGBA{200, 0, 0, 255}
+				if one {
+					s.GlyphStyle.Color = divergedColor
 				}
-				s.GlyphStyle.Shape = draw.CrossGlyph{}
-				s.GlyphStyle.Radius = vg.Points(4)
-				label = prefix + "diverged (drawn at top)"
+				label = "diverged (drawn at top)"
 			default:
-				if len(series) == 1 {
+				if one {
 					s.GlyphStyle.Color = Palette[(i+2)%len(Palette)]
 				}
-				s.GlyphStyle.Shape = draw.RingGlyph{}
 			}
 			p.Add(s)
-			p.Legend.Add(label, s)
+			switch {
+			case one:
+				p.Legend.Add(label, s)
+			case key != "converged" && key != "completed" && !statusEntries[key]:
+				statusEntries[key] = true
+				thumb := *s
+				thumb.GlyphStyle.Color = color.Black
+				statusLabels, statusThumbs = append(statusLabels, label), append(statusThumbs, &thumb)
+			}
 		}
+	}
+	for i, label := range statusLabels {
+		p.Legend.Add(label, statusThumbs[i])
 	}
 	for i, r := range refs {
 		if !usable(r.Value, true) {
@@ -245,11 +282,59 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*plot.Plot, 
 		p.Add(l)
 		p.Legend.Add(r.Name, l)
 	}
-	p.Y.Min, p.Y.Max = yr.min/2, edge*1.5
-	p.Legend.Top, p.Legend.Left = false, false
+	p.Y.Min, p.Y.Max = yr.min/2, edge*math.Pow(lift, float64(max(level-1, 0)))*1.5
+	p.Y.Tick.Marker = ticksUpTo{logTicks{}, edge}
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
+
+// ticksUpTo marks an axis as Ticker does, up to max: the diverged runs
+// drawn above max have no value that an axis could give.
+type ticksUpTo struct {
+	plot.Ticker
+	max float64
+}
+
+func (t ticksUpTo) Ticks(min, max float64) []plot.Tick {
+	ticks := t.Ticker.Ticks(min, max)
+	out := ticks[:0]
+	for _, tk := range ticks {
+		if tk.Value <= t.max*(1+1e-9) {
+			out = append(out, tk)
+		}
+	}
+	return out
+}
+
+// divergedColor marks diverged runs on a figure of one series.
+var divergedColor = color.RGBA{200, 0, 0, 255}
+
+// statusGlyph is the marker of a run of status key in color col: a dot
+// for a run that converged or completed its steps, a cross for one that
+// diverged, a ring otherwise.
+func statusGlyph(key string, col color.Color) draw.GlyphStyle {
+	switch key {
+	case "converged", "completed":
+		return draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+	case "diverged":
+		return draw.GlyphStyle{Color: col, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+	}
+	return draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.RingGlyph{}}
+}
+
+// stackRatio is the ratio between n heights stacked above lo..hi on a log
+// axis so that, on a figure of the standard height, neighbours are
+// stackGap apart.
+func stackRatio(lo, hi float64, n int) float64 {
+	dataHeight := 0.75 * Height           // about the data area of a standard figure
+	per := float64(stackGap / dataHeight) // part of the axis between two heights
+	// The axis spans log(hi/lo) + (n-1)·log(ratio), and log(ratio) is per
+	// of it.
+	return math.Pow(hi/lo, per/math.Max(1-float64(n-1)*per, 0.25))
+}
+
+// stackGap separates the heights of the diverged runs of two series.
+const stackGap = vg.Length(8)
 
 // Curve is one line of a loss-curve figure.
 type Curve struct {
@@ -265,8 +350,8 @@ type Curve struct {
 
 // Curves draws values against step with both axes logarithmic. Points that a
 // log axis cannot show, step 0 among them, are left out.
-func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
-	p := plot.New()
+func Curves(title, ylabel string, curves []Curve) (*Plot, error) {
+	p := New()
 	p.Title.Text = title
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = ylabel
@@ -303,7 +388,6 @@ func Curves(title, ylabel string, curves []Curve) (*plot.Plot, error) {
 	// (one point) by ±1, which can cross zero.
 	p.X.Min, p.X.Max = xr.logRange()
 	p.Y.Min, p.Y.Max = yr.logRange()
-	p.Legend.Top, p.Legend.Left = false, true
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
@@ -374,8 +458,8 @@ type Band struct {
 // SweepBand draws the median test MSE against learning rate with the band
 // from the smallest to the largest over the seeds, on a log y axis; learning
 // rates at which some seed diverged get a red cross along the top edge.
-func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error) {
-	p := plot.New()
+func SweepBand(title string, bands []Band, refs ...Reference) (*Plot, error) {
+	p := New()
 	p.Title.Text = title
 	p.X.Label.Text = "learning rate η"
 	p.Y.Label.Text = "test MSE over seeds"
@@ -431,7 +515,7 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error
 		if err != nil {
 			return nil, fmt.Errorf("plots: band: %w", err)
 		}
-		s.GlyphStyle.Color, s.GlyphStyle.Shape, s.GlyphStyle.Radius = color.RGBA{200, 0, 0, 255}, draw.CrossGlyph{}, vg.Points(4)
+		s.GlyphStyle = statusGlyph("diverged", divergedColor)
 		p.Add(s)
 		p.Legend.Add("some seeds diverged", s)
 	}
@@ -449,6 +533,7 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*plot.Plot, error
 		p.Legend.Add(r.Name, l)
 	}
 	p.Y.Min, p.Y.Max = yr.min/2, edge*1.5
+	p.Y.Tick.Marker = ticksUpTo{logTicks{}, edge}
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
@@ -466,8 +551,13 @@ var LogTicks plot.Ticker = logTicks{}
 
 // logTicks marks a log axis at the powers of ten, labelled 0.001, 0.01, …,
 // 1000 and 1e-6, 1e5 beyond, and, on an axis spanning less than two decades,
-// at 2× and 5× too.
+// at 2× and 5× too. On an axis of more than maxLogLabels decades only
+// every second (third, …) power is labelled, those whose exponent is a
+// multiple of two (three, …), so that the labels stay apart.
 type logTicks struct{}
+
+// maxLogLabels is the most labels logTicks puts on an axis.
+const maxLogLabels = 10
 
 func (logTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
@@ -476,6 +566,13 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 		if ticks[i].Label != "" {
 			ticks[i].Label = powerLabel(ticks[i].Value)
 			labelled++
+		}
+	}
+	if every := (labelled + maxLogLabels - 1) / maxLogLabels; every > 1 {
+		for i := range ticks {
+			if e := int(math.Round(math.Log10(ticks[i].Value))); e%every != 0 {
+				ticks[i].Label = ""
+			}
 		}
 	}
 	if labelled >= 3 {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/igr-project/igr/train/plots"
-	"gonum.org/v1/plot"
 )
 
 // A sweep with diverged runs: their test errors are Inf or NaN, which
@@ -32,7 +31,7 @@ func ExampleSweep() {
 }
 
 // svgText returns the SVG of p, in which every text drawn appears verbatim.
-func svgText(t *testing.T, p *plot.Plot) string {
+func svgText(t *testing.T, p plots.Figure) string {
 	t.Helper()
 	b, err := plots.Encode(p, "svg")
 	if err != nil {
