@@ -139,15 +139,18 @@ func timing(t *testing.T, dir string) (fromJournal, computed int) {
 	return *v.FromJournal, *v.Computed
 }
 
-// TestKubernetesManifests checks that the Indexed Job's shard count matches
-// its completions, the one thing that must agree by hand.
+// TestKubernetesManifests checks what must agree by hand in the Indexed
+// Job: its shard count and its completions, a folder per index (so that the
+// pod started in place of a failed one resumes its shard), and igr exec'd as
+// the container's first process, which the kubelet's SIGTERM reaches (a
+// shell there ignores it, and igr would get only the SIGKILL after it).
 func TestKubernetesManifests(t *testing.T) {
 	b, err := os.ReadFile("kubernetes/sweep-job.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(b)
-	for _, want := range []string{"completionMode: Indexed", "completions: 10", "-shards 10", "shard-$JOB_COMPLETION_INDEX"} {
+	for _, want := range []string{"completionMode: Indexed", "completions: 10", "-shards 10", "-out /results/shard-$JOB_COMPLETION_INDEX\n", "- >-\n              exec igr "} {
 		if !strings.Contains(s, want) {
 			t.Errorf("sweep-job.yaml lacks %q", want)
 		}
