@@ -32,9 +32,17 @@ const (
 // TestSlurmCluster starts a one-node Slurm cluster (munged, slurmctld and
 // slurmd, their state, spool and logs in a temporary folder), submits
 // slurm/sweep.sbatch as a job array of three tasks and slurm/merge.sbatch
-// after it, and compares the merged sweep with a single-machine one, byte
-// for byte. It needs root and Debian's slurmctld, slurmd, slurm-client and
-// munge; without them it is skipped.
+// after it, stops two tasks in the middle of their shards and lets Slurm run
+// them again, and compares the merged sweep with a single-machine one, byte
+// for byte. Task 1 is requeued as preemption requeues a task (scontrol
+// requeue: SIGTERM, then the task back in the queue); task 2 is sent USR1 as
+// the script's --signal sends it before the time limit, and the script stops
+// igr and requeues the task itself. Each is stopped once its journal holds a
+// finished run and while its other run is under way; the test requires that
+// the run under way left its checkpoint, that the task ran again, that its
+// second run took the finished run from the journal and trained the rest, and
+// that the merge waited for it. It needs root and Debian's slurmctld, slurmd,
+// slurm-client and munge; without them it is skipped.
 func TestSlurmCluster(t *testing.T) {
 	tools := map[string]string{}
 	for _, name := range []string{"munged", "slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "squeue", "scancel"} {
@@ -50,19 +58,128 @@ func TestSlurmCluster(t *testing.T) {
 	c := startCluster(t, tools)
 
 	results := filepath.Join(c.dir, "results")
-	env := []string{"IGR=" + igrBinary, "RESULTS=" + results, "GRID=" + grid}
+	env := []string{"IGR=" + igrBinary, "RESULTS=" + results, "GRID=" + longGrid}
 	array := c.submit("--array=0-2", "slurm/sweep.sbatch", env)
 	merge := c.submit("--dependency=afterok:"+array, "slurm/merge.sbatch", env)
 	deadline := time.Now().Add(jobTimeout)
+	// The sweep on one machine runs while Slurm schedules the tasks; it is
+	// stopped if the test ends first.
+	single := filepath.Join(t.TempDir(), "single")
+	var singleErr error
+	singleDone := make(chan struct{})
+	go func() {
+		defer close(singleDone)
+		singleErr = singleMachine(t.Context(), single, "sweep", longGrid)
+	}()
+	t.Cleanup(func() { <-singleDone })
+	stops := []*stop{
+		{task: 1, how: []string{"scontrol", "requeue"}},
+		{task: 2, how: []string{"scancel", "--batch", "--signal=USR1"}},
+	}
+	c.stopAndRequeue(array, results, stops, deadline)
 	if states := c.wait(array, deadline); slices.ContainsFunc(states, func(s string) bool { return s != "COMPLETED" }) {
 		c.fail("the job array's tasks ended %v, want all COMPLETED", states)
 	}
 	if states := c.wait(merge, deadline); len(states) != 1 || states[0] != "COMPLETED" {
 		c.fail("the merge job ended %v, want COMPLETED", states)
 	}
-	compareWithSingleSweep(t, filepath.Join(results, "merged"))
+	for task := range 3 {
+		out, err := c.client("scontrol", "-o", "show", "job", fmt.Sprintf("%s_%d", array, task))
+		if err != nil {
+			c.fail("%v", err)
+		}
+		i := slices.IndexFunc(stops, func(s *stop) bool { return s.task == task })
+		if i < 0 {
+			if restarts := field(out, "Restarts"); restarts != "0" {
+				t.Errorf("task %d was not stopped but ran %s times again", task, restarts)
+			}
+			continue
+		}
+		how := strings.Join(stops[i].how, " ")
+		if restarts := field(out, "Restarts"); restarts != "1" {
+			t.Errorf("task %d (%s) ran %s times again, want once", task, how, restarts)
+		}
+		fromJournal, computed := timing(t, filepath.Join(results, fmt.Sprintf("shard-%d", task)))
+		if fromJournal < 1 || computed < 1 {
+			t.Errorf("task %d (%s): its run after the requeue took %d runs from the journal and trained %d, want at least one of each",
+				task, how, fromJournal, computed)
+		}
+	}
+	<-singleDone
+	if singleErr != nil {
+		t.Fatal(singleErr)
+	}
+	compareMerged(t, filepath.Join(results, "merged"), single)
 	if t.Failed() {
 		c.dump()
+	}
+}
+
+// stop is how the test stops a task of the job array in the middle of its
+// shard: the command and its options, given the task's job id.
+type stop struct {
+	task      int
+	how       []string
+	sent      bool      // the command is given
+	releaseAt time.Time // when the requeued task may start again; zero until it is requeued
+	done      bool      // released
+}
+
+// stopAndRequeue stops each task of stops once its shard's journal holds a
+// finished run, waits until Slurm has put it back in the queue, checks that
+// the run it was training left its checkpoint, and lets it start again soon,
+// not after the two minutes Slurm makes a requeued job wait. Not at once:
+// slurmd refuses to launch a job again within the second its earlier run was
+// killed in ("Job credential revoked"), and the task would fail.
+func (c *cluster) stopAndRequeue(array, results string, stops []*stop, deadline time.Time) {
+	t := c.t
+	for {
+		left := 0
+		for _, s := range stops {
+			if s.done {
+				continue
+			}
+			left++
+			id := fmt.Sprintf("%s_%d", array, s.task)
+			shard := filepath.Join(results, fmt.Sprintf("shard-%d", s.task))
+			switch {
+			case !s.sent:
+				if journalHoldsRun(filepath.Join(shard, "grid.journal")) {
+					if _, err := c.client(s.how[0], append(s.how[1:], id)...); err != nil {
+						c.fail("stopping task %d: %v", s.task, err)
+					}
+					s.sent = true
+				}
+			case s.releaseAt.IsZero():
+				out, err := c.client("scontrol", "-o", "show", "job", id)
+				if err != nil {
+					c.fail("%v", err)
+				}
+				switch state := field(out, "JobState"); {
+				case state == "PENDING" && field(out, "Restarts") != "0":
+				case ended(state):
+					c.fail("task %d (%s) ended %s instead of going back to the queue", s.task, strings.Join(s.how, " "), state)
+				default:
+					continue
+				}
+				if cps, _ := filepath.Glob(filepath.Join(shard, "grid.journal.cell-*.checkpoint")); len(cps) == 0 {
+					t.Errorf("task %d (%s) left no checkpoint of the run it was training", s.task, strings.Join(s.how, " "))
+				}
+				s.releaseAt = time.Now().Truncate(time.Second).Add(time.Second + 100*time.Millisecond)
+			case time.Now().After(s.releaseAt):
+				if _, err := c.client("scontrol", "update", "JobId="+id, "StartTime=now"); err != nil {
+					c.fail("%v", err)
+				}
+				s.done = true
+			}
+		}
+		if left == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.fail("the tasks to stop and requeue were not requeued within %v", jobTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -146,6 +263,9 @@ func startCluster(t *testing.T, tools map[string]string) *cluster {
 		"SchedulerType=sched/backfill",
 		// A merge whose array failed is cancelled instead of waiting forever.
 		"DependencyParameters=kill_invalid_depend",
+		// Batch jobs are not requeued unless they ask to be, as at some
+		// sites: sweep.sbatch's --requeue is what lets its tasks resume.
+		"JobRequeue=0",
 		"AccountingStorageType=accounting_storage/none",
 		"JobCompType=jobcomp/none",
 		"JobAcctGatherType=jobacct_gather/none",
@@ -334,16 +454,15 @@ func (c *cluster) wait(id string, deadline time.Time) []string {
 			c.fail("%v", err)
 		}
 		var states []string
-		ended := true
+		done := true
 		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 			state := field(line, "JobState")
 			states = append(states, state)
-			switch state {
-			case "PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING":
-				ended = false
+			if !ended(state) {
+				done = false
 			}
 		}
-		if ended {
+		if done {
 			return states
 		}
 		if time.Now().After(deadline) {
@@ -351,6 +470,15 @@ func (c *cluster) wait(id string, deadline time.Time) []string {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// ended reports whether a job in state (scontrol's JobState) has ended.
+func ended(state string) bool {
+	switch state {
+	case "PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING":
+		return false
+	}
+	return true
 }
 
 // field returns the value of key in a line of scontrol's -o output.
