@@ -83,7 +83,11 @@ func (e *Env) Resumed() string {
 	if e.FromJournal.Load() == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d runs taken from the journal of an earlier run into %s, %d trained now", e.FromJournal.Load(), e.Dir, e.Computed.Load())
+	runs := "runs"
+	if e.FromJournal.Load() == 1 {
+		runs = "run"
+	}
+	return fmt.Sprintf("%d %s taken from the journal of an earlier run into %s, %d trained now", e.FromJournal.Load(), runs, e.Dir, e.Computed.Load())
 }
 
 // interruption is the error of an experiment that stop interrupted.

@@ -101,6 +101,7 @@ func (e *Experiment[S, P, R]) Run(ctx context.Context, s S) (R, error) {
 	}
 	if prep.Data != nil {
 		if err := folder.WriteData(prep.Data); err != nil {
+			folder.Close(StatusFailed)
 			return zero, err
 		}
 	}
@@ -111,6 +112,7 @@ func (e *Experiment[S, P, R]) Run(ctx context.Context, s S) (R, error) {
 		return zero, stop
 	}
 	if err := folder.Write(res.Files()...); err != nil {
+		folder.Close(StatusFailed)
 		return zero, err
 	}
 	status := StatusComplete

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/igr-project/igr/internal/atomicfile"
+	"github.com/igr-project/igr/internal/filelock"
 	"github.com/igr-project/igr/train/dataset"
 	"github.com/igr-project/igr/train/plots"
 )
@@ -57,10 +58,12 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// Folder is an output folder being written by one experiment.
+// Folder is an output folder being written by one experiment. It is
+// locked against other processes until Close.
 type Folder struct {
 	Dir      string
 	manifest Manifest
+	lock     *os.File
 }
 
 // OpenFolder opens dir for the results of the experiment command with the
@@ -70,9 +73,11 @@ type Folder struct {
 // that says what it holds, unless force is set; with force, the files of
 // its manifest are removed (files igr did not write are left). A folder of
 // the same command and configuration is cleared of what the earlier run
-// wrote, but for the files keep names (a grid's journal, to resume it).
-// A file goes with the files beside it whose names extend its own after a
-// dot (the journal's checkpoints, journal.cell-3.checkpoint).
+// wrote, but for the files keep names (a grid's journal, to resume it);
+// with force, nothing is kept: the experiment starts afresh. A file goes
+// with the files beside it whose names extend its own after a dot (the
+// journal's checkpoints, grid.journal.cell-3.checkpoint). A folder that
+// another process is writing is refused.
 func OpenFolder(dir, command, configuration string, settings map[string]string, force bool, keep ...string) (*Folder, error) {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("%w: -out %s is a file, not a folder", ErrConfig, dir)
@@ -93,12 +98,28 @@ func OpenFolder(dir, command, configuration string, settings map[string]string, 
 			return nil, fmt.Errorf("%w: %s holds %s; use -force to replace them, or another -out",
 				ErrConfig, dir, old.describe(command, settings))
 		}
+	}
+	if force {
 		keep = nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: -out %s: %w", ErrConfig, dir, unwrapPath(err))
 	}
-	f := &Folder{Dir: dir, manifest: Manifest{Command: command, Configuration: configuration, Settings: settings, Status: StatusRunning}}
+	lock, err := os.Open(dir)
+	if err == nil {
+		err = filelock.Lock(lock)
+	}
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		if errors.Is(err, filelock.ErrLocked) {
+			return nil, fmt.Errorf("%w: -out %s is being written by another igr process", ErrConfig, dir)
+		}
+		return nil, fmt.Errorf("%w: -out %s: %w", ErrConfig, dir, unwrapPath(err))
+	}
+	f := &Folder{Dir: dir, manifest: Manifest{Command: command, Configuration: configuration, Settings: settings, Status: StatusRunning},
+		lock: lock}
 	if old != nil {
 		var remove []string
 		for _, name := range old.Files {
@@ -115,6 +136,7 @@ func OpenFolder(dir, command, configuration string, settings map[string]string, 
 		}
 	}
 	if err := f.saveManifest(); err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("%w: -out %s: cannot write there: %w", ErrConfig, dir, unwrapPath(err))
 	}
 	return f, nil
@@ -267,8 +289,10 @@ func (f *Folder) WriteData(d *dataset.Set) error {
 	return f.Write(File{Name: "data.csv", Write: d.WriteFile}, FigureFile("data", func() (plots.Figure, error) { return DataFigure(d) }))
 }
 
-// Close records how the experiment ended in the manifest.
+// Close records how the experiment ended in the manifest, and releases the
+// folder to other processes.
 func (f *Folder) Close(status string) error {
+	defer f.lock.Close()
 	f.manifest.Status = status
 	return f.saveManifest()
 }

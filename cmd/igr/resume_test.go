@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/igr-project/igr/experiment"
+	"github.com/igr-project/igr/internal/filelock"
 	"github.com/igr-project/igr/train/grid"
 )
 
@@ -127,4 +129,51 @@ func igrOK(t *testing.T, bin string, args ...string) string {
 		t.Fatalf("igr %s: %v\n%s", strings.Join(args, " "), err, stderr)
 	}
 	return string(out)
+}
+
+// TestForceStartsAfresh: the same sweep on the same folder takes every run
+// from the journal; with -force it trains them all again; and a folder
+// another process is writing is refused before anything in it changes.
+func TestForceStartsAfresh(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"sweep", "-quiet", "-out", out, "-n", "20", "-dim", "4", "-width", "5", "-lrs", "0.05,0.1,0.2", "-max-steps", "500"}
+	fromJournal := func() int {
+		var timing struct {
+			FromJournal int `json:"runs_from_journal"`
+			Computed    int `json:"runs_computed"`
+		}
+		if err := json.Unmarshal([]byte(readString(t, filepath.Join(out, "timing.json"))), &timing); err != nil {
+			t.Fatal(err)
+		}
+		return timing.FromJournal
+	}
+	for i, extra := range [][]string{nil, nil, {"-force"}} {
+		code, stdout, stderr := runIgr(t, append(args, extra...)...)
+		if code != 0 {
+			t.Fatalf("run %d: exit status %d: %s", i, code, stderr)
+		}
+		want := []int{0, 3, 0}[i]
+		if got := fromJournal(); got != want {
+			t.Errorf("run %d %v: %d runs from the journal, want %d", i, extra, got, want)
+		}
+		if (want > 0) != strings.Contains(stdout, "(3 runs taken from the journal") {
+			t.Errorf("run %d: the console says:\n%s", i, stdout)
+		}
+	}
+	dir, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	if err := filelock.Lock(dir); err != nil {
+		t.Fatal(err)
+	}
+	before := listing(t, out)
+	code, _, stderr := runIgr(t, append(args, "-force")...)
+	if code != 2 || !strings.Contains(stderr, "is being written by another igr process") {
+		t.Errorf("a folder in use: exit status %d, %q", code, stderr)
+	}
+	if !sameListing(before, listing(t, out)) {
+		t.Error("a refused run changed the folder in use")
+	}
 }

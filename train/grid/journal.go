@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/igr-project/igr/internal/filelock"
 	"github.com/igr-project/igr/train"
 )
 
@@ -102,9 +103,9 @@ func OpenJournal(path, kind, fingerprint string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("grid: journal: %w", err)
 	}
-	if err := lockFile(f); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
-		if errors.Is(err, errLocked) {
+		if errors.Is(err, filelock.ErrLocked) {
 			return nil, fmt.Errorf("%w: %s", ErrInUse, path)
 		}
 		return nil, fmt.Errorf("grid: journal %s: %w", path, err)
@@ -417,7 +418,7 @@ func (j *Journal) writePending() {
 		}
 		if err == nil && j.created {
 			// The new file's name, with the first records.
-			syncDir(filepath.Dir(j.path))
+			filelock.SyncDir(filepath.Dir(j.path))
 			j.created = false
 		}
 		j.mu.Lock()

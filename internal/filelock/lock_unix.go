@@ -1,6 +1,6 @@
 //go:build unix
 
-package grid
+package filelock
 
 import (
 	"errors"
@@ -8,13 +8,13 @@ import (
 	"syscall"
 )
 
-// errLocked: another process holds the lock.
-var errLocked = errors.New("locked")
+// ErrLocked: another process holds the lock.
+var ErrLocked = errors.New("filelock: locked by another process")
 
-// lockFile takes an exclusive advisory lock on f, held until f is closed or
+// Lock takes an exclusive advisory lock on f, held until f is closed or
 // its process ends, however it ends. File systems without locks (some
 // network mounts) are used unlocked.
-func lockFile(f *os.File) error {
+func Lock(f *os.File) error {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		switch {
@@ -23,7 +23,7 @@ func lockFile(f *os.File) error {
 		case errors.Is(err, syscall.EINTR):
 			continue
 		case errors.Is(err, syscall.EWOULDBLOCK):
-			return errLocked
+			return ErrLocked
 		case errors.Is(err, syscall.ENOLCK), errors.Is(err, syscall.ENOTSUP), errors.Is(err, syscall.EOPNOTSUPP):
 			return nil
 		}
@@ -31,9 +31,9 @@ func lockFile(f *os.File) error {
 	}
 }
 
-// syncDir syncs a directory, so that a file just created in it stays after
+// SyncDir syncs a directory, so that a file just created in it stays after
 // a crash of the machine. Errors are ignored: some file systems cannot.
-func syncDir(dir string) {
+func SyncDir(dir string) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return
