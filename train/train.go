@@ -86,6 +86,12 @@ type Settings struct {
 	// at the first and last step.
 	HistoryEvery int
 
+	// HistoryFirst, if positive, also records a Point at each of the first
+	// HistoryFirst steps (steps 0 to HistoryFirst − 1): a catapult's rise
+	// and fall of the loss lasts a few steps (package regime), which a
+	// sparse history misses. Zero records none beyond HistoryEvery's.
+	HistoryFirst int
+
 	// Penalties are added to the training loss: the step descends
 	// L + Σ penalties (an explicit regularizer). Stopping and divergence
 	// still look at L.
@@ -253,7 +259,7 @@ func (s *Settings) withDefaults() (Settings, error) {
 	switch {
 	case c.Tol < 0 || math.IsNaN(c.Tol):
 		return c, fmt.Errorf("%w: tolerance must be positive, got %g", ErrSettings, c.Tol)
-	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0 || c.TrackSharpness < 0:
+	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0 || c.HistoryFirst < 0 || c.TrackSharpness < 0:
 		return c, fmt.Errorf("%w: step counts must not be negative", ErrSettings)
 	case c.Batch < 0:
 		return c, fmt.Errorf("%w: batch size must be positive, got %d", ErrSettings, c.Batch)
@@ -496,7 +502,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 			measured = true
 		}
-		full := cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "")
+		full := step < cfg.HistoryFirst || cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "")
 		if full {
 			pt, err := r.point(o, step, loss)
 			if err != nil {
