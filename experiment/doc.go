@@ -50,6 +50,7 @@
 //	config.go      Config and its Setup: the problem an experiment trains
 //	spec.go        RunSpec, one run as igr train takes it, and the Axes a grid varies
 //	folder.go      output folders, their manifest and guard, the files written into them
+//	paramfiles.go  folders of parameters, params_<name>.csv: what igr train writes, -init and igr spectrum read
 //	env.go         what Execute gets: runners of training jobs with progress
 //	tables.go, figures.go, provenance.go   the shared tables, figures and summary numbers
 //	fingerprint.go, values.go, shard.go    identities of runs and configurations, grids of values, shards

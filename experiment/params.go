@@ -136,7 +136,7 @@ var params = declareIn(map[string]*Param{},
 	&Param{Name: "rng", Usage: "random generator: igr, or torch for PyTorch's CPU generator number for number", Noun: "generator", Choices: []string{"igr", "torch"}},
 	&Param{Name: "dtype", Usage: "what training computes in: float64 or float32", Noun: "dtype", Choices: []string{"float64", "float32"}},
 	&Param{Name: "data", Usage: "CSV `file` with header x0,…,x{d-1},y[,split] to use instead of generated data"},
-	&Param{Name: "init", Usage: "CSV `file` of the first-layer matrix A, d rows × m columns, no header (igr train writes params_A.csv so); the other parameters start at 0"},
+	&Param{Name: "init", Usage: "initial parameters: a CSV `file` of the first-layer matrix A, d rows × m columns, no header, the other parameters starting at 0; or a folder with params_<name>.csv for every parameter, as igr train writes them (its -out)"},
 	// One run.
 	&Param{Name: "lr", Usage: "learning rate η", Range: Positive},
 	&Param{Name: "tol", Usage: "stop when the training MSE is below this", Range: Positive},

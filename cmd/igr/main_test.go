@@ -50,6 +50,15 @@ func TestBadInput(t *testing.T) {
 	dup := writeFile(t, dir, "dup.csv", "x0,y,y\n1,2,3\n")
 	notCheckpoint := writeFile(t, dir, "ck.json", "{}")
 	squareInit := writeFile(t, dir, "square.csv", "1,2\n3,4\n")
+	// Folders of parameters: A alone, and A with a b of the wrong shape.
+	onlyA, wrongB := filepath.Join(dir, "only-a"), filepath.Join(dir, "wrong-b")
+	for _, d := range []string{onlyA, wrongB} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, d, "params_A.csv", "1,2,3\n4,5,6\n")
+	}
+	writeFile(t, wrongB, "params_b.csv", "1\n2\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -79,6 +88,10 @@ func TestBadInput(t *testing.T) {
 		{"init disagrees with data", []string{"train", "-data", goodData, "-init", wrongInit}, 2, "init.csv has 3 rows, the data have dimension 2"},
 		{"init disagrees with width", append([]string{"train", "-init", wrongInit, "-dim", "3", "-width", "4"}, small[:2]...), 2, "-width is 4 but"},
 		{"malformed init", []string{"train", "-data", goodData, "-init", badInit}, 2, `badinit.csv:2:2: "" is not a number`},
+		{"init folder without b", []string{"train", "-data", goodData, "-init", onlyA}, 2, "only-a has no params_b.csv"},
+		{"init folder with b of another shape", []string{"train", "-data", goodData, "-init", wrongB}, 2,
+			"params_b.csv is 2×1, but b of the quadratic network with A 2×3 is 3×1"},
+		{"init folder with A of another dimension", []string{"train", "-dim", "3", "-init", wrongB}, 2, "params_A.csv has 2 rows, the data have dimension 3"},
 		{"infinite value in data", []string{"train", "-data", nanData}, 2, "nan.csv:3:1: Inf is not a finite number"},
 		{"empty data", []string{"train", "-data", empty}, 2, "empty.csv: file is empty"},
 		{"duplicated column", []string{"sweep", "-data", dup}, 2, `column "y" appears twice`},

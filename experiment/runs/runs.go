@@ -95,7 +95,8 @@ type trainRun struct {
 // history.csv, summary.json, the curves figure and the final parameters to
 // its folder: params_<name>.csv for each parameter of the architecture
 // (params_A.csv and params_b.csv for the quadratic network), a matrix of its
-// shape in the format of Config.InitFile. With a Batch it trains by
+// shape (experiment.ParamsFile); the folder is an -init of every parameter
+// (experiment.ReadParams). With a Batch it trains by
 // minibatch SGD, and runs.csv and summary.json report sgd_reg, the SGD
 // regularizer at the final parameters.
 var Train = &experiment.Experiment[*TrainSettings, *trainRun, *Result]{
@@ -155,10 +156,6 @@ func sgdMeasures(lr float64, batch int) []graph.Penalty {
 	}
 	return []graph.Penalty{regularizer.SGD{Eta: lr, Batch: batch}, regularizer.SGDNoise{Eta: lr, Batch: batch}}
 }
-
-// ParamsFile names the file of a parameter of the final parameters Train
-// writes: params_<name>.csv.
-func ParamsFile(name string) string { return "params_" + name + ".csv" }
 
 // NoiseSettings configure Noise.
 type NoiseSettings struct {
@@ -275,7 +272,7 @@ func (r *Result) Files() []experiment.File {
 	if len(r.Params) == 1 && r.Params[0] != nil {
 		for i, spec := range r.arch.Params() {
 			values := r.Params[0].Values(i)
-			files = append(files, experiment.File{Name: ParamsFile(spec.Name), Write: func(path string) error {
+			files = append(files, experiment.File{Name: experiment.ParamsFile(spec.Name), Write: func(path string) error {
 				return atomicfile.WriteFile(path, func(w io.Writer) error { return dataset.WriteMatrix(w, values, spec.Cols) })
 			}})
 		}
