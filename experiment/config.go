@@ -228,6 +228,7 @@ func (c Config) ResolveFor(work train.Footprint) (*Setup, error) {
 		c.Width = DefaultWidth
 	}
 	work.N, work.Dim, work.Width, work.Dtype, work.Workers = n, c.Dim, c.Width, c.Dtype, c.Workers
+	work.Sharpness = true // every run measures it (Setup.Settings)
 	if err := train.CheckMemory(work, int64(c.MaxMemory)); err != nil {
 		return nil, err
 	}
@@ -265,14 +266,15 @@ func (s *Setup) WithScale(scale float64) *train.Problem {
 
 // Settings returns the training settings of the Config for learning rate
 // lr: its tolerance, step cap, dtype, and the seeds and generator of its
-// label noise and minibatch order.
+// label noise and minibatch order. Every run measures its sharpness at the
+// initial and the final parameters (train.Settings.Sharpness).
 func (s *Setup) Settings(lr float64) train.Settings {
 	dtype := tensor.Float64
 	if s.Dtype == "float32" {
 		dtype = tensor.Float32
 	}
 	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise, Dtype: dtype,
-		BatchSeed: s.Seed}
+		BatchSeed: s.Seed, Sharpness: true}
 }
 
 // CheckBatch returns an error unless batch is a batch size for the setup's

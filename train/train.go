@@ -170,8 +170,9 @@ type Settings struct {
 	// A point of HistoryEvery gets the sharpness when its step is tracked.
 	// A point recorded for the sharpness alone holds only what the step
 	// computed anyway, so that tracking adds no evaluation: Loss, and in
-	// full-batch runs GradNormSq, and TrainMSE without label noise; the
-	// other numbers are NaN and Terms nil. With HistoryEvery dividing
+	// full-batch runs GradNormSq, and TrainMSE where the step's targets
+	// were clean (without label noise, and at the last step of a
+	// label-noise run); the other numbers are NaN and Terms nil. With HistoryEvery dividing
 	// TrackSharpness every tracked point is a full one.
 	//
 	// Zero measures nothing along the run, and costs nothing.
@@ -421,10 +422,13 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		o := r.objective
+		// The step's targets are noisy but at the last step of a label-noise
+		// run, whose loss is the clean training MSE.
+		noisy := r.noise != nil && step < limit && !interrupted
 		switch {
 		case r.batches != nil:
 			o = r.batches.feed(step, r.noise, r.source, cfg.LabelNoise)
-		case r.noise != nil && step < limit && !interrupted:
+		case noisy:
 			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
 			o.SetTargets(r.clean, r.noise)
 		case r.noise != nil:
@@ -513,7 +517,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 			res.History = append(res.History, pt)
 		} else if measured && r.sharpness.every > 0 {
-			res.History = append(res.History, r.sharpnessPoint(o, step, loss, sharp))
+			res.History = append(res.History, r.sharpnessPoint(o, step, loss, sharp, noisy))
 		}
 		if cfg.Observe != nil {
 			cfg.Observe(step, r.params)
@@ -572,13 +576,14 @@ func (r *runner) point(o *graph.Objective, step int, loss float64) (Point, error
 }
 
 // sharpnessPoint is the point of a step recorded for its sharpness alone:
-// what the step computed, nothing more (see Settings.TrackSharpness).
-func (r *runner) sharpnessPoint(o *graph.Objective, step int, loss, sharpness float64) Point {
+// what the step computed, nothing more (see Settings.TrackSharpness); noisy
+// says its targets were noisy, so that its loss is not the training MSE.
+func (r *runner) sharpnessPoint(o *graph.Objective, step int, loss, sharpness float64, noisy bool) Point {
 	nan := math.NaN()
 	pt := Point{Step: step, Loss: loss, TrainMSE: nan, TestMSE: nan, GradNormSq: nan, Sharpness: sharpness}
 	if r.batches == nil {
 		pt.GradNormSq = o.LossGradNormSq()
-		if r.noise == nil {
+		if !noisy {
 			pt.TrainMSE = loss
 		}
 	}

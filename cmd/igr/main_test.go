@@ -103,7 +103,7 @@ func TestBadInput(t *testing.T) {
 		{"verify with bad steps", []string{"verify", "-etas", "0.1:0.01:0.01"}, 2, "TO is below FROM"},
 		{"unknown generator", []string{"train", "-rng", "mt"}, 2, `unknown generator "mt"`},
 		// Sizes that cannot fit are refused before anything is allocated.
-		{"width beyond memory", []string{"train", "-width", "1000000000"}, 2, "-width 1000000000 needs about 12.3 TiB of memory"},
+		{"width beyond memory", []string{"train", "-width", "1000000000"}, 2, "-width 1000000000 needs about 80.5 TiB of memory"},
 		{"examples beyond memory", []string{"train", "-n", "100000000"}, 2, "-n 100000000 needs about"},
 		{"sweep beyond -max-memory", []string{"sweep", "-n", "20000", "-width", "20000", "-max-memory", "16G"}, 2,
 			"(n 20000, dim 30, width 20000, 2 runs at a time), more than the 16 GiB given by -max-memory"},
@@ -120,6 +120,8 @@ func TestBadInput(t *testing.T) {
 		{"zero train steps", []string{"train", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 		{"zero sharpness steps", []string{"sharpness", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 		{"zero noise history interval", []string{"noise", "-history-every", "0"}, 2, "-history-every must be positive, got 0"},
+		{"zero sharpness interval", []string{"train", "-track-sharpness", "0"}, 2, "-track-sharpness must be positive, got 0"},
+		{"negative sharpness interval of a map", []string{"map", "-x", "lr=0.1", "-track-sharpness", "-3"}, 2, "-track-sharpness must be positive, got -3"},
 		{"zero shards", []string{"sweep", "-shards", "0"}, 2, "-shards must be positive, got 0"},
 		{"empty out", []string{"train", "-out", ""}, 2, "-out must name a folder"},
 		{"merge into empty out", []string{"merge", "-out", "", "shard-0"}, 2, "-out must name a folder"},
@@ -324,10 +326,13 @@ func TestCheckpointResume(t *testing.T) {
 	args := []string{"train", "-n", "30", "-dim", "5", "-width", "8", "-lr", "0.02", "-sigma", "1", "-steps", "3000",
 		"-history-every", "50", "-quiet"}
 	dir, ck := checkResume(t, args, "500", "runs.csv", "history.csv")
-	// A checkpoint resumes only its own run.
-	other := append(append([]string(nil), args...), "-out", filepath.Join(dir, "other"), "-resume", ck, "-seed", "9")
-	if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
-		t.Errorf("resuming with another seed: status %d, %q", code, stderr)
+	// A checkpoint resumes only its own run: not with another seed, nor
+	// with the sharpness tracked when it was not.
+	for _, flags := range [][]string{{"-seed", "9"}, {"-track-sharpness", "5"}} {
+		other := append(append([]string(nil), args...), append([]string{"-out", filepath.Join(dir, "other"), "-resume", ck}, flags...)...)
+		if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
+			t.Errorf("resuming with %v: status %d, %q", flags, code, stderr)
+		}
 	}
 }
 

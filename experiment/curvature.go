@@ -1,0 +1,112 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+
+	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/plots"
+	"github.com/igr-project/igr/train/regime"
+)
+
+// EarlySteps is how many of the first steps a run that tracks its
+// sharpness records one by one (train.Settings.HistoryFirst), beside the
+// sharpness every K steps: a catapult's loss rises and falls within them.
+// On the blog's problem (seed 0, m = 100) the loss peaks at step 2 or 3 for
+// lr 0.05 to 0.1 and the sharpness is below 2/η from step 3 or 4 on; closer
+// to 2/λ₀ the rise takes longer, tens of steps. These points cost a test
+// evaluation each, about a third of a step.
+const EarlySteps = 100
+
+// TrackSettings returns st tracking the sharpness every k steps (none for
+// k = 0) with the first EarlySteps steps recorded one by one, as every
+// experiment tracks it.
+func TrackSettings(st train.Settings, k int) train.Settings {
+	if k > 0 {
+		st.TrackSharpness, st.HistoryFirst = k, EarlySteps
+	}
+	return st
+}
+
+// RegimeOf labels a run trained with settings st, which tracked its
+// sharpness every st.TrackSharpness steps (TrackSettings), by its regime
+// (package regime, default thresholds), and returns sharpness_max_ratio,
+// the largest ηS/2 along it. The traces are the points of the tracked
+// schedule alone — each of the first EarlySteps steps, every
+// TrackSharpness-th, the last — with the training MSE on the clean targets
+// as the loss; in a run with label noise or minibatches, whose tracked
+// points do not compute that MSE, the loss of the early points alone. So
+// the label does not depend on how often the run records its history
+// otherwise. A run that did not track its sharpness or was interrupted
+// gets "" and NaN; a finished run whose traces cannot be classified (a
+// sharpness measured at one step only: a run that converged at once, or
+// whose Hessian was not finite along the way) is regime.Unclassified.
+func RegimeOf(r *train.Result, st *train.Settings) (regime.Regime, float64) {
+	k := st.TrackSharpness
+	if k <= 0 || r == nil || r.Status == train.Interrupted {
+		return "", math.NaN()
+	}
+	noisy := st.LabelNoise > 0 || st.Batch > 0
+	var samples []regime.Sample
+	for i, p := range r.History {
+		if p.Step < EarlySteps || p.Step%k == 0 || i == len(r.History)-1 {
+			loss := p.TrainMSE
+			if noisy && p.Step >= EarlySteps {
+				loss = math.NaN()
+			}
+			samples = append(samples, regime.Sample{Step: p.Step, Sharpness: p.Sharpness, Loss: loss})
+		}
+	}
+	c, err := regime.Classify(r.LearningRate, r.Status == train.Diverged, samples, nil)
+	switch {
+	case errors.Is(err, regime.ErrTrace):
+		return regime.Unclassified, maxRatio(r)
+	case err != nil:
+		return "", math.NaN()
+	}
+	return c.Regime, c.MaxRatio
+}
+
+// maxRatio is the largest ηS/2 over the sharpness in the history of r, all
+// of whose points with a sharpness are on the tracked schedule.
+func maxRatio(r *train.Result) float64 {
+	m := math.NaN()
+	for _, p := range r.History {
+		if v := r.LearningRate * p.Sharpness / 2; !(v <= m) && !math.IsNaN(v) {
+			m = v
+		}
+	}
+	return m
+}
+
+// SharpnessFigure draws the sharpness tracked along the named runs of a
+// history against the step, each beside its stability threshold 2/η
+// (dashed, in the run's colour), both axes logarithmic so that the first
+// steps, where a catapult happens, show.
+func SharpnessFigure(title string, history []HistoryRow, runs ...string) (*plot.Plot, error) {
+	var curves []plots.Curve
+	for i, run := range runs {
+		c := plots.Curve{Name: run, Color: i}
+		var lr float64
+		for _, h := range history {
+			if h.Run == run && !math.IsNaN(h.Sharpness) {
+				c.Steps = append(c.Steps, float64(h.Step))
+				c.Values = append(c.Values, h.Sharpness)
+				lr = h.LR
+			}
+		}
+		if len(c.Steps) == 0 {
+			continue
+		}
+		limit := plots.Curve{Name: fmt.Sprintf("%s 2/η = %.4g", run, 2/lr), Color: i, Dashed: true,
+			Steps: []float64{math.Max(c.Steps[0], 1), c.Steps[len(c.Steps)-1]}, Values: []float64{2 / lr, 2 / lr}}
+		curves = append(curves, c, limit)
+	}
+	if len(curves) == 0 {
+		return nil, plots.ErrNothingToDraw
+	}
+	return plots.Curves(title, "sharpness (top eigenvalue of the Hessian of L)", curves)
+}
