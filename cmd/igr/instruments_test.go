@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/experiment/instruments"
 	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/curvature"
 )
 
 // TestVerifySlopes checks the blog's derivation: one GD step is O(η²) from the
@@ -64,6 +66,9 @@ func TestVerifyWarmupTakesTheFlags(t *testing.T) {
 	}
 }
 
+// TestSharpnessEndToEnd: igr sharpness measures every -every steps, and at
+// the initialization its value is the top eigenvalue of the dense Hessian of
+// the same problem.
 func TestSharpnessEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runIgr(t, "sharpness", "-out", out, "-n", "60", "-dim", "10", "-width", "20", "-lr", "0.05",
@@ -81,6 +86,23 @@ func TestSharpnessEndToEnd(t *testing.T) {
 		if !(r.Sharpness > 0) || r.TwoOverEta != 40 {
 			t.Errorf("step %d: sharpness %g, 2/η %g", r.Step, r.Sharpness, r.TwoOverEta)
 		}
+	}
+	setup, err := experiment.Config{N: 60, Dim: 10, Width: 20}.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := setup.Data()
+	h, err := curvature.NewHessian(setup.Problem.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), setup.Problem.Init, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	dense, err := curvature.Dense(context.Background(), h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := dense.Values[0]; math.Abs(rows[0].Sharpness-want) > 1e-9*want {
+		t.Errorf("sharpness at the initialization %.15g, the dense Hessian's top eigenvalue %.15g", rows[0].Sharpness, want)
 	}
 	readString(t, filepath.Join(out, "sharpness.png"))
 }
