@@ -15,6 +15,7 @@ import (
 	"github.com/igr-project/igr/experiment/instruments"
 	"github.com/igr-project/igr/experiment/reproduce"
 	"github.com/igr-project/igr/experiment/runs"
+	"github.com/igr-project/igr/experiment/spectrum"
 	"github.com/igr-project/igr/internal/kernel"
 )
 
@@ -30,6 +31,7 @@ var commands = []experiment.Descriptor{
 	instruments.Verify,
 	instruments.Flow,
 	instruments.Sharpness,
+	spectrum.Spectrum,
 	grids.Merge,
 }
 

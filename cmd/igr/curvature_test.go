@@ -9,6 +9,7 @@ import (
 
 	"github.com/igr-project/igr/experiment"
 	"github.com/igr-project/igr/experiment/grids"
+	"github.com/igr-project/igr/experiment/spectrum"
 	"github.com/igr-project/igr/internal/archtest"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
@@ -239,5 +240,98 @@ func TestTrackSharpnessThroughNoiseAndCompare(t *testing.T) {
 	code, _, stderr := runIgr(t, "compare", "-sweep", "-track-sharpness", "5", "-out", filepath.Join(dir, "sweep"), "-quiet")
 	if code != 2 || !strings.Contains(stderr, "-track-sharpness tracks the methods of compare, not of compare -sweep") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("compare -sweep -track-sharpness: status %d, %q", code, stderr)
+	}
+}
+
+// spectrumOf runs igr spectrum on a run's folder with the extra flags and
+// returns its spectrum.csv and summary.json.
+func spectrumOf(t *testing.T, from string, extra ...string) ([]spectrum.Row, spectrum.Summary) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "spectrum")
+	if code, _, stderr := runIgr(t, append([]string{"spectrum", "-from", from, "-out", out, "-quiet"}, extra...)...); code != 0 {
+		t.Fatalf("spectrum %v: exit status %d: %s", extra, code, stderr)
+	}
+	rows, err := experiment.ReadTable[spectrum.Row](filepath.Join(out, "spectrum.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s spectrum.Summary
+	if err := json.Unmarshal([]byte(readString(t, filepath.Join(out, "summary.json"))), &s); err != nil {
+		t.Fatal(err)
+	}
+	readString(t, filepath.Join(out, "spectrum.png"))
+	return rows, s
+}
+
+// TestSpectrumOfAQuadraticLoss: the spectrum of the linear model's loss is
+// linearSpectrum wherever the run ended, its trace their sum; every
+// eigenvalue from the dense Hessian, the top k from the Lanczos method.
+func TestSpectrumOfAQuadraticLoss(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runIgr(t, "train", "-out", run, "-arch", "linear", "-data", linearData(t), "-lr", "0.04", "-quiet"); code != 0 {
+		t.Fatalf("train: exit status %d: %s", code, stderr)
+	}
+	want, sum := []float64{10, 4, 2.5, 1, 0.5}, 18.0
+	rows, s := spectrumOf(t, run)
+	if len(rows) != len(want) || s.Method != "dense" {
+		t.Fatalf("%d eigenvalues by %s, want %d by dense", len(rows), s.Method, len(want))
+	}
+	for i, r := range rows {
+		if r.Index != i+1 || math.Abs(r.Eigenvalue-want[i]) > 1e-12*want[0] {
+			t.Errorf("eigenvalue %d: %.15g, want %g", r.Index, r.Eigenvalue, want[i])
+		}
+	}
+	if math.Abs(float64(s.Trace)-sum) > 1e-12*sum || math.Abs(float64(s.MostNegative)-0.5) > 1e-12 ||
+		math.Abs(float64(s.TraceHutchinson)-sum) > 4*float64(s.TraceStdErr) || !(s.TraceStdErr > 0) {
+		t.Errorf("trace %g, most negative %g, Hutchinson %g ± %g; want %g, 0.5", s.Trace, s.MostNegative, s.TraceHutchinson, s.TraceStdErr, sum)
+	}
+	if s.TopRatio == nil || math.Abs(float64(*s.TopRatio)-0.04*10/2) > 1e-12 {
+		t.Errorf("ηλ₁/2 %v, want 0.2 (the run's lr 0.04 from its folder)", s.TopRatio)
+	}
+	rows, s = spectrumOf(t, run, "-k", "2")
+	if len(rows) != 2 || s.Method != "lanczos" || math.Abs(rows[0].Eigenvalue-10) > 1e-9 || math.Abs(rows[1].Eigenvalue-4) > 1e-9 ||
+		math.Abs(float64(s.MostNegative)-0.5) > 1e-9 {
+		t.Errorf("-k 2: %v by %s, most negative %g; want 10, 4 and 0.5", rows, s.Method, s.MostNegative)
+	}
+}
+
+// TestSpectrumOfATrainedNetwork: on a trained quadratic network (48
+// parameters) the Lanczos method's top 5 and most negative eigenvalues
+// agree with the dense spectrum, and Hutchinson's trace with the exact one
+// within four standard errors; -init of the run's folder starts from what
+// igr spectrum measured (sharpness_init is its top eigenvalue).
+func TestSpectrumOfATrainedNetwork(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	if code, _, stderr := runIgr(t, append([]string{"train", "-out", run, "-lr", "0.1"}, tiny...)...); code != 0 {
+		t.Fatalf("train: exit status %d: %s", code, stderr)
+	}
+	dense, ds := spectrumOf(t, run)
+	top, ts := spectrumOf(t, run, "-k", "5")
+	if len(dense) != 48 || ds.Parameters != 48 {
+		t.Fatalf("%d eigenvalues of %d parameters, want 48", len(dense), ds.Parameters)
+	}
+	scale := math.Abs(dense[0].Eigenvalue)
+	for i, r := range top {
+		if math.Abs(r.Eigenvalue-dense[i].Eigenvalue) > 1e-8*scale {
+			t.Errorf("eigenvalue %d: Lanczos %.15g, dense %.15g", i+1, r.Eigenvalue, dense[i].Eigenvalue)
+		}
+	}
+	if math.Abs(float64(ts.MostNegative-ds.MostNegative)) > 1e-8*scale || !(ds.MostNegative < 0) {
+		t.Errorf("most negative eigenvalue: Lanczos %g, dense %g (want a negative one: the loss is not convex)", ts.MostNegative, ds.MostNegative)
+	}
+	if math.Abs(float64(ds.TraceHutchinson-ds.Trace)) > 4*float64(ds.TraceStdErr) {
+		t.Errorf("Hutchinson's trace %g ± %g, exact %g", ds.TraceHutchinson, ds.TraceStdErr, ds.Trace)
+	}
+	again := filepath.Join(dir, "again")
+	if code, _, stderr := runIgr(t, append([]string{"train", "-out", again, "-lr", "0.1", "-init", run, "-steps", "1"}, tiny...)...); code != 0 {
+		t.Fatalf("train -init: exit status %d: %s", code, stderr)
+	}
+	runs, err := experiment.ReadRuns(filepath.Join(again, "runs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(runs[0].SharpnessInit-dense[0].Eigenvalue) > 1e-9*scale {
+		t.Errorf("-init %s starts at sharpness %.15g; the spectrum of that folder's top is %.15g", run, runs[0].SharpnessInit, dense[0].Eigenvalue)
 	}
 }

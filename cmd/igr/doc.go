@@ -20,6 +20,7 @@
 //	verify      backward error analysis checked: one GD step against two gradient flows
 //	flow        GD against the gradient flows of L and of L + (η/4)‖∇L‖²
 //	sharpness   the top Hessian eigenvalue along GD, beside 2/η
+//	spectrum    the spectrum of the Hessian where a run ended: every eigenvalue or the top k, the trace
 //	merge       combine the folders of a sharded sweep or map
 //	version     igr's version, the matrix kernel it computes with, the CPU features it sees
 //

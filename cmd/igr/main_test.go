@@ -59,6 +59,21 @@ func TestBadInput(t *testing.T) {
 		writeFile(t, d, "params_A.csv", "1,2,3\n4,5,6\n")
 	}
 	writeFile(t, wrongB, "params_b.csv", "1\n2\n")
+	// Run folders for igr spectrum: A alone, b of the wrong shape, both
+	// right (9 parameters), and no data.
+	runOnlyA, runWrongB, runGood, runNoData := filepath.Join(dir, "run-only-a"), filepath.Join(dir, "run-wrong-b"), filepath.Join(dir, "run-good"), filepath.Join(dir, "run-no-data")
+	for _, d := range []string{runOnlyA, runWrongB, runGood, runNoData} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, d, "params_A.csv", "1,2,3\n4,5,6\n")
+		if d != runNoData {
+			writeFile(t, d, "data.csv", "x0,x1,y,split\n1,2,1,train\n3,4,9,test\n")
+		}
+	}
+	writeFile(t, runWrongB, "params_b.csv", "1\n2\n")
+	writeFile(t, runGood, "params_b.csv", "1\n2\n3\n")
+	writeFile(t, runNoData, "params_b.csv", "1\n2\n3\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -121,6 +136,14 @@ func TestBadInput(t *testing.T) {
 		{"zero sharpness steps", []string{"sharpness", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 		{"zero noise history interval", []string{"noise", "-history-every", "0"}, 2, "-history-every must be positive, got 0"},
 		{"zero sharpness interval", []string{"train", "-track-sharpness", "0"}, 2, "-track-sharpness must be positive, got 0"},
+		{"spectrum without a folder", []string{"spectrum"}, 2, "spectrum needs -from DIR"},
+		{"spectrum of a folder without b", []string{"spectrum", "-from", runOnlyA}, 2, "run-only-a has no params_b.csv"},
+		{"spectrum of mismatched shapes", []string{"spectrum", "-from", runWrongB}, 2, "params_b.csv is 2×1, but b of the quadratic network with A 2×3 is 3×1"},
+		{"spectrum of a folder without data", []string{"spectrum", "-from", runNoData}, 2, "run-no-data has no data.csv"},
+		{"spectrum with zero k", []string{"spectrum", "-from", runGood, "-k", "0"}, 2, "-k must be positive, got 0"},
+		{"spectrum with negative k", []string{"spectrum", "-from", runGood, "-k", "-2"}, 2, "-k must be positive, got -2"},
+		{"spectrum with k above the parameters", []string{"spectrum", "-from", runGood, "-k", "10"}, 2, "-k 10 is above the 9 parameters of the network"},
+		{"spectrum of an unknown architecture", []string{"spectrum", "-from", runGood, "-arch", "mlp"}, 2, `unknown architecture "mlp"`},
 		{"negative sharpness interval of a map", []string{"map", "-x", "lr=0.1", "-track-sharpness", "-3"}, 2, "-track-sharpness must be positive, got -3"},
 		{"zero shards", []string{"sweep", "-shards", "0"}, 2, "-shards must be positive, got 0"},
 		{"empty out", []string{"train", "-out", ""}, 2, "-out must name a folder"},
