@@ -549,6 +549,9 @@ func (r *MapResult) WriteTable(w io.Writer) error {
 	if s.Reference != nil {
 		fmt.Fprintf(w, "\nreference: %s, test MSE %.4g\n", s.Reference.Name, float64(s.Reference.TestMSE))
 	}
+	if err := s.writeCurvature(w); err != nil {
+		return err
+	}
 	if r.WallSeconds > 0 {
 		_, err := fmt.Fprintf(w, "\n%d runs, %d steps in %.1f s on %d workers: %.0f steps/s\n", len(r.Rows), s.TotalSteps, r.WallSeconds, r.Workers, r.StepsPerSecond)
 		return err

@@ -1,10 +1,13 @@
 package grids
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"slices"
+	"text/tabwriter"
 
 	"gonum.org/v1/plot/vg"
 
@@ -49,6 +52,38 @@ type RowCurvature struct {
 	// 2 if GD diverged as soon as it is unstable at initialization, 4 at
 	// the wide linear network's catapult limit.
 	FirstDivergedLRTimesLambda0 experiment.Number `json:"first_diverged_lr_times_lambda0"`
+
+	// Where the large step's benefit begins: BenefitLR is the smallest
+	// learning rate whose median test MSE is at most half the smallest
+	// learning rate's, TenfoldLR the smallest at which it is at most a
+	// tenth (among cells in which every run finished). Tenfold lists those
+	// cells, each with its runs by regime.
+	BenefitLR experiment.Number `json:"benefit_lr"`
+	TenfoldLR experiment.Number `json:"tenfold_lr"`
+	Tenfold   []CellRegimes     `json:"tenfold_cells"`
+
+	// Where the near-edge runs end: NearEdgeLR is the largest learning rate
+	// below FirstDivergedLR (the largest of the row if none diverged) at
+	// which every run converged, NearEdgeSharpness the median of its runs'
+	// sharpness_final, NearEdgeRatio ηS/2 there (1 is 2/η) and
+	// NearEdgeOverGF that sharpness over LambdaGF, the smallest learning
+	// rate's: below 1, the large step ends flatter.
+	NearEdgeLR        experiment.Number `json:"near_edge_lr"`
+	NearEdgeSharpness experiment.Number `json:"near_edge_sharpness"`
+	NearEdgeRatio     experiment.Number `json:"near_edge_ratio"`
+	NearEdgeOverGF    experiment.Number `json:"near_edge_over_lambda_gf"`
+}
+
+// CellRegimes is a cell of a row, its gain (the smallest learning rate's
+// median test MSE over the cell's) and its runs by regime.
+type CellRegimes struct {
+	LR           experiment.Number `json:"lr"`
+	Gain         experiment.Number `json:"gain"`
+	Stable       int               `json:"stable"`
+	Edge         int               `json:"edge"`
+	Catapult     int               `json:"catapult"`
+	Diverged     int               `json:"diverged"`
+	Unclassified int               `json:"unclassified"`
 }
 
 // addCurvature fills in the RowCurvature of every row of a map whose x is
@@ -58,7 +93,8 @@ func addCurvature(s *MapSummary, rows []MapRow, cells []MapCell) {
 	for i := range s.Rows {
 		r := &s.Rows[i]
 		r.RowCurvature = RowCurvature{Lambda0: nan, TwoOverLambda0: nan, FourOverLambda0: nan, LambdaGF: nan, TwoOverLambdaGF: nan,
-			FirstUnstableLR: nan, FirstDivergedLRTimesLambda0: nan}
+			FirstUnstableLR: nan, FirstDivergedLRTimesLambda0: nan, BenefitLR: nan, TenfoldLR: nan, Tenfold: []CellRegimes{},
+			NearEdgeLR: nan, NearEdgeSharpness: nan, NearEdgeRatio: nan, NearEdgeOverGF: nan}
 		if s.X.Name != "lr" {
 			continue
 		}
@@ -92,7 +128,69 @@ func addCurvature(s *MapSummary, rows []MapRow, cells []MapCell) {
 			r.LambdaGF = experiment.Number(median(final))
 			r.TwoOverLambdaGF = 2 / r.LambdaGF
 		}
+		r.addGains(y, cells)
+		r.addNearEdge(y, rows, cells)
 	}
+}
+
+// addGains finds, among the cells of row y (in increasing lr), where the
+// median test MSE falls to a half and to a tenth of the smallest lr's.
+func (r *MapRowSummary) addGains(y float64, cells []MapCell) {
+	base := float64(r.SmallestXTestMSE)
+	if math.IsNaN(base) {
+		return
+	}
+	for _, c := range rowCells(y, cells) {
+		if !c.Finished() {
+			continue
+		}
+		gain := base / c.Median
+		if gain >= 2 && math.IsNaN(float64(r.BenefitLR)) {
+			r.BenefitLR = experiment.Number(c.X)
+		}
+		if gain >= 10 {
+			r.TenfoldLR = minNumber(r.TenfoldLR, experiment.Number(c.X))
+			r.Tenfold = append(r.Tenfold, CellRegimes{LR: experiment.Number(c.X), Gain: experiment.Number(gain), Stable: c.Stable,
+				Edge: c.Edge, Catapult: c.Catapult, Diverged: c.Diverged, Unclassified: c.Unclassified})
+		}
+	}
+}
+
+// addNearEdge finds the near-edge cell of row y and where its runs end.
+func (r *MapRowSummary) addNearEdge(y float64, rows []MapRow, cells []MapCell) {
+	for _, c := range rowCells(y, cells) {
+		below := math.IsNaN(float64(r.FirstDivergedLR)) || c.X < float64(r.FirstDivergedLR)
+		if below && c.Seeds > 0 && c.Converged == c.Seeds {
+			r.NearEdgeLR = experiment.Number(c.X)
+		}
+	}
+	if math.IsNaN(float64(r.NearEdgeLR)) {
+		return
+	}
+	var final []float64
+	for _, run := range rows {
+		if run.Y == y && run.X == float64(r.NearEdgeLR) && finite(run.SharpnessFinal) {
+			final = append(final, run.SharpnessFinal)
+		}
+	}
+	if len(final) == 0 {
+		return
+	}
+	r.NearEdgeSharpness = experiment.Number(median(final))
+	r.NearEdgeRatio = r.NearEdgeLR * r.NearEdgeSharpness / 2
+	r.NearEdgeOverGF = r.NearEdgeSharpness / r.LambdaGF
+}
+
+// rowCells returns the cells of row y, in increasing x.
+func rowCells(y float64, cells []MapCell) []MapCell {
+	var out []MapCell
+	for _, c := range cells {
+		if c.Y == y {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b MapCell) int { return cmp.Compare(a.X, b.X) })
+	return out
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -221,10 +319,12 @@ func MapCurvatureFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, e
 }
 
 // TheoryLines are the lines of a map whose x is the learning rate, one
-// position per row: η = 2/λ₀ (solid), η = 2/λ_GF (dashed) and η = 4/λ₀
-// (dotted), each drawn where it falls between the columns (see
-// ColumnPosition) and left out of a row where it falls outside the map or
-// does not exist. None when x is not the learning rate.
+// position per row: η = 2/λ₀ (long dashes), η = 2/λ_GF (short dashes) and
+// η = 4/λ₀ (dots), λ₀ and λ_GF the row's (RowCurvature), each drawn where it
+// falls between the columns (see ColumnPosition) and left out of a row
+// where it falls outside the map or does not exist; a solid line is the
+// heat map's first diverging learning rate. None when x is not the
+// learning rate.
 func TheoryLines(s *MapSummary) []plots.RowLine {
 	if s.X.Name != "lr" {
 		return nil
@@ -234,10 +334,9 @@ func TheoryLines(s *MapSummary) []plots.RowLine {
 		value  func(RowCurvature) experiment.Number
 		dashes []vg.Length
 	}{
-		{"η = 2/λ₀ (λ₀: sharpness at init)", func(r RowCurvature) experiment.Number { return r.TwoOverLambda0 }, nil},
-		{"η = 2/λ_GF (λ_GF: where the smallest lr ends)", func(r RowCurvature) experiment.Number { return r.TwoOverLambdaGF },
-			[]vg.Length{vg.Points(5), vg.Points(3)}},
-		{"η = 4/λ₀", func(r RowCurvature) experiment.Number { return r.FourOverLambda0 }, []vg.Length{vg.Points(1.5), vg.Points(2.5)}},
+		{"η = 2/λ₀", func(r RowCurvature) experiment.Number { return r.TwoOverLambda0 }, []vg.Length{vg.Points(8), vg.Points(3)}},
+		{"η = 2/λ_GF", func(r RowCurvature) experiment.Number { return r.TwoOverLambdaGF }, []vg.Length{vg.Points(3), vg.Points(2)}},
+		{"η = 4/λ₀", func(r RowCurvature) experiment.Number { return r.FourOverLambda0 }, []vg.Length{vg.Points(1), vg.Points(2.5)}},
 	}
 	var lines []plots.RowLine
 	for _, d := range defs {
@@ -284,4 +383,29 @@ func ColumnPosition(values []float64, v float64) float64 {
 		return math.NaN()
 	}
 	return pos
+}
+
+// writeCurvature prints every row's curvature, when x is the learning rate.
+func (s *MapSummary) writeCurvature(w io.Writer) error {
+	if s.X.Name != "lr" {
+		return nil
+	}
+	f := func(v experiment.Number) string {
+		if math.IsNaN(float64(v)) {
+			return "—"
+		}
+		return fmt.Sprintf("%.4g", float64(v))
+	}
+	y := s.Y.Name
+	if y == "" {
+		y = "row"
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\n%s\tλ₀\t2/λ₀\tλ_GF\t2/λ_GF\tfirst unstable lr\t2× from lr\t10× from lr\tη_div·λ₀\tnear-edge lr\tits ηS/2\tits S/λ_GF\n", y)
+	for _, r := range s.Rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f(r.Y), f(r.Lambda0), f(r.TwoOverLambda0), f(r.LambdaGF),
+			f(r.TwoOverLambdaGF), f(r.FirstUnstableLR), f(r.BenefitLR), f(r.TenfoldLR), f(r.FirstDivergedLRTimesLambda0), f(r.NearEdgeLR),
+			f(r.NearEdgeRatio), f(r.NearEdgeOverGF))
+	}
+	return tw.Flush()
 }

@@ -11,9 +11,10 @@ import (
 
 // curvatureRows are the runs of a map of two rows and three seeds whose
 // curvature is known: the seeds start at sharpness 40, 50 and 60 in every
-// cell; row 1's smallest lr converges stable at sharpness 60, 70 and 80,
-// lr 0.05 is a catapult for two seeds, lr 0.09 diverges; in row 2 one seed
-// of the smallest lr is at the edge, so λ_GF comes from the two others.
+// cell; row 1's smallest lr converges stable at sharpness 60, 70 and 80 and
+// test MSE 1, lr 0.05 is a catapult for two seeds and ends at sharpness 20
+// and test MSE 0.05, lr 0.09 diverges; in row 2 one seed of the smallest lr
+// is at the edge, so λ_GF comes from the two others.
 func curvatureRows() (*MapSummary, []MapRow) {
 	s := &MapSummary{X: grid.Axis{Name: "lr", Values: []float64{0.01, 0.05, 0.09}},
 		Y: grid.Axis{Name: "width", Values: []float64{1, 2}}, Seeds: 3, TrackSharpness: 10}
@@ -21,11 +22,12 @@ func curvatureRows() (*MapSummary, []MapRow) {
 	for _, y := range []float64{1, 2} {
 		for seed, init := range []float64{40, 50, 60} {
 			small := MapRow{X: 0.01, Y: y, Seed: uint64(seed), Status: train.Converged, Regime: regime.Stable,
-				SharpnessInit: init, SharpnessFinal: 60 + 10*float64(seed)}
+				SharpnessInit: init, SharpnessFinal: 60 + 10*float64(seed), TestMSE: 1}
 			if y == 2 && seed == 0 {
 				small.Regime, small.SharpnessFinal = regime.Edge, 1000
 			}
-			middle := MapRow{X: 0.05, Y: y, Seed: uint64(seed), Status: train.Converged, Regime: regime.Catapult, SharpnessInit: init, SharpnessFinal: 20}
+			middle := MapRow{X: 0.05, Y: y, Seed: uint64(seed), Status: train.Converged, Regime: regime.Catapult, SharpnessInit: init,
+				SharpnessFinal: 20, TestMSE: 0.05}
 			if seed == 2 {
 				middle.Regime = regime.Stable
 			}
@@ -56,6 +58,17 @@ func TestAddCurvature(t *testing.T) {
 		}
 		if float64(r.FirstUnstableLR) != wantUnstable || math.Abs(float64(r.FirstDivergedLRTimesLambda0)-4.5) > 1e-12 {
 			t.Errorf("row %d: first unstable lr %g, η_div·λ₀ %g; want %g, 4.5", i, r.FirstUnstableLR, r.FirstDivergedLRTimesLambda0, wantUnstable)
+		}
+		wantCell := CellRegimes{LR: 0.05, Gain: 20, Stable: 1, Catapult: 2}
+		if r.BenefitLR != 0.05 || r.TenfoldLR != 0.05 || len(r.Tenfold) != 1 || math.Abs(float64(r.Tenfold[0].Gain-20)) > 1e-12 {
+			t.Errorf("row %d: benefit from lr %g, tenfold from %g, cells %+v; want 0.05, 0.05, %+v", i, r.BenefitLR, r.TenfoldLR, r.Tenfold, wantCell)
+		} else if got := r.Tenfold[0]; got.Stable != 1 || got.Catapult != 2 || got.Edge+got.Diverged+got.Unclassified != 0 {
+			t.Errorf("row %d: tenfold cell %+v, want %+v", i, got, wantCell)
+		}
+		if r.NearEdgeLR != 0.05 || r.NearEdgeSharpness != 20 || math.Abs(float64(r.NearEdgeRatio)-0.5) > 1e-12 ||
+			math.Abs(float64(r.NearEdgeOverGF)-20/wantGF) > 1e-12 {
+			t.Errorf("row %d: near the edge lr %g, sharpness %g, ηS/2 %g, over λ_GF %g; want 0.05, 20, 0.5, %g",
+				i, r.NearEdgeLR, r.NearEdgeSharpness, r.NearEdgeRatio, r.NearEdgeOverGF, 20/wantGF)
 		}
 	}
 	if c := cells[1]; c.Catapult != 2 || c.Stable != 1 || c.Edge != 0 || c.Unclassified != 0 {
