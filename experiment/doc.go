@@ -47,12 +47,13 @@
 // the training MSE, at its initial and final parameters (sharpness_init,
 // sharpness_final; NaN where the Hessian is not finite, as at the end of a
 // diverged run). With -track-sharpness K (TrackSettings) a run also
-// measures it every K steps and records each of its first EarlySteps
-// steps: history.csv gains a sharpness column, NaN at the points where it
-// was not measured, and the points recorded for the sharpness alone (steps
-// of K that are not steps of -history-every) hold only what the step
-// computed: their test_mse, label_noise_reg and SGD columns are NaN, and so
-// is their train_mse in label-noise and SGD runs. RegimeOf labels such a
+// measures it every K steps and at each of its first EarlySteps steps,
+// which it records: history.csv gains a sharpness column, NaN at the points
+// where it was not measured, and the points recorded for the sharpness
+// alone (steps of K beyond the first EarlySteps that are not steps of
+// -history-every) hold only what the step computed: their test_mse,
+// label_noise_reg and SGD columns are NaN, and so is their train_mse in
+// label-noise and SGD runs (but at the last step). RegimeOf labels such a
 // run stable, edge, catapult, diverged or unclassified (package regime)
 // and gives the largest ηS/2 along it, sharpness_max_ratio.
 //

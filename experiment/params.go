@@ -147,7 +147,7 @@ var params = declareIn(map[string]*Param{},
 	&Param{Name: "batch", Usage: "minibatch SGD with batches of `B` examples, a fresh order every epoch (default: full batch)", Whole: true, Range: Positive},
 	&Param{Name: "history-every", Usage: "record the loss every this many steps in history.csv", Whole: true, Range: Positive},
 	&Param{Name: "track-sharpness", Usage: "measure the sharpness, the top eigenvalue of the training loss's Hessian, every `K` steps " +
-		"(and record each of the first 100 steps, where a catapult happens) to label the run's regime: stable, edge, catapult or diverged", Whole: true, Range: Positive},
+		"(and at each of the first 100 steps, where a catapult happens, all recorded) to label the run's regime: stable, edge, catapult or diverged", Whole: true, Range: Positive},
 	&Param{Name: "checkpoint", Usage: "save the run's state to this `file` every -checkpoint-every steps and when interrupted", Operational: true},
 	&Param{Name: "checkpoint-every", Usage: "steps between checkpoints", Operational: true, Whole: true, Range: Positive},
 	&Param{Name: "resume", Usage: "continue the run saved in this checkpoint `file` (same flags)", Operational: true},

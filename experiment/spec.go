@@ -21,9 +21,9 @@ type RunSpec struct {
 	// HistoryEvery, if positive, records the history; it changes no number.
 	HistoryEvery int `igr:"history-every"`
 	// TrackSharpness, if positive, measures the sharpness every that many
-	// steps into the history and records each of the first EarlySteps
-	// steps (TrackSettings), from which the run's regime is read
-	// (RegimeOf); it changes no number of the run.
+	// steps and at each of the first EarlySteps steps into the history
+	// (TrackSettings), from which the run's regime is read (RegimeOf); it
+	// changes no number of the run.
 	TrackSharpness int `igr:"track-sharpness"`
 }
 

@@ -87,9 +87,11 @@ type Settings struct {
 	HistoryEvery int
 
 	// HistoryFirst, if positive, also records a Point at each of the first
-	// HistoryFirst steps (steps 0 to HistoryFirst − 1): a catapult's rise
-	// and fall of the loss lasts a few steps (package regime), which a
-	// sparse history misses. Zero records none beyond HistoryEvery's.
+	// HistoryFirst steps (steps 0 to HistoryFirst − 1), and in a run that
+	// tracks its sharpness (TrackSharpness) tracks it at each of them: a
+	// catapult's rise and fall of the loss and of the sharpness lasts a few
+	// steps (package regime), which a sparse history misses. Zero records
+	// none beyond HistoryEvery's.
 	HistoryFirst int
 
 	// Penalties are added to the training loss: the step descends
@@ -157,8 +159,8 @@ type Settings struct {
 	Sharpness bool
 
 	// TrackSharpness, if positive, measures the sharpness every that many
-	// steps and at the last step, into Point.Sharpness of a point recorded
-	// at each of those steps. Each tracked measurement starts from a
+	// steps, at each of the first HistoryFirst steps and at the last step,
+	// into Point.Sharpness of a point recorded at each of those steps. Each tracked measurement starts from a
 	// prediction made from the previous eigenvectors (curvature.Tracker)
 	// and is accurate to SharpnessTol; the first starts from a random
 	// vector or, with Sharpness, is the exact SharpnessInit, and with

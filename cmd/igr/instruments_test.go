@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,21 +67,28 @@ func TestVerifyWarmupTakesTheFlags(t *testing.T) {
 	}
 }
 
-// TestSharpnessEndToEnd: igr sharpness measures every -every steps, and at
-// the initialization its value is the top eigenvalue of the dense Hessian of
-// the same problem.
+// TestSharpnessEndToEnd: igr sharpness measures every -every steps and at
+// each of the first 100, and at the initialization its value is the top
+// eigenvalue of the dense Hessian of the same problem.
 func TestSharpnessEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runIgr(t, "sharpness", "-out", out, "-n", "60", "-dim", "10", "-width", "20", "-lr", "0.05",
-		"-steps", "100", "-every", "25", "-quiet"); code != 0 {
+		"-steps", "150", "-every", "25", "-quiet"); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
 	rows, err := experiment.ReadTable[instruments.SharpnessRow](filepath.Join(out, "sharpness.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || rows[4].Step != 100 {
-		t.Fatalf("sharpness.csv has %d rows, want steps 0, 25, …, 100", len(rows))
+	var steps, want []int
+	for _, r := range rows {
+		steps = append(steps, r.Step)
+	}
+	for s := range experiment.EarlySteps {
+		want = append(want, s)
+	}
+	if want = append(want, 100, 125, 150); !slices.Equal(steps, want) {
+		t.Fatalf("sharpness.csv at steps %v, want 0 to 99, 100, 125, 150", steps)
 	}
 	for _, r := range rows {
 		if !(r.Sharpness > 0) || r.TwoOverEta != 40 {

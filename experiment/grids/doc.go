@@ -17,7 +17,7 @@
 // diverging learning rate and theirs over the seeds (SweepSummary).
 //
 // Every run of a sweep or a map tracks its sharpness every -track-sharpness
-// steps (DefaultTrackSharpness, 10) and records each of its first
+// steps (DefaultTrackSharpness, 10) and at each of its first
 // experiment.EarlySteps steps; its regime (experiment.RegimeOf) and the
 // largest ηS/2 along it are in the table, the regimes of a cell's runs
 // counted in the cells' table (the diverged ones are the column diverged).

@@ -19,7 +19,7 @@ type SharpnessSettings struct {
 	// LR is the step η. Zero means 0.09.
 	LR float64 `igr:"lr" default:"0.09"`
 	// Every is the interval, in steps, of the measurements. Zero means 10.
-	Every int `igr:"every" default:"10" usage:"measure every this many steps"`
+	Every int `igr:"every" default:"10" usage:"measure every this many steps (and at each of the first 100)"`
 	// Steps, if positive, runs exactly that many steps instead of stopping
 	// at the tolerance.
 	Steps int `igr:"steps"`
@@ -56,7 +56,7 @@ type SharpnessResult struct {
 // top eigenvalue of the training loss's Hessian (train.Settings.TrackSharpness:
 // exact at both ends by the Lanczos method of package curvature, tracked in
 // between from the previous eigenvector to a relative residual of 1e-3). It
-// records each of the first experiment.EarlySteps steps too, and labels
+// measures each of the first experiment.EarlySteps steps too, and labels
 // the run's regime from the traces. It writes data.csv, sharpness.csv,
 // summary.json and the figure sharpness (with 2/η beside it) to its folder.
 var Sharpness = &experiment.Experiment[*SharpnessSettings, *experiment.Setup, *SharpnessResult]{
