@@ -60,7 +60,9 @@ func (m *sharpnessMeter) close() {
 }
 
 // due reports whether step is one of the tracked ones.
-func (m *sharpnessMeter) due(step int) bool { return m.every > 0 && (step%m.every == 0 || step < m.first) }
+func (m *sharpnessMeter) due(step int) bool {
+	return m.every > 0 && (step%m.every == 0 || step < m.first)
+}
 
 // sync copies the run's parameters into the Hessian's when they are a copy.
 func (m *sharpnessMeter) sync() {
