@@ -34,8 +34,11 @@
 // proof of a catapult.
 //
 // When x is the learning rate, summary.json gives every row its curvature
-// (RowCurvature: λ₀, λ_GF, 2/λ₀, 2/λ_GF, 4/λ₀, the first unstable and
-// η_div·λ₀), and the figures map_regimes (the regime of most runs of every
-// cell) and map_curvature (the heat map of test MSE) draw the lines
-// η = 2/λ₀, 2/λ_GF and 4/λ₀ on every row.
+// (RowCurvature: λ₀ and λ_GF and their lines, the first unstable learning
+// rate, η_div·λ₀ and η_div·λ_GF, where the benefit begins and the regimes
+// of the 10× cells, where the near-edge runs end), and the figures
+// map_regimes (the regime of most runs of every cell) and map_curvature
+// (the heat map of test MSE) draw on every row the lines η = 2/λ₀ and
+// 2/λ_GF of the theory and η = 3/λ₀ and 4/λ_GF, found predictive
+// (TheoryLines).
 package grids

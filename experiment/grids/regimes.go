@@ -32,17 +32,21 @@ type RowCurvature struct {
 	// 2/λ₀, the step above which GD is unstable from its first step (the
 	// catapult's threshold), FourOverLambda0 4/λ₀, the largest step a
 	// catapult survives in the wide two-layer linear network of Lewkowycz
-	// et al. (2020).
-	Lambda0         experiment.Number `json:"lambda0"`
-	TwoOverLambda0  experiment.Number `json:"two_over_lambda0"`
-	FourOverLambda0 experiment.Number `json:"four_over_lambda0"`
+	// et al. (2020), and ThreeOverLambda0 3/λ₀, where on the blog's
+	// problem the large step's benefit begins (docs/curvature.md).
+	Lambda0          experiment.Number `json:"lambda0"`
+	TwoOverLambda0   experiment.Number `json:"two_over_lambda0"`
+	ThreeOverLambda0 experiment.Number `json:"three_over_lambda0"`
+	FourOverLambda0  experiment.Number `json:"four_over_lambda0"`
 	// LambdaGF is the median sharpness_final of the row's smallest
 	// learning rate over its runs that converged and stayed stable (every
 	// run, where the sharpness was not tracked); TwoOverLambdaGF is 2/λ_GF,
 	// the step at which the sharpness a small-step run ends at meets the
-	// edge of stability.
-	LambdaGF        experiment.Number `json:"lambda_gf"`
-	TwoOverLambdaGF experiment.Number `json:"two_over_lambda_gf"`
+	// edge of stability, FourOverLambdaGF 4/λ_GF, below the first
+	// diverging learning rate in every row of the blog's maps.
+	LambdaGF         experiment.Number `json:"lambda_gf"`
+	TwoOverLambdaGF  experiment.Number `json:"two_over_lambda_gf"`
+	FourOverLambdaGF experiment.Number `json:"four_over_lambda_gf"`
 	// FirstUnstableLR is the smallest learning rate at which some run of
 	// the row was not stable (a catapult, at the edge, unclassified or
 	// diverged); absent where the sharpness was not tracked.
@@ -52,6 +56,8 @@ type RowCurvature struct {
 	// 2 if GD diverged as soon as it is unstable at initialization, 4 at
 	// the wide linear network's catapult limit.
 	FirstDivergedLRTimesLambda0 experiment.Number `json:"first_diverged_lr_times_lambda0"`
+	// FirstDivergedLRTimesLambdaGF is η_div·λ_GF.
+	FirstDivergedLRTimesLambdaGF experiment.Number `json:"first_diverged_lr_times_lambda_gf"`
 
 	// Where the large step's benefit begins: BenefitLR is the smallest
 	// learning rate whose median test MSE is at most half the smallest
@@ -61,6 +67,10 @@ type RowCurvature struct {
 	BenefitLR experiment.Number `json:"benefit_lr"`
 	TenfoldLR experiment.Number `json:"tenfold_lr"`
 	Tenfold   []CellRegimes     `json:"tenfold_cells"`
+	// BenefitLRTimesLambda0 and TenfoldLRTimesLambda0 are those learning
+	// rates times λ₀: 2 where the benefit begins at 2/λ₀.
+	BenefitLRTimesLambda0 experiment.Number `json:"benefit_lr_times_lambda0"`
+	TenfoldLRTimesLambda0 experiment.Number `json:"tenfold_lr_times_lambda0"`
 
 	// Where the near-edge runs end: NearEdgeLR is the largest learning rate
 	// below FirstDivergedLR (the largest of the row if none diverged) at
@@ -92,9 +102,10 @@ func addCurvature(s *MapSummary, rows []MapRow, cells []MapCell) {
 	nan := experiment.Number(math.NaN())
 	for i := range s.Rows {
 		r := &s.Rows[i]
-		r.RowCurvature = RowCurvature{Lambda0: nan, TwoOverLambda0: nan, FourOverLambda0: nan, LambdaGF: nan, TwoOverLambdaGF: nan,
-			FirstUnstableLR: nan, FirstDivergedLRTimesLambda0: nan, BenefitLR: nan, TenfoldLR: nan, Tenfold: []CellRegimes{},
-			NearEdgeLR: nan, NearEdgeSharpness: nan, NearEdgeRatio: nan, NearEdgeOverGF: nan}
+		r.RowCurvature = RowCurvature{Lambda0: nan, TwoOverLambda0: nan, ThreeOverLambda0: nan, FourOverLambda0: nan, LambdaGF: nan,
+			TwoOverLambdaGF: nan, FourOverLambdaGF: nan, FirstUnstableLR: nan, FirstDivergedLRTimesLambda0: nan,
+			FirstDivergedLRTimesLambdaGF: nan, BenefitLR: nan, TenfoldLR: nan, Tenfold: []CellRegimes{}, BenefitLRTimesLambda0: nan,
+			TenfoldLRTimesLambda0: nan, NearEdgeLR: nan, NearEdgeSharpness: nan, NearEdgeRatio: nan, NearEdgeOverGF: nan}
 		if s.X.Name != "lr" {
 			continue
 		}
@@ -121,14 +132,16 @@ func addCurvature(s *MapSummary, rows []MapRow, cells []MapCell) {
 		}
 		if len(init) > 0 {
 			r.Lambda0 = experiment.Number(median(init))
-			r.TwoOverLambda0, r.FourOverLambda0 = 2/r.Lambda0, 4/r.Lambda0
+			r.TwoOverLambda0, r.ThreeOverLambda0, r.FourOverLambda0 = 2/r.Lambda0, 3/r.Lambda0, 4/r.Lambda0
 			r.FirstDivergedLRTimesLambda0 = r.FirstDivergedLR * r.Lambda0
 		}
 		if len(final) > 0 {
 			r.LambdaGF = experiment.Number(median(final))
-			r.TwoOverLambdaGF = 2 / r.LambdaGF
+			r.TwoOverLambdaGF, r.FourOverLambdaGF = 2/r.LambdaGF, 4/r.LambdaGF
+			r.FirstDivergedLRTimesLambdaGF = r.FirstDivergedLR * r.LambdaGF
 		}
 		r.addGains(y, cells)
+		r.BenefitLRTimesLambda0, r.TenfoldLRTimesLambda0 = r.BenefitLR*r.Lambda0, r.TenfoldLR*r.Lambda0
 		r.addNearEdge(y, rows, cells)
 	}
 }
@@ -319,12 +332,15 @@ func MapCurvatureFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, e
 }
 
 // TheoryLines are the lines of a map whose x is the learning rate, one
-// position per row: η = 2/λ₀ (long dashes), η = 2/λ_GF (short dashes) and
-// η = 4/λ₀ (dots), λ₀ and λ_GF the row's (RowCurvature), each drawn where it
-// falls between the columns (see ColumnPosition) and left out of a row
-// where it falls outside the map or does not exist; a solid line is the
-// heat map's first diverging learning rate. None when x is not the
-// learning rate.
+// position per row, λ₀ and λ_GF the row's (RowCurvature): η = 2/λ₀ (long
+// dashes), where GD is unstable from its first step; η = 2/λ_GF (short
+// dashes), where the sharpness a small step ends at is; and two lines found
+// predictive on the blog's maps (docs/curvature.md), η = 3/λ₀ (dash-dot),
+// where the benefit of the large step begins, and η = 4/λ_GF (dots), below
+// the first diverging learning rate. Each is drawn where it falls between
+// the columns (see ColumnPosition) and left out of a row where it falls
+// outside the map or does not exist; a solid line is the heat map's first
+// diverging learning rate. None when x is not the learning rate.
 func TheoryLines(s *MapSummary) []plots.RowLine {
 	if s.X.Name != "lr" {
 		return nil
@@ -336,7 +352,9 @@ func TheoryLines(s *MapSummary) []plots.RowLine {
 	}{
 		{"η = 2/λ₀", func(r RowCurvature) experiment.Number { return r.TwoOverLambda0 }, []vg.Length{vg.Points(8), vg.Points(3)}},
 		{"η = 2/λ_GF", func(r RowCurvature) experiment.Number { return r.TwoOverLambdaGF }, []vg.Length{vg.Points(3), vg.Points(2)}},
-		{"η = 4/λ₀", func(r RowCurvature) experiment.Number { return r.FourOverLambda0 }, []vg.Length{vg.Points(1), vg.Points(2.5)}},
+		{"η = 3/λ₀", func(r RowCurvature) experiment.Number { return r.ThreeOverLambda0 },
+			[]vg.Length{vg.Points(6), vg.Points(2), vg.Points(1), vg.Points(2)}},
+		{"η = 4/λ_GF", func(r RowCurvature) experiment.Number { return r.FourOverLambdaGF }, []vg.Length{vg.Points(1), vg.Points(2.5)}},
 	}
 	var lines []plots.RowLine
 	for _, d := range defs {
@@ -401,11 +419,11 @@ func (s *MapSummary) writeCurvature(w io.Writer) error {
 		y = "row"
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\n%s\tλ₀\t2/λ₀\tλ_GF\t2/λ_GF\tfirst unstable lr\t2× from lr\t10× from lr\tη_div·λ₀\tnear-edge lr\tits ηS/2\tits S/λ_GF\n", y)
+	fmt.Fprintf(tw, "\n%s\tλ₀\t2/λ₀\tλ_GF\t2/λ_GF\tfirst unstable lr\t2× from lr\t(·λ₀)\t10× from lr\t(·λ₀)\tη_div·λ₀\tη_div·λ_GF\tnear-edge lr\tits ηS/2\tits S/λ_GF\n", y)
 	for _, r := range s.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f(r.Y), f(r.Lambda0), f(r.TwoOverLambda0), f(r.LambdaGF),
-			f(r.TwoOverLambdaGF), f(r.FirstUnstableLR), f(r.BenefitLR), f(r.TenfoldLR), f(r.FirstDivergedLRTimesLambda0), f(r.NearEdgeLR),
-			f(r.NearEdgeRatio), f(r.NearEdgeOverGF))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f(r.Y), f(r.Lambda0), f(r.TwoOverLambda0), f(r.LambdaGF),
+			f(r.TwoOverLambdaGF), f(r.FirstUnstableLR), f(r.BenefitLR), f(r.BenefitLRTimesLambda0), f(r.TenfoldLR), f(r.TenfoldLRTimesLambda0),
+			f(r.FirstDivergedLRTimesLambda0), f(r.FirstDivergedLRTimesLambdaGF), f(r.NearEdgeLR), f(r.NearEdgeRatio), f(r.NearEdgeOverGF))
 	}
 	return tw.Flush()
 }

@@ -49,8 +49,14 @@ func TestAddCurvature(t *testing.T) {
 		if r.Lambda0 != 50 || math.Abs(float64(r.TwoOverLambda0)-0.04) > 1e-15 || math.Abs(float64(r.FourOverLambda0)-0.08) > 1e-15 {
 			t.Errorf("row %d: λ₀ %g, 2/λ₀ %g, 4/λ₀ %g; want 50, 0.04, 0.08", i, r.Lambda0, r.TwoOverLambda0, r.FourOverLambda0)
 		}
-		if float64(r.LambdaGF) != wantGF || math.Abs(float64(r.TwoOverLambdaGF)-2/wantGF) > 1e-15 {
-			t.Errorf("row %d: λ_GF %g, 2/λ_GF %g; want %g", i, r.LambdaGF, r.TwoOverLambdaGF, wantGF)
+		if float64(r.LambdaGF) != wantGF || math.Abs(float64(r.TwoOverLambdaGF)-2/wantGF) > 1e-15 || math.Abs(float64(r.FourOverLambdaGF)-4/wantGF) > 1e-15 ||
+			math.Abs(float64(r.FirstDivergedLRTimesLambdaGF)-0.09*wantGF) > 1e-12 {
+			t.Errorf("row %d: λ_GF %g, 2/λ_GF %g, 4/λ_GF %g, η_div·λ_GF %g; want %g", i, r.LambdaGF, r.TwoOverLambdaGF, r.FourOverLambdaGF,
+				r.FirstDivergedLRTimesLambdaGF, wantGF)
+		}
+		if math.Abs(float64(r.ThreeOverLambda0)-0.06) > 1e-15 || math.Abs(float64(r.BenefitLRTimesLambda0)-2.5) > 1e-12 ||
+			math.Abs(float64(r.TenfoldLRTimesLambda0)-2.5) > 1e-12 {
+			t.Errorf("row %d: 3/λ₀ %g, benefit and tenfold lr × λ₀ %g, %g; want 0.06, 2.5, 2.5", i, r.ThreeOverLambda0, r.BenefitLRTimesLambda0, r.TenfoldLRTimesLambda0)
 		}
 		wantUnstable := 0.05
 		if i == 1 {
