@@ -78,7 +78,8 @@ type Settings struct {
 	// TrackSharpness, if positive, tracks the sharpness of every method
 	// every that many steps (experiment.TrackSettings) into history.csv,
 	// labels each method's regime in summary.json and draws the figure
-	// sharpness. Compare alone, not its Sweep.
+	// sharpness (of the methods of the curves figure). Compare alone, not
+	// its Sweep.
 	TrackSharpness int `igr:"track-sharpness"`
 }
 
@@ -346,12 +347,8 @@ func (r *Result) Files() []experiment.File {
 		}))
 	}
 	if c.TrackSharpness > 0 {
-		runs := make([]string, len(r.Rows))
-		for i, row := range r.Rows {
-			runs[i] = row.Method
-		}
 		files = append(files, experiment.FigureFile("sharpness", func() (*plot.Plot, error) {
-			return experiment.SharpnessFigure(fmt.Sprintf("Sharpness along the methods (η=%g, h=%g)", c.Eta, c.H), r.History, runs...)
+			return experiment.SharpnessFigure(fmt.Sprintf("Sharpness along the methods (η=%g, h=%g)", c.Eta, c.H), r.History, curves...)
 		}))
 	}
 	return append(files, experiment.JSONFile("summary.json", r.summary))
