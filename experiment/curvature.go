@@ -88,11 +88,13 @@ func maxRatio(r *train.Result) float64 {
 }
 
 // SharpnessFigure draws the sharpness tracked along the named runs of a
-// history against the step, each beside its stability threshold 2/η
-// (dashed, in the run's colour), both axes logarithmic so that the first
-// steps, where a catapult happens, show.
+// history against the step, beside the stability threshold 2/η of each of
+// their learning rates (dashed, once per learning rate, in the colour of
+// its first run), both axes logarithmic so that the first steps, where a
+// catapult happens, show.
 func SharpnessFigure(title string, history []HistoryRow, runs ...string) (*plot.Plot, error) {
-	var curves []plots.Curve
+	var curves, limits []plots.Curve
+	limit := map[float64]int{} // the index in limits of a learning rate's line
 	for i, run := range runs {
 		c := plots.Curve{Name: run, Color: i}
 		var lr float64
@@ -106,12 +108,18 @@ func SharpnessFigure(title string, history []HistoryRow, runs ...string) (*plot.
 		if len(c.Steps) == 0 {
 			continue
 		}
-		limit := plots.Curve{Name: fmt.Sprintf("%s 2/η = %.4g", run, 2/lr), Color: i, Dashed: true,
-			Steps: []float64{math.Max(c.Steps[0], 1), c.Steps[len(c.Steps)-1]}, Values: []float64{2 / lr, 2 / lr}}
-		curves = append(curves, c, limit)
+		curves = append(curves, c)
+		first, last := math.Max(c.Steps[0], 1), c.Steps[len(c.Steps)-1]
+		if k, ok := limit[lr]; ok {
+			limits[k].Steps[0], limits[k].Steps[1] = math.Min(limits[k].Steps[0], first), math.Max(limits[k].Steps[1], last)
+			continue
+		}
+		limit[lr] = len(limits)
+		limits = append(limits, plots.Curve{Name: fmt.Sprintf("2/η = %.4g", 2/lr), Color: i, Dashed: true,
+			Steps: []float64{first, last}, Values: []float64{2 / lr, 2 / lr}})
 	}
 	if len(curves) == 0 {
 		return nil, plots.ErrNothingToDraw
 	}
-	return plots.Curves(title, "sharpness (top eigenvalue of the Hessian of L)", curves)
+	return plots.Curves(title, "sharpness (top eigenvalue of the Hessian of L)", append(curves, limits...))
 }
