@@ -4,8 +4,10 @@
 #
 #   tracking  go test ./train -bench TrackSharpness: runs of 250 and 1,250
 #             steps at lr 0.01 and 0.09, plain, with the sharpness tracked
-#             every 10 steps and every step, and with the exact sharpness at
-#             both ends. A step costs (time at 1,250 − time at 250) / 1,000:
+#             every 10 steps and every step, with the exact sharpness at
+#             both ends, and as sweeps and maps track it (exact at both ends,
+#             every 10 steps and each of the first 100). A step costs
+#             (time at 1,250 − time at 250) / 1,000:
 #             the first 250 steps, the graphs and the end measurements are
 #             the fixed cost of a run.
 #   before    with BEFORE=<git revision>: go test ./graph -bench 'Step$' and
@@ -40,7 +42,7 @@ log="$out/sharpness.log"
 : >"$log"
 for _ in $(seq "$runs"); do
 	for lr in 0.01 0.09; do
-		for c in plain every=10 every=1 exact-ends; do
+		for c in plain every=10 every=1 exact-ends experiments; do
 			for n in 250 1250; do
 				"$out/train.test" -test.run XXX -test.bench "TrackSharpness/^lr=$lr\$/^$c\$/^steps=$n\$" -test.benchtime 2x -test.benchmem |
 					grep '^Benchmark' >>"$log"
@@ -88,7 +90,7 @@ for label, t in (('wall', wall), ('processor', cpu)):
             return [(b - a) / 1000 for a, b in zip(t[lr, c, 250], t[lr, c, 1250])]
         def fixed(c):
             return [a - 250 * s for a, s in zip(t[lr, c, 250], step(c))]
-        for c in ('plain', 'every=10', 'every=1', 'exact-ends'):
+        for c in ('plain', 'every=10', 'every=1', 'exact-ends', 'experiments'):
             r = [a / b for a, b in zip(step(c), step('plain'))]
             rr = [a / b for a, b in zip(t[lr, c, 1250], t[lr, 'plain', 1250])]
             f = [a - b for a, b in zip(fixed(c), fixed('plain'))]

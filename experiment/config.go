@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 
 	"gorgonia.org/tensor"
@@ -89,11 +90,14 @@ type Config struct {
 	// DataFile, if set, is a data set to use instead of generating one.
 	DataFile string `igr:"data"`
 
-	// InitFile, if set, is the first-layer matrix A (Dim×Width, no header)
-	// to start from; the other parameters start at zero. Train writes the
-	// final A in this format (params_A.csv); starting from it with b = 0
-	// starts from the zero predictor, not from the trained network (a
-	// checkpoint continues a run).
+	// InitFile, if set, is where the initial parameters come from: a file
+	// holding the first-layer matrix A (Dim×Width, no header), the other
+	// parameters starting at zero, or a folder holding every parameter in
+	// its ParamsFile, read by ReadParams (the output folder of igr train,
+	// which writes its final parameters so). Starting from a trained
+	// params_A.csv alone, with b = 0, starts from the zero predictor; from
+	// the trained run's folder, from the trained network itself (a
+	// checkpoint continues a run bit for bit, the history included).
 	InitFile string `igr:"init"`
 
 	// Tol is the training-MSE goal. Zero means train.DefaultTol.
@@ -137,6 +141,10 @@ func PrepareSetup(c *Config, work train.Footprint) (*Prepared[*Setup], error) {
 var Architectures = map[string]func(dim, width int, scale float64) graph.Architecture{
 	"quadratic": func(d, m int, s float64) graph.Architecture { return graph.Quadratic{Dim: d, Width: m, Scale: s} },
 	"tanh":      func(d, m int, s float64) graph.Architecture { return graph.Tanh{Dim: d, Width: m, Scale: s} },
+	// The linear model w·x, whose loss is a quadratic with the Hessian
+	// (2/n)XᵀX/s²: curvature, stability and regimes known in closed form
+	// from the data. It has no hidden units: the width is ignored.
+	"linear": func(d, _ int, s float64) graph.Architecture { return graph.Linear{Dim: d, Scale: s} },
 }
 
 // Setup is a Config resolved into the problem it trains.
@@ -197,12 +205,18 @@ func (c Config) ResolveFor(work train.Footprint) (*Setup, error) {
 		c.Dim = DefaultDim
 	}
 	var a []float64
+	var given graph.Params // every parameter, from a folder
 	if c.InitFile != "" {
 		var rows, cols int
-		if a, rows, cols, err = dataset.ReadMatrixFile(c.InitFile); err != nil {
+		if fi, err := os.Stat(c.InitFile); err == nil && fi.IsDir() {
+			var arch graph.Architecture
+			if arch, given, err = ReadParams(c.InitFile, c.Dim, func(w int) graph.Architecture { return Architectures[c.Arch](c.Dim, w, c.Scale) }); err != nil {
+				return nil, err
+			}
+			cols = arch.Params()[0].Cols
+		} else if a, rows, cols, err = dataset.ReadMatrixFile(c.InitFile); err != nil {
 			return nil, fmt.Errorf("%w: -init: %w", ErrConfig, err)
-		}
-		if rows != c.Dim {
+		} else if rows != c.Dim {
 			return nil, fmt.Errorf("%w: %s has %d rows, the data have dimension %d", ErrConfig, c.InitFile, rows, c.Dim)
 		}
 		if c.Width != 0 && c.Width != cols {
@@ -214,6 +228,7 @@ func (c Config) ResolveFor(work train.Footprint) (*Setup, error) {
 		c.Width = DefaultWidth
 	}
 	work.N, work.Dim, work.Width, work.Dtype, work.Workers = n, c.Dim, c.Width, c.Dtype, c.Workers
+	work.Sharpness = true // every run measures it (Setup.Settings)
 	if err := train.CheckMemory(work, int64(c.MaxMemory)); err != nil {
 		return nil, err
 	}
@@ -224,10 +239,17 @@ func (c Config) ResolveFor(work train.Footprint) (*Setup, error) {
 	}
 	arch := Architectures[c.Arch](c.Dim, c.Width, c.Scale)
 	var init graph.Params
-	if a != nil {
+	switch {
+	case given != nil:
+		init = given
+	case a != nil:
 		init = graph.ZeroParams(arch.Params())
+		if first := arch.Params()[0]; first.Rows*first.Cols != len(a) {
+			return nil, fmt.Errorf("%w: %s is %d×%d, but %s of the %s network is %d×%d", ErrConfig, c.InitFile, c.Dim, c.Width,
+				first.Name, arch.Name(), first.Rows, first.Cols)
+		}
 		copy(init.Data(0), a)
-	} else {
+	default:
 		init = arch.Init(initSrc)
 	}
 	newNoise := func(s uint64) graph.NormalSource { return noise(arch, s) }
@@ -244,14 +266,15 @@ func (s *Setup) WithScale(scale float64) *train.Problem {
 
 // Settings returns the training settings of the Config for learning rate
 // lr: its tolerance, step cap, dtype, and the seeds and generator of its
-// label noise and minibatch order.
+// label noise and minibatch order. Every run measures its sharpness at the
+// initial and the final parameters (train.Settings.Sharpness).
 func (s *Setup) Settings(lr float64) train.Settings {
 	dtype := tensor.Float64
 	if s.Dtype == "float32" {
 		dtype = tensor.Float32
 	}
 	return train.Settings{LearningRate: lr, Tol: s.Tol, MaxSteps: s.MaxSteps, NoiseSeed: s.Seed, NewNoise: s.newNoise, Dtype: dtype,
-		BatchSeed: s.Seed}
+		BatchSeed: s.Seed, Sharpness: true}
 }
 
 // CheckBatch returns an error unless batch is a batch size for the setup's

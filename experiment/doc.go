@@ -32,16 +32,30 @@
 //
 // The tables every experiment shares (RunRow, HistoryRow):
 //
-//	runs.csv         run,lr,seed,scale,label_noise,status,steps,train_mse,test_mse,grad_norm_sq
+//	runs.csv         run,lr,seed,scale,label_noise,status,steps,train_mse,test_mse,grad_norm_sq,sharpness_init,sharpness_final
 //	history.csv      run,lr,step,loss,train_mse,test_mse,grad_norm_sq,label_noise_reg
 //
-// Runs with a batch size (minibatch SGD) add batch,sgd_reg to runs.csv and
-// sgd_reg,sgd_noise_reg to history.csv. status is converged, diverged,
-// max_steps, completed or interrupted; train_mse, test_mse and grad_norm_sq
-// are measured at the final parameters on the clean targets; loss in
-// history.csv is the loss the step descended (on noisy targets in a
-// label-noise run); NaN and Inf are written as such. Runs are
-// deterministic: the same settings give byte-identical tables.
+// Runs with a batch size (minibatch SGD) add batch,sgd_reg to runs.csv
+// (before the sharpness) and sgd_reg,sgd_noise_reg to history.csv. status
+// is converged, diverged, max_steps, completed or interrupted; train_mse,
+// test_mse and grad_norm_sq are measured at the final parameters on the
+// clean targets; loss in history.csv is the loss the step descended (on
+// noisy targets in a label-noise run); NaN and Inf are written as such.
+// Runs are deterministic: the same settings give byte-identical tables.
+//
+// Every run measures its sharpness, the top eigenvalue of the Hessian of
+// the training MSE, at its initial and final parameters (sharpness_init,
+// sharpness_final; NaN where the Hessian is not finite, as at the end of a
+// diverged run). With -track-sharpness K (TrackSettings) a run also
+// measures it every K steps and at each of its first EarlySteps steps,
+// which it records: history.csv gains a sharpness column, NaN at the points
+// where it was not measured, and the points recorded for the sharpness
+// alone (steps of K beyond the first EarlySteps that are not steps of
+// -history-every) hold only what the step computed: their test_mse,
+// label_noise_reg and SGD columns are NaN, and so is their train_mse in
+// label-noise and SGD runs (but at the last step). RegimeOf labels such a
+// run stable, edge, catapult, diverged or unclassified (package regime)
+// and gives the largest ηS/2 along it, sharpness_max_ratio.
 //
 // Where things are:
 //
@@ -50,7 +64,9 @@
 //	config.go      Config and its Setup: the problem an experiment trains
 //	spec.go        RunSpec, one run as igr train takes it, and the Axes a grid varies
 //	folder.go      output folders, their manifest and guard, the files written into them
+//	paramfiles.go  folders of parameters, params_<name>.csv: what igr train writes, -init and igr spectrum read
 //	env.go         what Execute gets: runners of training jobs with progress
 //	tables.go, figures.go, provenance.go   the shared tables, figures and summary numbers
+//	curvature.go   the sharpness every run measures, its tracking, the regime of a run, its figure
 //	fingerprint.go, values.go, shard.go    identities of runs and configurations, grids of values, shards
 package experiment

@@ -23,6 +23,9 @@ func RunFingerprint(s *Setup, st *train.Settings) string {
 	if st.Batch > 0 {
 		fmt.Fprintf(h, "batch=%d batchseed=%d\n", st.Batch, st.BatchSeed)
 	}
+	if st.Sharpness || st.TrackSharpness > 0 || st.HistoryFirst > 0 {
+		fmt.Fprintf(h, "sharpness=%t track=%d tol=%g first=%d\n", st.Sharpness, st.TrackSharpness, st.SharpnessTol, st.HistoryFirst)
+	}
 	writeSetup(h, s)
 	for _, p := range append(append(st.Penalties[:0:0], st.Penalties...), st.Measures...) {
 		fmt.Fprintf(h, "term %s %+v\n", p.Name(), p)

@@ -20,6 +20,11 @@ type RunSpec struct {
 	Training
 	// HistoryEvery, if positive, records the history; it changes no number.
 	HistoryEvery int `igr:"history-every"`
+	// TrackSharpness, if positive, measures the sharpness every that many
+	// steps and at each of the first EarlySteps steps into the history
+	// (TrackSettings), from which the run's regime is read (RegimeOf); it
+	// changes no number of the run.
+	TrackSharpness int `igr:"track-sharpness"`
 }
 
 // Training is how one run trains: the settings of igr train that every
@@ -42,7 +47,7 @@ type Training struct {
 
 // Settings returns the training settings of the spec on its resolved setup.
 func (r RunSpec) Settings(setup *Setup) train.Settings {
-	st := setup.Settings(r.LR)
+	st := TrackSettings(setup.Settings(r.LR), r.TrackSharpness)
 	st.Steps = r.Steps
 	st.LabelNoise = r.Sigma
 	st.HistoryEvery = r.HistoryEvery

@@ -27,6 +27,12 @@ type RunRow struct {
 	// parameters, for η the run's learning rate and B its batch, where the
 	// run records it (runs with a batch); NaN elsewhere.
 	SGDReg float64 `csv:"sgd_reg"`
+	// SharpnessInit and SharpnessFinal are the sharpness, the top
+	// eigenvalue of the Hessian of the training MSE, at the initial and the
+	// final parameters (train.Result); NaN where not finite, as at the end
+	// of a diverged run.
+	SharpnessInit  float64 `csv:"sharpness_init"`
+	SharpnessFinal float64 `csv:"sharpness_final"`
 }
 
 // HistoryRow is one point along a run: a row of history.csv.
@@ -46,6 +52,10 @@ type HistoryRow struct {
 	// clean training set, where the run records them; NaN elsewhere.
 	SGDReg      float64 `csv:"sgd_reg"`
 	SGDNoiseReg float64 `csv:"sgd_noise_reg"`
+	// Sharpness is the top eigenvalue of the Hessian of the training MSE
+	// at the step, in runs that track it (-track-sharpness K: every K
+	// steps, and at the first and last); NaN at the other points.
+	Sharpness float64 `csv:"sharpness"`
 }
 
 var (
@@ -54,13 +64,17 @@ var (
 )
 
 // The column sets of the tables. Runs with a batch size (minibatch SGD) add
-// the columns of the SGD variants.
+// the columns of the SGD variants, runs that track their sharpness the
+// sharpness column of history.csv; columns added later come last, so that
+// readers of the earlier columns keep working.
 var (
-	SweepColumns   = []string{"lr", "seed", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
-	RunsColumns    = slices.Clip(runTable.Names()[:len(runTable.Names())-2])
-	HistoryColumns = slices.Clip(historyTable.Names()[:len(historyTable.Names())-2])
+	runsBase       = []string{"run", "lr", "seed", "scale", "label_noise", "status", "steps", "train_mse", "test_mse", "grad_norm_sq"}
+	runsSGD        = []string{"batch", "sgd_reg"}
+	runsSharpness  = []string{"sharpness_init", "sharpness_final"}
+	RunsColumns    = slices.Concat(runsBase, runsSharpness)
+	RunsSGDColumns = slices.Concat(runsBase, runsSGD, runsSharpness)
 
-	RunsSGDColumns    = slices.Concat(RunsColumns, []string{"batch", "sgd_reg"})
+	HistoryColumns    = []string{"run", "lr", "step", "loss", "train_mse", "test_mse", "grad_norm_sq", "label_noise_reg"}
 	HistorySGDColumns = slices.Concat(HistoryColumns, []string{"sgd_reg", "sgd_noise_reg"})
 )
 
@@ -72,8 +86,18 @@ func ColumnsFor(batch int, plain, sgd []string) []string {
 	return plain
 }
 
-// WriteRuns writes rows to path with the given columns (SweepColumns or
-// RunsColumns).
+// HistoryColumnsFor returns the columns of history.csv for runs with batch
+// size batch (0 for full batch) that track their sharpness or not.
+func HistoryColumnsFor(batch int, tracked bool) []string {
+	cols := ColumnsFor(batch, HistoryColumns, HistorySGDColumns)
+	if tracked {
+		cols = slices.Concat(cols, []string{"sharpness"})
+	}
+	return cols
+}
+
+// WriteRuns writes rows to path with the given columns (RunsColumns or
+// RunsSGDColumns).
 func WriteRuns(path string, columns []string, rows []RunRow) error {
 	return runTable.WriteColumns(path, columns, rows)
 }
@@ -82,10 +106,10 @@ func WriteRuns(path string, columns []string, rows []RunRow) error {
 func ReadRuns(path string) ([]RunRow, error) { return runTable.Read(path) }
 
 // HistoryFile is history.csv of rows, with the columns of runs with batch
-// size batch.
-func HistoryFile(batch int, rows []HistoryRow) File {
+// size batch that track their sharpness or not (HistoryColumnsFor).
+func HistoryFile(batch int, tracked bool, rows []HistoryRow) File {
 	return File{Name: "history.csv", Write: func(path string) error {
-		return historyTable.WriteColumns(path, ColumnsFor(batch, HistoryColumns, HistorySGDColumns), rows)
+		return historyTable.WriteColumns(path, HistoryColumnsFor(batch, tracked), rows)
 	}}
 }
 
@@ -102,7 +126,7 @@ func ReadHistory(path string) ([]HistoryRow, error) { return historyTable.Read(p
 func RunRowOf(name string, seed uint64, scale, noise float64, r *train.Result) RunRow {
 	return RunRow{Run: name, LR: r.LearningRate, Seed: seed, Scale: scale, LabelNoise: noise, Status: r.Status,
 		Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
-		SGDReg: TermValue(r.Terms, regularizer.SGD{}.Name())}
+		SGDReg: TermValue(r.Terms, regularizer.SGD{}.Name()), SharpnessInit: r.SharpnessInit, SharpnessFinal: r.SharpnessFinal}
 }
 
 // HistoryRows returns the history of a result as rows.
@@ -113,7 +137,7 @@ func HistoryRows(name string, r *train.Result) []HistoryRow {
 			TrainMSE: p.TrainMSE, TestMSE: p.TestMSE, GradNormSq: p.GradNormSq,
 			LabelNoiseReg: TermValue(p.Terms, regularizer.LabelNoise{}.Name()),
 			SGDReg:        TermValue(p.Terms, regularizer.SGD{}.Name()),
-			SGDNoiseReg:   TermValue(p.Terms, regularizer.SGDNoise{}.Name())}
+			SGDNoiseReg:   TermValue(p.Terms, regularizer.SGDNoise{}.Name()), Sharpness: p.Sharpness}
 	}
 	return rows
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/igr-project/igr/experiment/compare"
 	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/experiment/reproduce"
+	"github.com/igr-project/igr/experiment/runs"
+	"github.com/igr-project/igr/experiment/spectrum"
 	"github.com/igr-project/igr/train/grid"
 )
 
@@ -222,13 +224,14 @@ func buildModule(t *testing.T, prog string) string {
 	return dir
 }
 
-// outputs runs short versions of reproduce, compare, compare -sweep and map
-// into temporary folders and returns them.
-func outputs(t *testing.T) (results, compared, swept, maps string) {
+// outputs runs short versions of reproduce, compare, compare -sweep, map,
+// train with the sharpness tracked and spectrum into temporary folders and
+// returns them, by the variable each notebook reads them from.
+func outputs(t *testing.T) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	results, compared, swept, maps = filepath.Join(dir, "out"), filepath.Join(dir, "compare"), filepath.Join(dir, "compare-sweep"), filepath.Join(dir, "map")
+	results, compared, swept, maps := filepath.Join(dir, "out"), filepath.Join(dir, "compare"), filepath.Join(dir, "compare-sweep"), filepath.Join(dir, "map")
 	small := experiment.Config{N: 100, Dim: 20, Width: 40}
 	lrs, err := experiment.ParseGrid("0.02:0.14:0.02")
 	if err != nil {
@@ -260,15 +263,28 @@ func outputs(t *testing.T) (results, compared, swept, maps string) {
 	if _, err := grids.Map.Run(ctx, ms); err != nil {
 		t.Fatal(err)
 	}
-	return results, compared, swept, maps
+	tracked, spectral := filepath.Join(dir, "tracked"), filepath.Join(dir, "spectrum")
+	ts := &runs.TrainSettings{}
+	ts.Config = experiment.Config{N: 40, Dim: 6, Width: 10}
+	ts.LR, ts.TrackSharpness, ts.Out = 0.1, 10, tracked
+	if _, err := runs.Train.Run(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	ss := &spectrum.Settings{From: tracked}
+	ss.Out = spectral
+	if _, err := spectrum.Spectrum.Run(ctx, ss); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"IGR_RESULTS": results, "IGR_COMPARE": compared, "IGR_COMPARE_SWEEP": swept, "IGR_MAP": maps,
+		"IGR_TRACKED": tracked, "IGR_SPECTRUM": spectral}
 }
 
 func TestNotebooksRun(t *testing.T) {
 	paths, err := filepath.Glob("*.ipynb")
-	if err != nil || len(paths) != 4 {
-		t.Fatalf("notebooks %v, %v; want 4", paths, err)
+	if err != nil || len(paths) != 5 {
+		t.Fatalf("notebooks %v, %v; want 5", paths, err)
 	}
-	results, compared, swept, maps := outputs(t)
+	folders := outputs(t)
 	for _, path := range paths {
 		t.Run(strings.TrimSuffix(path, ".ipynb"), func(t *testing.T) {
 			prog, err := convert(path)
@@ -283,7 +299,10 @@ func TestNotebooksRun(t *testing.T) {
 			}
 			run := exec.Command(filepath.Join(dir, "notebook"))
 			run.Dir = t.TempDir()
-			run.Env = append(os.Environ(), "IGR_RESULTS="+results, "IGR_COMPARE="+compared, "IGR_COMPARE_SWEEP="+swept, "IGR_MAP="+maps)
+			run.Env = os.Environ()
+			for k, v := range folders {
+				run.Env = append(run.Env, k+"="+v)
+			}
 			var stdout, stderr bytes.Buffer
 			run.Stdout, run.Stderr = &stdout, &stderr
 			if err := run.Run(); err != nil {

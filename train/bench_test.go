@@ -99,7 +99,9 @@ func BenchmarkSGDRun(b *testing.B) {
 // (above 2/λ₀: a catapult in the first tens of steps, then a slow drift),
 // with the sharpness tracked every step, every 10 steps, and not at all
 // (plain, TrackSharpness 0: the reference); exact-ends is the plain run
-// with Settings.Sharpness, the exact measurements at both ends. Each runs
+// with Settings.Sharpness, the exact measurements at both ends; experiments
+// is a run as igr sweep and map make it: exact at both ends, tracked every
+// 10 steps and at each of the first 100 (HistoryFirst). Each runs
 // 250 and 1,250 steps: the difference of the two times over 1,000 steps is
 // the cost of a step after the first 250 (setup and the transient of the
 // first steps excluded), and a run's time minus its steps at that cost is
@@ -111,13 +113,13 @@ func BenchmarkTrackSharpness(b *testing.B) {
 	p := blogProblem(b)
 	for _, lr := range []float64{0.01, 0.09} {
 		for _, c := range []struct {
-			name  string
-			every int
-			exact bool
-		}{{"plain", 0, false}, {"every=10", 10, false}, {"every=1", 1, false}, {"exact-ends", 0, true}} {
+			name         string
+			every, first int
+			exact        bool
+		}{{"plain", 0, 0, false}, {"every=10", 10, 0, false}, {"every=1", 1, 0, false}, {"exact-ends", 0, 0, true}, {"experiments", 10, 100, true}} {
 			for _, steps := range []int{250, 1250} {
 				b.Run(fmt.Sprintf("lr=%g/%s/steps=%d", lr, c.name, steps), func(b *testing.B) {
-					s := &train.Settings{LearningRate: lr, Steps: steps, TrackSharpness: c.every, Sharpness: c.exact}
+					s := &train.Settings{LearningRate: lr, Steps: steps, TrackSharpness: c.every, Sharpness: c.exact, HistoryFirst: c.first}
 					b.ReportAllocs()
 					cpu := cpuTime()
 					for b.Loop() {

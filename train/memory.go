@@ -27,6 +27,20 @@ const (
 	RegularizedGraph = 16
 )
 
+// What measuring the sharpness (Settings.Sharpness, TrackSharpness) adds to
+// a run, measured as the peak resident memory of igr train -max-steps 3
+// (which measures it at both ends) less that of the same run without it:
+// the graph of Hessian-vector products, in multiples of n×width float64
+// values (+167 MB at n = 20,000, width 200, where the parameters are few),
+// and the vectors of the Lanczos method, in copies of the parameters,
+// float64, garbage included (+1.48 GB at n = 200, width 20,000, 620,000
+// parameters; +212 MB at n = width = 2,000; +8.2 GB at n = 200, width
+// 100,000).
+const (
+	sharpnessGraph   = 5
+	sharpnessVectors = 270
+)
+
 // The sizes of the blog's problem: n training examples, input dimension d
 // and hidden units m. They are every experiment's defaults, and the sizes a
 // MemoryError weighs a footprint's against.
@@ -67,6 +81,10 @@ type Footprint struct {
 	// Snapshots is the number of copies of the parameters kept for later
 	// (a trajectory), beyond those of the runs.
 	Snapshots int
+	// Sharpness says every run also measures its sharpness
+	// (Settings.Sharpness, TrackSharpness): it holds the graph of the
+	// Hessian-vector products and the vectors of the Lanczos method.
+	Sharpness bool
 }
 
 // Concurrent is the number of runs that train at a time: the fewer of Runs
@@ -99,6 +117,9 @@ func (f Footprint) Bytes() float64 {
 	// held with their initializations.
 	data := rows*(rowBytes+cellBytes*(d+1)) + float64(max(f.DataSets, 1)-1)*(rows*(d+1)*8+params)
 	run := graph*n*m*elem + paramCopies*params + dataCopiesPerRun*rows*(d+1)*elem
+	if f.Sharpness {
+		run += sharpnessGraph*n*m*8 + sharpnessVectors*params
+	}
 	return baseBytes + data + float64(f.Concurrent())*run + float64(max(f.Snapshots, 0))*params
 }
 

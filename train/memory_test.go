@@ -18,6 +18,7 @@ func TestFootprintGrowsWithEverySize(t *testing.T) {
 		"data sets":  func(f *Footprint) { f.DataSets = 10 },
 		"graph":      func(f *Footprint) { f.Graph = RegularizedGraph },
 		"snapshots":  func(f *Footprint) { f.Snapshots = 1000 },
+		"sharpness":  func(f *Footprint) { f.Sharpness = true },
 		"float64 vs": func(f *Footprint) {},
 	} {
 		g := base
@@ -50,7 +51,10 @@ func TestFootprintGrowsWithEverySize(t *testing.T) {
 // TestFootprintNearMeasured compares the estimate with the peak resident
 // memory of igr train -max-steps 3 measured here (/usr/bin/time -f %M, in
 // KiB): 242,800 at n = width = 2000 and 1,190,996 at n = 200, width =
-// 100,000. The estimate must stay within a factor 1.5 of both.
+// 100,000 before runs measured their sharpness; since, 462,864 at n =
+// width = 2000, 1,761,860 at n = 200, width = 20,000, 448,884 at n =
+// 20,000, width 200 and 9,416,648 at n = 200, width = 100,000. The
+// estimate must stay within a factor 1.5 of each.
 func TestFootprintNearMeasured(t *testing.T) {
 	for _, c := range []struct {
 		f        Footprint
@@ -58,6 +62,10 @@ func TestFootprintNearMeasured(t *testing.T) {
 	}{
 		{Footprint{N: 2000, Dim: 30, Width: 2000}, 242_800 << 10},
 		{Footprint{N: 200, Dim: 30, Width: 100_000}, 1_190_996 << 10},
+		{Footprint{N: 2000, Dim: 30, Width: 2000, Sharpness: true}, 462_864 << 10},
+		{Footprint{N: 200, Dim: 30, Width: 20_000, Sharpness: true}, 1_761_860 << 10},
+		{Footprint{N: 20_000, Dim: 30, Width: 200, Sharpness: true}, 448_884 << 10},
+		{Footprint{N: 200, Dim: 30, Width: 100_000, Sharpness: true}, 9_416_648 << 10},
 	} {
 		if r := c.f.Bytes() / c.measured; r < 1/1.5 || r > 1.5 {
 			t.Errorf("%+v: estimate %s, measured %s", c.f, FormatBytes(c.f.Bytes()), FormatBytes(c.measured))

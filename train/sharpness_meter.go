@@ -21,6 +21,7 @@ type sharpnessMeter struct {
 	run     graph.Params // the run's parameters, when params is a copy of them
 	tracker *curvature.Tracker
 	every   int
+	first   int // the first steps, all tracked
 	// fused: tracked steps take their update from the Hessian's objective,
 	// whose Run computes L and ∇L with the product (a full-batch float64
 	// run on clean targets without penalties).
@@ -33,7 +34,7 @@ func newSharpnessMeter(p *Problem, cfg *Settings, params graph.Params, fullBatch
 	if !cfg.Sharpness && cfg.TrackSharpness == 0 {
 		return nil, nil
 	}
-	m := &sharpnessMeter{params: params, every: cfg.TrackSharpness}
+	m := &sharpnessMeter{params: params, every: cfg.TrackSharpness, first: cfg.HistoryFirst}
 	if params.Dtype() != tensor.Float64 {
 		m.run, m.params = params, params.As(tensor.Float64)
 	}
@@ -59,7 +60,9 @@ func (m *sharpnessMeter) close() {
 }
 
 // due reports whether step is one of the tracked ones.
-func (m *sharpnessMeter) due(step int) bool { return m.every > 0 && step%m.every == 0 }
+func (m *sharpnessMeter) due(step int) bool {
+	return m.every > 0 && (step%m.every == 0 || step < m.first)
+}
 
 // sync copies the run's parameters into the Hessian's when they are a copy.
 func (m *sharpnessMeter) sync() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -161,5 +162,30 @@ func TestBadSharpnessSettings(t *testing.T) {
 		if _, err := train.Run(context.Background(), p, &s); !errors.Is(err, train.ErrSettings) {
 			t.Errorf("%+v: error %v, want ErrSettings", s, err)
 		}
+	}
+}
+
+// TestTrackedFirstSteps: with HistoryFirst, a tracked run measures the
+// sharpness at each of its first steps too, each within the tracking
+// tolerance of the dense Hessian's top eigenvalue at that step, and
+// nowhere else but every TrackSharpness steps and at the last.
+func TestTrackedFirstSteps(t *testing.T) {
+	p := smallProblem(t, quadratic, 5)
+	var at []graph.Params
+	s := train.Settings{LearningRate: 0.05, Steps: 25, TrackSharpness: 10, HistoryFirst: 5,
+		Observe: func(_ int, q graph.Params) { at = append(at, q.Clone()) }}
+	r := run(t, p, s)
+	var tracked []int
+	for _, pt := range r.History {
+		if math.IsNaN(pt.Sharpness) {
+			continue
+		}
+		tracked = append(tracked, pt.Step)
+		if want := denseTop(t, p, at[pt.Step]); math.Abs(pt.Sharpness-want) > curvature.DefaultTrackTol*want {
+			t.Errorf("step %d: tracked %.12g, dense %.12g", pt.Step, pt.Sharpness, want)
+		}
+	}
+	if want := []int{0, 1, 2, 3, 4, 10, 20, 25}; !slices.Equal(tracked, want) {
+		t.Errorf("sharpness at steps %v, want %v", tracked, want)
 	}
 }

@@ -105,6 +105,14 @@ type Settings struct {
 	// at the first and last step.
 	HistoryEvery int
 
+	// HistoryFirst, if positive, also records a Point at each of the first
+	// HistoryFirst steps (steps 0 to HistoryFirst − 1), and in a run that
+	// tracks its sharpness (TrackSharpness) tracks it at each of them: a
+	// catapult's rise and fall of the loss and of the sharpness lasts a few
+	// steps (package regime), which a sparse history misses. Zero records
+	// none beyond HistoryEvery's.
+	HistoryFirst int
+
 	// Penalties are added to the training loss: the step descends
 	// L + Σ penalties (an explicit regularizer). Stopping and divergence
 	// still look at L.
@@ -172,8 +180,8 @@ type Settings struct {
 	Sharpness bool
 
 	// TrackSharpness, if positive, measures the sharpness every that many
-	// steps and at the last step, into Point.Sharpness of a point recorded
-	// at each of those steps. Each tracked measurement starts from a
+	// steps, at each of the first HistoryFirst steps and at the last step,
+	// into Point.Sharpness of a point recorded at each of those steps. Each tracked measurement starts from a
 	// prediction made from the previous eigenvectors (curvature.Tracker)
 	// and is accurate to SharpnessTol; the first starts from a random
 	// vector or, with Sharpness, is the exact SharpnessInit, and with
@@ -185,8 +193,9 @@ type Settings struct {
 	// A point of HistoryEvery gets the sharpness when its step is tracked.
 	// A point recorded for the sharpness alone holds only what the step
 	// computed anyway, so that tracking adds no evaluation: Loss, and in
-	// full-batch runs GradNormSq, and TrainMSE without label noise; the
-	// other numbers are NaN and Terms nil. With HistoryEvery dividing
+	// full-batch runs GradNormSq, and TrainMSE where the step's targets
+	// were clean (without label noise, and at the last step of a
+	// label-noise run); the other numbers are NaN and Terms nil. With HistoryEvery dividing
 	// TrackSharpness every tracked point is a full one.
 	//
 	// Zero measures nothing along the run, and costs nothing.
@@ -274,7 +283,7 @@ func (s *Settings) withDefaults() (Settings, error) {
 	switch {
 	case c.Tol < 0 || math.IsNaN(c.Tol):
 		return c, fmt.Errorf("%w: tolerance must be positive, got %g", ErrSettings, c.Tol)
-	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0 || c.TrackSharpness < 0:
+	case c.MaxSteps < 0 || c.Steps < 0 || c.HistoryEvery < 0 || c.HistoryFirst < 0 || c.TrackSharpness < 0:
 		return c, fmt.Errorf("%w: step counts must not be negative", ErrSettings)
 	case c.Batch < 0:
 		return c, fmt.Errorf("%w: batch size must be positive, got %d", ErrSettings, c.Batch)
@@ -447,10 +456,13 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		o := r.objective
+		// The step's targets are noisy but at the last step of a label-noise
+		// run, whose loss is the clean training MSE.
+		noisy := r.noise != nil && step < limit && !interrupted
 		switch {
 		case r.batches != nil:
 			o = r.batches.feed(step, r.noise, r.source, cfg.LabelNoise)
-		case r.noise != nil && step < limit && !interrupted:
+		case noisy:
 			r.source.FillNormal(r.noise, 0, cfg.LabelNoise)
 			o.SetTargets(r.clean, r.noise)
 		case r.noise != nil:
@@ -528,7 +540,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 			measured = true
 		}
-		full := cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "")
+		full := step < cfg.HistoryFirst || cfg.HistoryEvery > 0 && (step%cfg.HistoryEvery == 0 || res.Status != "")
 		if full {
 			pt, err := r.point(o, step, loss)
 			if err != nil {
@@ -539,7 +551,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 			res.History = append(res.History, pt)
 		} else if measured && r.sharpness.every > 0 {
-			res.History = append(res.History, r.sharpnessPoint(o, step, loss, sharp))
+			res.History = append(res.History, r.sharpnessPoint(o, step, loss, sharp, noisy))
 		}
 		if cfg.Observe != nil {
 			cfg.Observe(step, r.params)
@@ -603,13 +615,14 @@ func (r *runner) point(o *graph.Objective, step int, loss float64) (Point, error
 }
 
 // sharpnessPoint is the point of a step recorded for its sharpness alone:
-// what the step computed, nothing more (see Settings.TrackSharpness).
-func (r *runner) sharpnessPoint(o *graph.Objective, step int, loss, sharpness float64) Point {
+// what the step computed, nothing more (see Settings.TrackSharpness); noisy
+// says its targets were noisy, so that its loss is not the training MSE.
+func (r *runner) sharpnessPoint(o *graph.Objective, step int, loss, sharpness float64, noisy bool) Point {
 	nan := math.NaN()
 	pt := Point{Step: step, Loss: loss, TrainMSE: nan, TestMSE: nan, GradNormSq: nan, Sharpness: sharpness}
 	if r.batches == nil {
 		pt.GradNormSq = o.LossGradNormSq()
-		if r.noise == nil {
+		if !noisy {
 			pt.TrainMSE = loss
 		}
 	}

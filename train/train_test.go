@@ -193,6 +193,42 @@ func TestHistoryInterval(t *testing.T) {
 	}
 }
 
+// TestHistoryFirst: HistoryFirst records every one of the first steps as a
+// full point, beside HistoryEvery's points and without it, and changes
+// nothing of the run; each early point holds the loss the step computed,
+// which the next point's parameters must lower on this stable run.
+func TestHistoryFirst(t *testing.T) {
+	p := smallProblem(t, quadratic, 6)
+	plain := run(t, p, train.Settings{LearningRate: 0.01, Steps: 25, HistoryEvery: 10})
+	for _, tc := range []struct {
+		every int
+		want  []int
+	}{{10, []int{0, 1, 2, 3, 4, 10, 20, 25}}, {0, []int{0, 1, 2, 3, 4}}} {
+		r := run(t, p, train.Settings{LearningRate: 0.01, Steps: 25, HistoryEvery: tc.every, HistoryFirst: 5})
+		var steps []int
+		for _, pt := range r.History {
+			steps = append(steps, pt.Step)
+			if math.IsNaN(pt.TestMSE) || math.IsNaN(pt.TrainMSE) {
+				t.Errorf("every %d, step %d: %+v is not a full point", tc.every, pt.Step, pt)
+			}
+		}
+		if !reflect.DeepEqual(steps, tc.want) {
+			t.Errorf("every %d: history at steps %v, want %v", tc.every, steps, tc.want)
+		}
+		for i := 1; i < 5; i++ {
+			if !(r.History[i].Loss < r.History[i-1].Loss) {
+				t.Errorf("every %d: loss %g at step %d after %g: not the steps' losses", tc.every, r.History[i].Loss, i, r.History[i-1].Loss)
+			}
+		}
+		if r.Params.Distance(plain.Params) != 0 || r.TestMSE != plain.TestMSE {
+			t.Errorf("every %d: HistoryFirst changed the run", tc.every)
+		}
+	}
+	if _, err := train.Run(context.Background(), p, &train.Settings{LearningRate: 0.01, HistoryFirst: -1}); !errors.Is(err, train.ErrSettings) {
+		t.Errorf("HistoryFirst -1: %v, want ErrSettings", err)
+	}
+}
+
 func TestParallelEqualsSerial(t *testing.T) {
 	p := smallProblem(t, quadratic, 7)
 	lrs := []float64{0.005, 0.02, 0.05, 0.1, 0.5, 3}

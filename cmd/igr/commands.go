@@ -16,6 +16,7 @@ import (
 	"github.com/igr-project/igr/experiment/instruments"
 	"github.com/igr-project/igr/experiment/reproduce"
 	"github.com/igr-project/igr/experiment/runs"
+	"github.com/igr-project/igr/experiment/spectrum"
 	"github.com/igr-project/igr/internal/kernel"
 )
 
@@ -32,6 +33,7 @@ var commands = []experiment.Descriptor{
 	instruments.Flow,
 	instruments.Sharpness,
 	central.Central,
+	spectrum.Spectrum,
 	grids.Merge,
 }
 

@@ -21,6 +21,7 @@
 //	flow        GD against the gradient flows of L and of L + (η/4)‖∇L‖²
 //	sharpness   the top Hessian eigenvalue along GD, beside 2/η
 //	central     the central flow of GD at the edge of stability, beside GD and the gradient flows
+//	spectrum    the spectrum of the Hessian where a run ended: every eigenvalue or the top k, the trace
 //	merge       combine the folders of a sharded sweep or map
 //	version     igr's version, the matrix kernel it computes with, the CPU features it sees
 //

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/igr-project/igr/experiment/grids"
 	"github.com/igr-project/igr/experiment/instruments"
 	"github.com/igr-project/igr/train"
+	"github.com/igr-project/igr/train/curvature"
 )
 
 // TestVerifySlopes checks the blog's derivation: one GD step is O(η²) from the
@@ -64,23 +67,50 @@ func TestVerifyWarmupTakesTheFlags(t *testing.T) {
 	}
 }
 
+// TestSharpnessEndToEnd: igr sharpness measures every -every steps and at
+// each of the first 100, and at the initialization its value is the top
+// eigenvalue of the dense Hessian of the same problem.
 func TestSharpnessEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	if code, _, stderr := runIgr(t, "sharpness", "-out", out, "-n", "60", "-dim", "10", "-width", "20", "-lr", "0.05",
-		"-steps", "100", "-every", "25", "-quiet"); code != 0 {
+		"-steps", "150", "-every", "25", "-quiet"); code != 0 {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
 	rows, err := experiment.ReadTable[instruments.SharpnessRow](filepath.Join(out, "sharpness.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || rows[4].Step != 100 {
-		t.Fatalf("sharpness.csv has %d rows, want steps 0, 25, …, 100", len(rows))
+	var steps, want []int
+	for _, r := range rows {
+		steps = append(steps, r.Step)
+	}
+	for s := range experiment.EarlySteps {
+		want = append(want, s)
+	}
+	if want = append(want, 100, 125, 150); !slices.Equal(steps, want) {
+		t.Fatalf("sharpness.csv at steps %v, want 0 to 99, 100, 125, 150", steps)
 	}
 	for _, r := range rows {
 		if !(r.Sharpness > 0) || r.TwoOverEta != 40 {
 			t.Errorf("step %d: sharpness %g, 2/η %g", r.Step, r.Sharpness, r.TwoOverEta)
 		}
+	}
+	setup, err := experiment.Config{N: 60, Dim: 10, Width: 20}.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := setup.Data()
+	h, err := curvature.NewHessian(setup.Problem.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), setup.Problem.Init, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	dense, err := curvature.Dense(context.Background(), h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := dense.Values[0]; math.Abs(rows[0].Sharpness-want) > 1e-9*want {
+		t.Errorf("sharpness at the initialization %.15g, the dense Hessian's top eigenvalue %.15g", rows[0].Sharpness, want)
 	}
 	readString(t, filepath.Join(out, "sharpness.png"))
 }

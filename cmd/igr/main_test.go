@@ -50,6 +50,30 @@ func TestBadInput(t *testing.T) {
 	dup := writeFile(t, dir, "dup.csv", "x0,y,y\n1,2,3\n")
 	notCheckpoint := writeFile(t, dir, "ck.json", "{}")
 	squareInit := writeFile(t, dir, "square.csv", "1,2\n3,4\n")
+	// Folders of parameters: A alone, and A with a b of the wrong shape.
+	onlyA, wrongB := filepath.Join(dir, "only-a"), filepath.Join(dir, "wrong-b")
+	for _, d := range []string{onlyA, wrongB} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, d, "params_A.csv", "1,2,3\n4,5,6\n")
+	}
+	writeFile(t, wrongB, "params_b.csv", "1\n2\n")
+	// Run folders for igr spectrum: A alone, b of the wrong shape, both
+	// right (9 parameters), and no data.
+	runOnlyA, runWrongB, runGood, runNoData := filepath.Join(dir, "run-only-a"), filepath.Join(dir, "run-wrong-b"), filepath.Join(dir, "run-good"), filepath.Join(dir, "run-no-data")
+	for _, d := range []string{runOnlyA, runWrongB, runGood, runNoData} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, d, "params_A.csv", "1,2,3\n4,5,6\n")
+		if d != runNoData {
+			writeFile(t, d, "data.csv", "x0,x1,y,split\n1,2,1,train\n3,4,9,test\n")
+		}
+	}
+	writeFile(t, runWrongB, "params_b.csv", "1\n2\n")
+	writeFile(t, runGood, "params_b.csv", "1\n2\n3\n")
+	writeFile(t, runNoData, "params_b.csv", "1\n2\n3\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -79,6 +103,10 @@ func TestBadInput(t *testing.T) {
 		{"init disagrees with data", []string{"train", "-data", goodData, "-init", wrongInit}, 2, "init.csv has 3 rows, the data have dimension 2"},
 		{"init disagrees with width", append([]string{"train", "-init", wrongInit, "-dim", "3", "-width", "4"}, small[:2]...), 2, "-width is 4 but"},
 		{"malformed init", []string{"train", "-data", goodData, "-init", badInit}, 2, `badinit.csv:2:2: "" is not a number`},
+		{"init folder without b", []string{"train", "-data", goodData, "-init", onlyA}, 2, "only-a has no params_b.csv"},
+		{"init folder with b of another shape", []string{"train", "-data", goodData, "-init", wrongB}, 2,
+			"params_b.csv is 2×1, but b of the quadratic network with A 2×3 is 3×1"},
+		{"init folder with A of another dimension", []string{"train", "-dim", "3", "-init", wrongB}, 2, "params_A.csv has 2 rows, the data have dimension 3"},
 		{"infinite value in data", []string{"train", "-data", nanData}, 2, "nan.csv:3:1: Inf is not a finite number"},
 		{"empty data", []string{"train", "-data", empty}, 2, "empty.csv: file is empty"},
 		{"duplicated column", []string{"sweep", "-data", dup}, 2, `column "y" appears twice`},
@@ -90,7 +118,7 @@ func TestBadInput(t *testing.T) {
 		{"verify with bad steps", []string{"verify", "-etas", "0.1:0.01:0.01"}, 2, "TO is below FROM"},
 		{"unknown generator", []string{"train", "-rng", "mt"}, 2, `unknown generator "mt"`},
 		// Sizes that cannot fit are refused before anything is allocated.
-		{"width beyond memory", []string{"train", "-width", "1000000000"}, 2, "-width 1000000000 needs about 12.3 TiB of memory"},
+		{"width beyond memory", []string{"train", "-width", "1000000000"}, 2, "-width 1000000000 needs about 80.5 TiB of memory"},
 		{"examples beyond memory", []string{"train", "-n", "100000000"}, 2, "-n 100000000 needs about"},
 		{"sweep beyond -max-memory", []string{"sweep", "-n", "20000", "-width", "20000", "-max-memory", "16G"}, 2,
 			"(n 20000, dim 30, width 20000, 2 runs at a time), more than the 16 GiB given by -max-memory"},
@@ -107,6 +135,16 @@ func TestBadInput(t *testing.T) {
 		{"zero train steps", []string{"train", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 		{"zero sharpness steps", []string{"sharpness", "-steps", "0"}, 2, "-steps must be positive, got 0"},
 		{"zero noise history interval", []string{"noise", "-history-every", "0"}, 2, "-history-every must be positive, got 0"},
+		{"zero sharpness interval", []string{"train", "-track-sharpness", "0"}, 2, "-track-sharpness must be positive, got 0"},
+		{"spectrum without a folder", []string{"spectrum"}, 2, "spectrum needs -from DIR"},
+		{"spectrum of a folder without b", []string{"spectrum", "-from", runOnlyA}, 2, "run-only-a has no params_b.csv"},
+		{"spectrum of mismatched shapes", []string{"spectrum", "-from", runWrongB}, 2, "params_b.csv is 2×1, but b of the quadratic network with A 2×3 is 3×1"},
+		{"spectrum of a folder without data", []string{"spectrum", "-from", runNoData}, 2, "run-no-data has no data.csv"},
+		{"spectrum with zero k", []string{"spectrum", "-from", runGood, "-k", "0"}, 2, "-k must be positive, got 0"},
+		{"spectrum with negative k", []string{"spectrum", "-from", runGood, "-k", "-2"}, 2, "-k must be positive, got -2"},
+		{"spectrum with k above the parameters", []string{"spectrum", "-from", runGood, "-k", "10"}, 2, "-k 10 is above the 9 parameters of the network"},
+		{"spectrum of an unknown architecture", []string{"spectrum", "-from", runGood, "-arch", "mlp"}, 2, `unknown architecture "mlp"`},
+		{"negative sharpness interval of a map", []string{"map", "-x", "lr=0.1", "-track-sharpness", "-3"}, 2, "-track-sharpness must be positive, got -3"},
 		{"zero shards", []string{"sweep", "-shards", "0"}, 2, "-shards must be positive, got 0"},
 		{"empty out", []string{"train", "-out", ""}, 2, "-out must name a folder"},
 		{"merge into empty out", []string{"merge", "-out", "", "shard-0"}, 2, "-out must name a folder"},
@@ -321,10 +359,13 @@ func TestCheckpointResume(t *testing.T) {
 	args := []string{"train", "-n", "30", "-dim", "5", "-width", "8", "-lr", "0.02", "-sigma", "1", "-steps", "3000",
 		"-history-every", "50", "-quiet"}
 	dir, ck := checkResume(t, args, "500", "runs.csv", "history.csv")
-	// A checkpoint resumes only its own run.
-	other := append(append([]string(nil), args...), "-out", filepath.Join(dir, "other"), "-resume", ck, "-seed", "9")
-	if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
-		t.Errorf("resuming with another seed: status %d, %q", code, stderr)
+	// A checkpoint resumes only its own run: not with another seed, nor
+	// with the sharpness tracked when it was not.
+	for _, flags := range [][]string{{"-seed", "9"}, {"-track-sharpness", "5"}} {
+		other := append(append([]string(nil), args...), append([]string{"-out", filepath.Join(dir, "other"), "-resume", ck}, flags...)...)
+		if code, _, stderr := runIgr(t, other...); code != 2 || !strings.Contains(stderr, "another run") {
+			t.Errorf("resuming with %v: status %d, %q", flags, code, stderr)
+		}
 	}
 }
 

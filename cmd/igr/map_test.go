@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -33,8 +34,9 @@ func without(args []string, name string) []string {
 
 // TestMapCellsAreTrainRuns checks that every cell of a map, along every axis,
 // is the run igr train makes with the same flags, bit for bit: the status,
-// the steps and the three errors, written in the shortest form that reads
-// back to the same float64.
+// the steps, the three errors and the sharpness at both ends, written in
+// the shortest form that reads back to the same float64, and, tracked every
+// 10 steps as the map tracks it, the regime and sharpness_max_ratio.
 func TestMapCellsAreTrainRuns(t *testing.T) {
 	for _, tc := range []struct {
 		x, y  string
@@ -66,7 +68,7 @@ func TestMapCellsAreTrainRuns(t *testing.T) {
 			statuses := map[train.Status]bool{}
 			for _, r := range m.Rows {
 				statuses[r.Status] = true
-				args := append([]string{"train", "-out", filepath.Join(t.TempDir(), "train"),
+				args := append([]string{"train", "-out", filepath.Join(t.TempDir(), "train"), "-track-sharpness", "10",
 					"-" + xName, tidycsv.Float(r.X), "-" + yName, tidycsv.Float(r.Y)}, base...)
 				if code, _, stderr := runIgr(t, args...); code != 0 {
 					t.Fatalf("%s: exit status %d: %s", strings.Join(args, " "), code, stderr)
@@ -75,9 +77,20 @@ func TestMapCellsAreTrainRuns(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				var sum struct {
+					Runs []struct {
+						Regime   string  `json:"regime"`
+						MaxRatio float64 `json:"sharpness_max_ratio"`
+					} `json:"runs"`
+				}
+				if err := json.Unmarshal([]byte(readString(t, filepath.Join(args[2], "summary.json"))), &sum); err != nil {
+					t.Fatal(err)
+				}
 				got := []string{string(rows[0].Status), strconv.Itoa(rows[0].Steps), tidycsv.Float(rows[0].TrainMSE),
-					tidycsv.Float(rows[0].TestMSE), tidycsv.Float(rows[0].GradNormSq)}
-				want := []string{string(r.Status), strconv.Itoa(r.Steps), tidycsv.Float(r.TrainMSE), tidycsv.Float(r.TestMSE), tidycsv.Float(r.GradNormSq)}
+					tidycsv.Float(rows[0].TestMSE), tidycsv.Float(rows[0].GradNormSq), tidycsv.Float(rows[0].SharpnessInit),
+					tidycsv.Float(rows[0].SharpnessFinal), sum.Runs[0].Regime, tidycsv.Float(sum.Runs[0].MaxRatio)}
+				want := []string{string(r.Status), strconv.Itoa(r.Steps), tidycsv.Float(r.TrainMSE), tidycsv.Float(r.TestMSE), tidycsv.Float(r.GradNormSq),
+					tidycsv.Float(r.SharpnessInit), tidycsv.Float(r.SharpnessFinal), string(r.Regime), tidycsv.Float(r.SharpnessMaxRatio)}
 				if strings.Join(got, ",") != strings.Join(want, ",") {
 					t.Errorf("%s %g %s %g: map cell %v, igr train %v", xName, r.X, yName, r.Y, want, got)
 				}
@@ -207,7 +220,7 @@ func TestMapOfOneAxis(t *testing.T) {
 		t.Fatalf("exit status %d: %s", code, stderr)
 	}
 	header, _, _ := strings.Cut(readString(t, filepath.Join(out, "map.csv")), "\n")
-	if header != "width,seed,status,steps,train_mse,test_mse,grad_norm_sq" {
+	if header != "width,seed,status,steps,train_mse,test_mse,grad_norm_sq,regime,sharpness_init,sharpness_final,sharpness_max_ratio" {
 		t.Errorf("map.csv header %q", header)
 	}
 	m, err := grids.ReadMap(out)

@@ -73,11 +73,15 @@ func TestReproduceEndToEnd(t *testing.T) {
 		t.Fatalf("sweep.csv has %d rows, want 14", len(sweep))
 	}
 	header, _, _ := strings.Cut(readString(t, filepath.Join(out, "sweep.csv")), "\n")
-	if header != "lr,seed,status,steps,train_mse,test_mse,grad_norm_sq" {
+	if header != "lr,seed,status,steps,train_mse,test_mse,grad_norm_sq,regime,sharpness_init,sharpness_final,sharpness_max_ratio" {
 		t.Errorf("sweep.csv header %q", header)
 	}
 	var diverged, converged int
 	for _, r := range sweep {
+		// Every run starts from the same parameters: one sharpness.
+		if !(r.SharpnessInit > 0) || r.SharpnessInit != sweep[0].SharpnessInit {
+			t.Errorf("lr %g: sharpness_init %g, lr %g's %g", r.LR, r.SharpnessInit, sweep[0].LR, sweep[0].SharpnessInit)
+		}
 		switch r.Status {
 		case train.Diverged:
 			diverged++
@@ -85,6 +89,10 @@ func TestReproduceEndToEnd(t *testing.T) {
 			converged++
 			if !(r.TrainMSE < 1e-4) {
 				t.Errorf("lr %g converged with train MSE %g", r.LR, r.TrainMSE)
+			}
+			// GD converges only where it is stable: ηS/2 < 1 at the end.
+			if !(r.LR*r.SharpnessFinal/2 < 1) {
+				t.Errorf("lr %g converged at sharpness %g, above 2/η", r.LR, r.SharpnessFinal)
 			}
 		}
 	}

@@ -56,12 +56,12 @@ func TestTrainSGDReportsItsRegularizer(t *testing.T) {
 	arch := graph.Quadratic{Dim: 5, Width: 8}
 	p := graph.ZeroParams(arch.Params())
 	for i, spec := range arch.Params() {
-		v, rows, cols, err := dataset.ReadMatrixFile(filepath.Join(out, runs.ParamsFile(spec.Name)))
+		v, rows, cols, err := dataset.ReadMatrixFile(filepath.Join(out, experiment.ParamsFile(spec.Name)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rows != spec.Rows || cols != spec.Cols {
-			t.Fatalf("%s is %d×%d, want %d×%d", runs.ParamsFile(spec.Name), rows, cols, spec.Rows, spec.Cols)
+			t.Fatalf("%s is %d×%d, want %d×%d", experiment.ParamsFile(spec.Name), rows, cols, spec.Rows, spec.Cols)
 		}
 		copy(p.Data(i), v)
 	}
@@ -156,6 +156,26 @@ func TestParamsRoundTrip(t *testing.T) {
 	}
 	if want := dataset.ConstantMSE(setup.Data().Train, 0); h[0].Step != 0 || math.Abs(h[0].TrainMSE-want) > 1e-12*want {
 		t.Errorf("first point %+v, want the zero predictor's train MSE %g", h[0], want)
+	}
+	// The run's folder as -init: every parameter as trained, b too, so the
+	// run starts where the first one ended, at its final training MSE.
+	whole, err := experiment.Config{N: 30, Dim: 5, InitFile: first}.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Problem.Init.Distance(trained) != 0 || whole.Width != 8 {
+		t.Errorf("-init %s: distance %g from the trained parameters, width %d", first, whole.Problem.Init.Distance(trained), whole.Width)
+	}
+	third := filepath.Join(dir, "third")
+	args = append([]string{"train", "-out", third, "-lr", "0.03", "-steps", "1", "-init", first}, small...)
+	if code, _, stderr := runIgr(t, args...); code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	if h, err = experiment.ReadHistory(filepath.Join(third, "history.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if want := res.Runs[0].TrainMSE; math.Abs(h[0].TrainMSE-want) > 1e-12*want {
+		t.Errorf("-init of the trained folder starts at train MSE %g, the trained run ended at %g", h[0].TrainMSE, want)
 	}
 }
 

@@ -70,7 +70,8 @@ func centralStatus(horizon, steps int) train.Status {
 func followCentral(ctx context.Context, c *Settings, setup *experiment.Setup, ref *train.Result, path *trajectory, measures []graph.Penalty, env *experiment.Env) (*centralFlow, error) {
 	nan := math.NaN()
 	out := &centralFlow{row: Row{Method: MethodCentralFlow, StepSize: c.Eta, Status: train.Diverged, Time: nan, TrainMSE: nan,
-		TestMSE: nan, GradNormSq: nan, GradNormReg: nan, LabelNoiseReg: nan, SGDReg: nan, SGDNoiseReg: nan, DistanceFromImplicit: nan}}
+		TestMSE: nan, GradNormSq: nan, GradNormReg: nan, LabelNoiseReg: nan, SGDReg: nan, SGDNoiseReg: nan, DistanceFromImplicit: nan,
+		SharpnessInit: nan, SharpnessFinal: nan}}
 	if ref.Status == train.Diverged || ref.Status == train.Interrupted {
 		out.row.Status = ref.Status
 		out.info.Note = "implicit GD " + string(ref.Status) + ": no central flow"
@@ -119,6 +120,10 @@ func followCentral(ctx context.Context, c *Settings, setup *experiment.Setup, re
 	r.Status = centralStatus(horizon, ref.Steps)
 	r.Steps, r.Time = horizon, float64(horizon)*c.Eta
 	r.TrainMSE, r.TestMSE, r.GradNormSq = f.Final.Loss, f.Final.TestLoss, f.Final.GradNormSq
+	// The flow's sharpness where it started (GD's, at the start: the
+	// initialization's or, after a catapult, the first iterate's below
+	// 2/η) and where it ended.
+	r.SharpnessInit, r.SharpnessFinal = f.Start.Sharpness, f.Final.Sharpness
 	r.GradNormReg, r.LabelNoiseReg = experiment.TermValue(terms, measures[0].Name()), experiment.TermValue(terms, measures[1].Name())
 	r.SGDReg, r.SGDNoiseReg = experiment.TermValue(terms, regularizer.SGD{}.Name()), experiment.TermValue(terms, regularizer.SGDNoise{}.Name())
 	r.DistanceFromImplicit = distance(final, ref.Params.As(tensor.Float64))
@@ -212,6 +217,10 @@ func sweepCentral(ctx context.Context, c *Settings, setup *experiment.Setup, eta
 				default:
 					r.Status = centralStatus(horizon, implicit[r.Eta].Steps)
 					r.TrainMSE, r.TestMSE, r.GradNormSq = f.Final.Loss, f.Final.TestLoss, f.Final.GradNormSq
+					// The flow's sharpness where it started (GD's, at the start: the
+					// initialization's or, after a catapult, the first iterate's below
+					// 2/η) and where it ended.
+					r.SharpnessInit, r.SharpnessFinal = f.Start.Sharpness, f.Final.Sharpness
 				}
 			}
 		}()

@@ -15,6 +15,7 @@ import (
 	"github.com/igr-project/igr/regularizer"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
+	"github.com/igr-project/igr/train/regime"
 )
 
 // The methods of Compare, as named in compare.csv.
@@ -86,6 +87,13 @@ type Settings struct {
 	// and explicit_sgd, GD with step h on L + regularizer.SGD{η, Batch}.
 	// Every run then records the SGD regularizer and its Γ term.
 	Batch int "igr:\"batch\" usage:\"add minibatch SGD with batches of `B` examples: methods sgd (step η) and explicit_sgd (step h on L + (η/4) E_B‖∇L_B‖²)\""
+
+	// TrackSharpness, if positive, tracks the sharpness of every method
+	// every that many steps (experiment.TrackSettings) into history.csv,
+	// labels each method's regime in summary.json and draws the figure
+	// sharpness (of the methods of the curves figure). Compare alone, not
+	// its Sweep.
+	TrackSharpness int `igr:"track-sharpness"`
 }
 
 // Row is one method of Compare: a row of compare.csv.
@@ -110,14 +118,22 @@ type Row struct {
 	// Γ term (NaN without).
 	SGDReg      float64 `csv:"sgd_reg"`
 	SGDNoiseReg float64 `csv:"sgd_noise_reg"`
+	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
+	// Hessian of the training MSE at the initial and final parameters.
+	SharpnessInit  float64 `csv:"sharpness_init"`
+	SharpnessFinal float64 `csv:"sharpness_final"`
 }
 
 var compareTable = tidycsv.SchemaOf[Row]()
 
-// The column sets of compare.csv; with a batch size it has SGDColumns.
+// The column sets of compare.csv; with a batch size it has SGDColumns. The
+// sharpness columns, added later, come last.
 var (
-	Columns    = slices.Clip(compareTable.Names()[:len(compareTable.Names())-2])
-	SGDColumns = compareTable.Names()
+	columns    = compareTable.Names()
+	sharpness  = []string{"sharpness_init", "sharpness_final"}
+	base       = slices.Clip(columns[:len(columns)-4])
+	Columns    = slices.Concat(base, sharpness)
+	SGDColumns = slices.Concat(base, []string{"sgd_reg", "sgd_noise_reg"}, sharpness)
 )
 
 // Result is what Compare computed.
@@ -129,6 +145,8 @@ type Result struct {
 	Settings   Settings
 
 	summary summary
+	regimes []regime.Regime
+	ratios  []float64 // sharpness_max_ratio of each row's run
 }
 
 // Compare trains one data set and one initialization five ways — implicit GD
@@ -177,6 +195,9 @@ var Compare = &experiment.Experiment[*Settings, *experiment.Setup, experiment.Re
 		if c.Sweep {
 			work = train.Footprint{Runs: len(sweepMethods(c.Batch)) * len(c.LRs), Graph: central.Graph}
 		}
+		if c.Sweep && c.TrackSharpness > 0 {
+			return nil, fmt.Errorf("%w: -track-sharpness tracks the methods of compare, not of compare -sweep", experiment.ErrConfig)
+		}
 		p, err := experiment.PrepareSetup(&c.Config, work)
 		if err != nil {
 			return nil, err
@@ -200,6 +221,7 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 	implicit.Measures = measures
 	// Record implicit GD at about the times the small-step runs record.
 	implicit.HistoryEvery = max(1, int(math.Round(float64(c.HistoryEvery)*c.H/c.Eta)))
+	implicit = experiment.TrackSettings(implicit, c.TrackSharpness)
 	path := newTrajectory(c.MaxPoints)
 	implicit.Observe = path.observe
 	first, stop := env.Train(ctx, "compare: implicit", setup.Workers, experiment.Job{Name: MethodImplicit, Job: train.Job{Problem: setup.Problem, Settings: implicit}})
@@ -242,6 +264,7 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 			trackers[i] = path.track(m, c.Eta, step)
 			st.Observe = trackers[i].observe
 		}
+		st = experiment.TrackSettings(st, c.TrackSharpness)
 		jobs[i] = experiment.Job{Name: m, Job: train.Job{Problem: setup.Problem, Settings: st}}
 	}
 	// Interrupted, the context is done and the other runs never start:
@@ -251,8 +274,9 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 		return nil, stop
 	}
 	byMethod := map[string]*train.Result{MethodImplicit: ref}
+	settings := map[string]*train.Settings{MethodImplicit: &implicit}
 	for i, m := range methods {
-		byMethod[m] = results[i]
+		byMethod[m], settings[m] = results[i], &jobs[i].Settings
 	}
 	// The central flow of implicit GD, to its time, once the others are
 	// done.
@@ -278,8 +302,10 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
 			GradNormReg: experiment.TermValue(r.Terms, measures[0].Name()), LabelNoiseReg: experiment.TermValue(r.Terms, measures[1].Name()),
 			SGDReg: experiment.TermValue(r.Terms, regularizer.SGD{}.Name()), SGDNoiseReg: experiment.TermValue(r.Terms, regularizer.SGDNoise{}.Name()),
-			DistanceFromImplicit: distance(r.Params, ref.Params)}
+			DistanceFromImplicit: distance(r.Params, ref.Params), SharpnessInit: r.SharpnessInit, SharpnessFinal: r.SharpnessFinal}
 		res.Rows = append(res.Rows, row)
+		reg, ratio := experiment.RegimeOf(r, settings[m])
+		res.regimes, res.ratios = append(res.regimes, reg), append(res.ratios, ratio)
 		res.History = append(res.History, experiment.HistoryRows(m, r)...)
 	}
 	for _, t := range trackers {
@@ -288,16 +314,24 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 		}
 	}
 	if cf != nil {
+		// The central flow is no run of GD: it has no regime.
 		res.Rows = append(res.Rows, cf.row)
+		res.regimes, res.ratios = append(res.regimes, ""), append(res.ratios, math.NaN())
 		res.Trajectory = append(res.Trajectory, cf.trajectory...)
 		res.History = append(res.History, cf.history...)
 	}
 	res.summary = summary{Eta: experiment.Number(c.Eta), H: experiment.Number(c.H), Sigma: experiment.Number(c.Sigma), Batch: c.Batch,
 		Seed: setup.Seed, Interrupted: stop != nil, ComputedBy: experiment.Provenance(), WallSeconds: experiment.Number(env.WallSeconds())}
-	for _, r := range res.Rows {
-		res.summary.Methods = append(res.summary.Methods, methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
+	for i, r := range res.Rows {
+		m := methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
 			Time: experiment.Number(r.Time), TestMSE: experiment.Number(r.TestMSE), TrainMSE: experiment.Number(r.TrainMSE),
-			Distance: experiment.Number(r.DistanceFromImplicit)})
+			Distance: experiment.Number(r.DistanceFromImplicit), SharpnessInit: experiment.Number(r.SharpnessInit),
+			SharpnessFinal: experiment.Number(r.SharpnessFinal), TwoOverEta: experiment.Number(2 / r.StepSize)}
+		if c.TrackSharpness > 0 && res.regimes[i] != "" {
+			v := experiment.Number(res.ratios[i])
+			m.Regime, m.SharpnessMaxRatio = string(res.regimes[i]), &v
+		}
+		res.summary.Methods = append(res.summary.Methods, m)
 	}
 	res.summary.Trajectory = summarizeTrajectory(res.Trajectory)
 	if cf != nil {
@@ -329,7 +363,7 @@ func (r *Result) Files() []experiment.File {
 			return compareTable.WriteColumns(path, experiment.ColumnsFor(c.Batch, Columns, SGDColumns), r.Rows)
 		}},
 		experiment.TableFile("trajectory.csv", r.Trajectory),
-		experiment.HistoryFile(c.Batch, r.History),
+		experiment.HistoryFile(c.Batch, c.TrackSharpness > 0, r.History),
 		experiment.FigureFile("trajectory", func() (*plots.Plot, error) { return TrajectoryFigure(r.Trajectory, c.Eta, c.H) }),
 		experiment.FigureFile("curves", func() (*plots.Plot, error) {
 			return experiment.CurvesFigure(fmt.Sprintf("Implicit (η=%g) vs explicit (h=%g)", c.Eta, c.H), r.History, curves...)
@@ -343,6 +377,11 @@ func (r *Result) Files() []experiment.File {
 		files = append(files, experiment.FigureFile("sgd_regularizer", func() (*plots.Plot, error) {
 			return experiment.TermsFigure(fmt.Sprintf("SGD's Γ term (η=%g, B=%d) and the label-noise regularizer (σ=%g)", c.Eta, c.Batch, c.Sigma),
 				"regularizer", r.History, terms...)
+		}))
+	}
+	if c.TrackSharpness > 0 {
+		files = append(files, experiment.FigureFile("sharpness", func() (*plots.Plot, error) {
+			return experiment.SharpnessFigure(fmt.Sprintf("Sharpness along the methods (η=%g, h=%g)", c.Eta, c.H), r.History, curves...)
 		}))
 	}
 	return append(files, experiment.JSONFile("summary.json", r.summary))
@@ -378,6 +417,16 @@ type methodSummary struct {
 	TrainMSE experiment.Number `json:"train_mse"`
 	TestMSE  experiment.Number `json:"test_mse"`
 	Distance experiment.Number `json:"distance_from_implicit"`
+	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
+	// Hessian of the training MSE at the initial and final parameters,
+	// TwoOverEta 2/(the method's step size).
+	SharpnessInit  experiment.Number `json:"sharpness_init"`
+	SharpnessFinal experiment.Number `json:"sharpness_final"`
+	TwoOverEta     experiment.Number `json:"two_over_eta"`
+	// Regime and SharpnessMaxRatio (the largest ηS/2 along the run) are
+	// there with TrackSharpness.
+	Regime            string             `json:"regime,omitempty"`
+	SharpnessMaxRatio *experiment.Number `json:"sharpness_max_ratio,omitempty"`
 }
 
 // WriteTable prints one line per method.
@@ -388,14 +437,23 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if sgd {
 		fmt.Fprintf(tw, "\tSGD reg\tSGD Γ term")
 	}
-	fmt.Fprintf(tw, "\t‖θ−θ_implicit‖\n")
-	for _, x := range r.Rows {
+	fmt.Fprintf(tw, "\t‖θ−θ_implicit‖\tsharpness init\tfinal\t2/step")
+	tracked := r.Settings.TrackSharpness > 0
+	if tracked {
+		fmt.Fprintf(tw, "\tregime\tmax ηS/2")
+	}
+	fmt.Fprintln(tw)
+	for i, x := range r.Rows {
 		fmt.Fprintf(tw, "%s\t%g\t%s\t%d\t%.4g\t%.3g\t%.4g\t%.3g\t%.3g\t%.3g", x.Method, x.StepSize, x.Status, x.Steps,
 			x.Time, x.TrainMSE, x.TestMSE, x.GradNormSq, x.GradNormReg, x.LabelNoiseReg)
 		if sgd {
 			fmt.Fprintf(tw, "\t%.3g\t%.3g", x.SGDReg, x.SGDNoiseReg)
 		}
-		fmt.Fprintf(tw, "\t%.4g\n", x.DistanceFromImplicit)
+		fmt.Fprintf(tw, "\t%.4g\t%.4g\t%.4g\t%.4g", x.DistanceFromImplicit, x.SharpnessInit, x.SharpnessFinal, 2/x.StepSize)
+		if tracked {
+			fmt.Fprintf(tw, "\t%s\t%.3g", r.regimes[i], r.ratios[i])
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -26,6 +26,10 @@ type SweepRow struct {
 	TrainMSE   float64      `csv:"train_mse"`
 	TestMSE    float64      `csv:"test_mse"`
 	GradNormSq float64      `csv:"grad_norm_sq"`
+	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
+	// Hessian of the training MSE at the initial and final parameters.
+	SharpnessInit  float64 `csv:"sharpness_init"`
+	SharpnessFinal float64 `csv:"sharpness_final"`
 }
 
 // SweepResult is what Compare computed with Sweep.
@@ -118,7 +122,8 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 		r, eta := o.Result, o.Values[1]
 		run := spec(o.Cell)
 		row := SweepRow{Method: methods[int(o.Values[0])], Eta: eta, StepSize: run.LR, Status: r.Status,
-			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+			Steps: r.Steps, Time: float64(r.Steps) * run.LR, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
+			SharpnessInit: r.SharpnessInit, SharpnessFinal: r.SharpnessFinal}
 		res.Rows = append(res.Rows, row)
 		if row.Method == MethodImplicit {
 			implicit[eta] = row

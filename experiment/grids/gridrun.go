@@ -71,6 +71,10 @@ func NewSweep(base experiment.RunSpec, lrs []float64, k int, shard experiment.Sh
 	return newRun("sweep", SweepLayout, SweepLayout.Grid(lrs, nil, seeds), base, shard, work)
 }
 
+// Tracked reports whether the grid's runs track their sharpness, and so
+// have a regime.
+func (r *Run) Tracked() bool { return r.cells.base.TrackSharpness > 0 }
+
 // Setup is the setup of the grid's first cell, whose data set its folder
 // shows.
 func (r *Run) Setup() *experiment.Setup { return r.setup }

@@ -5,6 +5,7 @@ import (
 	"github.com/igr-project/igr/internal/tidycsv"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/grid"
+	"github.com/igr-project/igr/train/regime"
 )
 
 // Layout names the axes of a grid of runs as its tables show them: X, and Y
@@ -44,6 +45,16 @@ type MapRow struct {
 	TrainMSE   float64      `csv:"train_mse"`
 	TestMSE    float64      `csv:"test_mse"`
 	GradNormSq float64      `csv:"grad_norm_sq"`
+	// Regime is the run's regime, read off its tracked sharpness and loss
+	// (experiment.RegimeOf): stable, edge, catapult, diverged or
+	// unclassified; empty where the run did not track its sharpness or was
+	// interrupted. SharpnessMaxRatio is the largest ηS/2 along the run
+	// (NaN where not tracked); SharpnessInit and SharpnessFinal are the
+	// sharpness at the initial and the final parameters.
+	Regime            regime.Regime `csv:"regime"`
+	SharpnessInit     float64       `csv:"sharpness_init"`
+	SharpnessFinal    float64       `csv:"sharpness_final"`
+	SharpnessMaxRatio float64       `csv:"sharpness_max_ratio"`
 }
 
 // MapCell summarizes the runs of one cell over seeds: a row of
@@ -51,6 +62,31 @@ type MapRow struct {
 type MapCell struct {
 	X, Y float64
 	grid.Spread
+	Regimes
+}
+
+// Regimes counts the runs of a cell by regime; the diverged ones are
+// Spread.Diverged.
+type Regimes struct {
+	Stable       int `csv:"stable"`
+	Edge         int `csv:"edge"`
+	Catapult     int `csv:"catapult"`
+	Unclassified int `csv:"unclassified"`
+}
+
+// add counts a run of regime g; diverged runs and runs without a regime
+// are not counted here.
+func (c *Regimes) add(g regime.Regime) {
+	switch g {
+	case regime.Stable:
+		c.Stable++
+	case regime.Edge:
+		c.Edge++
+	case regime.Catapult:
+		c.Catapult++
+	case regime.Unclassified:
+		c.Unclassified++
+	}
 }
 
 // axisColumns returns the columns of the layout's axes, x then y; an axis
@@ -136,7 +172,9 @@ func (l Layout) values(r MapRow, g grid.Grid) []float64 {
 // mapRow returns the row of a trained cell of g.
 func (l Layout) mapRow(g grid.Grid, o grid.Outcome) MapRow {
 	r := o.Result
-	row := MapRow{Status: r.Status, Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+	row := MapRow{Status: r.Status, Steps: r.Steps, TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq,
+		SharpnessInit: r.SharpnessInit, SharpnessFinal: r.SharpnessFinal}
+	row.Regime, row.SharpnessMaxRatio = experiment.RegimeOf(r, &o.Job.Settings)
 	row.X, _ = g.Value(o.Cell, l.X)
 	if l.Y != "" {
 		row.Y, _ = g.Value(o.Cell, l.Y)
@@ -154,6 +192,7 @@ func Cells(rows []MapRow) []MapCell {
 	var cells []MapCell
 	var statuses [][]train.Status
 	var values [][]float64
+	var regimes []Regimes
 	for _, r := range rows {
 		k := key{r.X, r.Y}
 		i, ok := index[k]
@@ -161,13 +200,15 @@ func Cells(rows []MapRow) []MapCell {
 			i = len(cells)
 			index[k] = i
 			cells = append(cells, MapCell{X: r.X, Y: r.Y})
-			statuses, values = append(statuses, nil), append(values, nil)
+			statuses, values, regimes = append(statuses, nil), append(values, nil), append(regimes, Regimes{})
 		}
 		statuses[i] = append(statuses[i], r.Status)
 		values[i] = append(values[i], r.TestMSE)
+		regimes[i].add(r.Regime)
 	}
 	for i := range cells {
 		cells[i].Spread = grid.SpreadOf(statuses[i], values[i])
+		cells[i].Regimes = regimes[i]
 	}
 	return cells
 }
@@ -177,7 +218,7 @@ func RunRows(rows []MapRow) []experiment.RunRow {
 	out := make([]experiment.RunRow, len(rows))
 	for i, r := range rows {
 		out[i] = experiment.RunRow{LR: r.X, Seed: r.Seed, Status: r.Status, Steps: r.Steps,
-			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq}
+			TrainMSE: r.TrainMSE, TestMSE: r.TestMSE, GradNormSq: r.GradNormSq, SharpnessInit: r.SharpnessInit, SharpnessFinal: r.SharpnessFinal}
 	}
 	return out
 }

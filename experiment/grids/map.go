@@ -82,6 +82,12 @@ type MapSettings struct {
 	// whether its best reaches it. Its batch size may differ from the
 	// map's: a sweep of full-batch GD is the reference of a map of SGD.
 	Reference string `igr:"reference"`
+
+	// TrackSharpness is the interval in steps at which every run tracks
+	// its sharpness, from which map.csv reads its regime and
+	// sharpness_max_ratio (experiment.TrackSettings). Zero means
+	// DefaultTrackSharpness.
+	TrackSharpness int `igr:"track-sharpness" default:"10"`
 }
 
 // AxisNames are the names of the map's axes, which no other setting of the
@@ -117,6 +123,9 @@ type MapSummary struct {
 	Arch     string             `json:"arch"`
 	RNG      string             `json:"rng"`
 	Dtype    string             `json:"dtype"`
+	// TrackSharpness is the interval at which the runs tracked their
+	// sharpness; 0 (absent) when they did not.
+	TrackSharpness int `json:"track_sharpness,omitempty"`
 
 	// ConstantTestMSE is the test MSE of the predictor that always says
 	// 1, on the first cell's test set.
@@ -152,6 +161,8 @@ type MapRowSummary struct {
 	// ReachesReference says whether the best is at most the reference's
 	// test MSE; absent without a reference.
 	ReachesReference *bool `json:"reaches_reference,omitempty"`
+	// The curvature of the row, when x is lr (see RowCurvature).
+	RowCurvature
 }
 
 // MapReference is the best of a reference sweep: the learning rate with the
@@ -280,7 +291,8 @@ var Map = &experiment.Experiment[*MapSettings, *mapRun, *MapResult]{
 // of a grid of runs runs.
 func (c *MapSettings) summary(setup *experiment.Setup, runs int) MapSummary {
 	s := MapSummary{X: c.X, Y: c.Y, Seeds: max(c.Seeds, 1), Runs: runs, Steps: c.Steps,
-		Tol: experiment.Number(setup.Tol), MaxSteps: setup.MaxSteps, Arch: setup.Arch, RNG: setup.RNG, Dtype: setup.Dtype}
+		Tol: experiment.Number(setup.Tol), MaxSteps: setup.MaxSteps, Arch: setup.Arch, RNG: setup.RNG, Dtype: setup.Dtype,
+		TrackSharpness: c.TrackSharpness}
 	if c.Y.Values == nil {
 		s.Y.Values = []float64{}
 	}
@@ -313,7 +325,7 @@ func (c *MapSettings) summary(setup *experiment.Setup, runs int) MapSummary {
 // the axes set their values.
 func (c *MapSettings) resolve() (Layout, grid.Grid, experiment.RunSpec, error) {
 	l := Layout{X: c.X.Name, Y: c.Y.Name}
-	base := experiment.RunSpec{Config: c.Config, Training: c.Training}
+	base := experiment.RunSpec{Config: c.Config, Training: c.Training, TrackSharpness: c.TrackSharpness}
 	fail := func(format string, a ...any) (Layout, grid.Grid, experiment.RunSpec, error) {
 		return l, grid.Grid{}, base, fmt.Errorf("%w: "+format, append([]any{experiment.ErrConfig}, a...)...)
 	}
@@ -371,14 +383,25 @@ func finishMap(spec MapSummary, test dataset.Split, rows []MapRow, stopped bool)
 		sum.TotalSteps += r.Steps
 	}
 	sum.Rows = summarizeRows(sum, res.Cells)
+	addCurvature(sum, rows, res.Cells)
 	l := sum.Layout()
 	res.files = []experiment.File{
 		l.rowsFile(MapTable, rows),
 		l.cellsFile(MapCellsTable, res.Cells),
 		experiment.FigureFile("map", func() (*plots.HeatMapFigure, error) { return MapFigure(sum, res.Cells) }),
 		experiment.FigureFile("map_lines", func() (*plots.Plot, error) { return MapLinesFigure(sum, res.Cells) }),
-		experiment.JSONFile("summary.json", sum),
 	}
+	if sum.TrackSharpness > 0 {
+		res.files = append(res.files, experiment.FigureFile("map_regimes", func() (*plots.CategoryMapFigure, error) {
+			return MapRegimesFigure(sum, res.Cells)
+		}))
+	}
+	if sum.X.Name == "lr" {
+		res.files = append(res.files, experiment.FigureFile("map_curvature", func() (*plots.HeatMapFigure, error) {
+			return MapCurvatureFigure(sum, res.Cells)
+		}))
+	}
+	res.files = append(res.files, experiment.JSONFile("summary.json", sum))
 	return res
 }
 
@@ -530,6 +553,9 @@ func (r *MapResult) WriteTable(w io.Writer) error {
 	}
 	if s.Reference != nil {
 		fmt.Fprintf(w, "\nreference: %s, test MSE %.4g\n", s.Reference.Name, float64(s.Reference.TestMSE))
+	}
+	if err := s.writeCurvature(w); err != nil {
+		return err
 	}
 	if r.WallSeconds > 0 {
 		_, err := fmt.Fprintf(w, "\n%d runs, %d steps in %.1f s on %d workers: %.0f steps/s\n", len(r.Rows), s.TotalSteps, r.WallSeconds, r.Workers, r.StepsPerSecond)

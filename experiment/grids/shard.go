@@ -41,7 +41,7 @@ func (r *Run) shardFiles(historyEvery int, spec any, rows []MapRow, history []ex
 		Layout: r.layout, Axes: r.grid.Axes, HistoryEvery: historyEvery, Spec: b, Interrupted: stopped}
 	files := []experiment.File{r.layout.rowsFile(r.kind+".csv", rows)}
 	if historyEvery > 0 {
-		files = append(files, experiment.HistoryFile(0, history))
+		files = append(files, experiment.HistoryFile(0, r.Tracked(), history))
 	}
 	return append(files, experiment.JSONFile("shard.json", sf)), nil
 }

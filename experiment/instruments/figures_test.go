@@ -66,10 +66,11 @@ func TestSharpnessFigureLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plotstest.CheckLegend(p, "sharpness", "2/η"); err != nil {
+	if err := plotstest.CheckLegend(p, "GD", "2/η = 22.22"); err != nil {
 		t.Error(err)
 	}
-	if err := plotstest.CheckAxes(p, 5, 5); err != nil {
+	// Steps on a log axis, a label per decade; the sharpness on a linear one.
+	if err := plotstest.CheckAxes(p, 4, 5); err != nil {
 		t.Error(err)
 	}
 }

@@ -6,14 +6,10 @@ import (
 	"io"
 	"math"
 
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/igr-project/igr/experiment"
-	"github.com/igr-project/igr/graph"
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/plots"
-	"github.com/igr-project/igr/train/sharpness"
+	"github.com/igr-project/igr/train/regime"
 )
 
 // SharpnessSettings configure Sharpness. Zero values mean the defaults given.
@@ -22,7 +18,7 @@ type SharpnessSettings struct {
 	// LR is the step η. Zero means 0.09.
 	LR float64 `igr:"lr" default:"0.09"`
 	// Every is the interval, in steps, of the measurements. Zero means 10.
-	Every int `igr:"every" default:"10" usage:"measure every this many steps"`
+	Every int `igr:"every" default:"10" usage:"measure every this many steps (and at each of the first 100)"`
 	// Steps, if positive, runs exactly that many steps instead of stopping
 	// at the tolerance.
 	Steps int `igr:"steps"`
@@ -33,7 +29,7 @@ type SharpnessRow struct {
 	Step     int     `csv:"step"`
 	T        float64 `csv:"t"` // steps × η
 	TrainMSE float64 `csv:"train_mse"`
-	// Sharpness is the eigenvalue of largest magnitude of ∇²L at the step.
+	// Sharpness is the top eigenvalue of ∇²L at the step.
 	Sharpness float64 `csv:"sharpness"`
 	// TwoOverEta is 2/η, the stability limit of GD on a quadratic.
 	TwoOverEta float64 `csv:"two_over_eta"`
@@ -45,59 +41,48 @@ type SharpnessResult struct {
 	Status train.Status
 	Steps  int
 	Out    string
+	// Regime is the run's regime (experiment.RegimeOf) and MaxRatio the
+	// largest ηS/2 along it.
+	Regime   regime.Regime
+	MaxRatio float64
 
 	lr   float64
 	seed uint64
 	wall float64
 }
 
-// Sharpness trains by GD with step η and measures, every Every steps, the top
-// eigenvalue of the training loss's Hessian by power iteration on exact
-// Hessian-vector products. It writes data.csv, sharpness.csv, summary.json
-// and the figure sharpness (with 2/η beside it) to its folder.
+// Sharpness trains by GD with step η and measures, every Every steps, the
+// top eigenvalue of the training loss's Hessian (train.Settings.TrackSharpness:
+// exact at both ends by the Lanczos method of package curvature, tracked in
+// between from the previous eigenvector to a relative residual of 1e-3). It
+// measures each of the first experiment.EarlySteps steps too, and labels
+// the run's regime from the traces. It writes data.csv, sharpness.csv,
+// summary.json and the figure sharpness (with 2/η beside it) to its folder.
 var Sharpness = &experiment.Experiment[*SharpnessSettings, *experiment.Setup, *SharpnessResult]{
 	Name:    "sharpness",
 	Summary: "the top eigenvalue of the Hessian along GD, beside 2/η",
 	Usage:   "[-lr η] [-every K] [-steps N] [-out DIR] [flags]",
-	Prepare: experiment.ConfigPrepare[*SharpnessSettings](train.Footprint{Graph: train.RegularizedGraph}),
+	Prepare: experiment.ConfigPrepare[*SharpnessSettings](train.Footprint{}),
 	Execute: runSharpness,
 }
 
 // runSharpness trains and measures.
 func runSharpness(ctx context.Context, c *SharpnessSettings, setup *experiment.Setup, env *experiment.Env) (*SharpnessResult, error) {
-	d := setup.Data()
-	at := setup.Problem.Init.Clone() // the point the HVP is bound to
-	hvp, err := sharpness.NewHVP(setup.Problem.Arch, d.Train.Inputs(d.Dim), d.Train.Targets(), at)
-	if err != nil {
-		return nil, fmt.Errorf("instruments: %w", err)
-	}
-	defer hvp.Close()
-	res := &SharpnessResult{Out: env.Dir, lr: c.LR, seed: setup.Seed}
-	var vec []float64
-	var measureErr error
-	st := setup.Settings(c.LR)
+	st := experiment.TrackSettings(setup.Settings(c.LR), c.Every)
 	st.Steps = c.Steps
-	st.Observe = func(step int, p graph.Params) {
-		if step%c.Every != 0 || measureErr != nil {
-			return
-		}
-		at.CopyFrom(p)
-		var lambda float64
-		lambda, vec, measureErr = sharpness.Top(hvp, &sharpness.Settings{Start: vec, MaxIter: 1000, Tol: 1e-6})
-		if measureErr != nil {
-			return
-		}
-		res.Rows = append(res.Rows, SharpnessRow{Step: step, T: float64(step) * c.LR, TrainMSE: hvp.Loss(),
-			Sharpness: lambda, TwoOverEta: 2 / c.LR})
-	}
 	runs, stop := env.Train(ctx, "sharpness", 1, experiment.Job{Job: train.Job{Problem: setup.Problem, Settings: st}})
 	if stop != nil && runs == nil {
 		return nil, stop
 	}
-	if measureErr != nil {
-		return nil, fmt.Errorf("instruments: %w", measureErr)
+	r := runs[0]
+	res := &SharpnessResult{Out: env.Dir, lr: c.LR, seed: setup.Seed, Status: r.Status, Steps: r.Steps}
+	for _, p := range r.History {
+		if !math.IsNaN(p.Sharpness) {
+			res.Rows = append(res.Rows, SharpnessRow{Step: p.Step, T: float64(p.Step) * c.LR, TrainMSE: p.TrainMSE,
+				Sharpness: p.Sharpness, TwoOverEta: 2 / c.LR})
+		}
 	}
-	res.Status, res.Steps = runs[0].Status, runs[0].Steps
+	res.Regime, res.MaxRatio = experiment.RegimeOf(r, &st)
 	res.wall = env.WallSeconds()
 	return res, stop
 }
@@ -108,17 +93,26 @@ func (r *SharpnessResult) Files() []experiment.File {
 	for _, x := range r.Rows {
 		maxSharp = math.Max(maxSharp, x.Sharpness)
 	}
+	first, last := math.NaN(), math.NaN()
+	if n := len(r.Rows); n > 0 {
+		first, last = r.Rows[0].Sharpness, r.Rows[n-1].Sharpness
+	}
 	sum := struct {
-		LR           experiment.Number `json:"lr"`
-		TwoOverEta   experiment.Number `json:"two_over_eta"`
-		MaxSharpness experiment.Number `json:"max_sharpness"`
-		Status       string            `json:"status"`
-		Steps        int               `json:"steps"`
-		Seed         uint64            `json:"seed"`
-		WallSeconds  experiment.Number `json:"wall_seconds"`
-		Interrupted  bool              `json:"interrupted"`
+		LR             experiment.Number `json:"lr"`
+		TwoOverEta     experiment.Number `json:"two_over_eta"`
+		SharpnessInit  experiment.Number `json:"sharpness_init"`
+		SharpnessFinal experiment.Number `json:"sharpness_final"`
+		MaxSharpness   experiment.Number `json:"max_sharpness"`
+		MaxRatio       experiment.Number `json:"sharpness_max_ratio"`
+		Regime         string            `json:"regime"`
+		Status         string            `json:"status"`
+		Steps          int               `json:"steps"`
+		Seed           uint64            `json:"seed"`
+		WallSeconds    experiment.Number `json:"wall_seconds"`
+		Interrupted    bool              `json:"interrupted"`
 		experiment.ComputedBy
-	}{experiment.Number(r.lr), experiment.Number(2 / r.lr), experiment.Number(maxSharp), string(r.Status), r.Steps, r.seed,
+	}{experiment.Number(r.lr), experiment.Number(2 / r.lr), experiment.Number(first), experiment.Number(last), experiment.Number(maxSharp),
+		experiment.Number(r.MaxRatio), string(r.Regime), string(r.Status), r.Steps, r.seed,
 		experiment.Number(r.wall), r.Status == train.Interrupted, experiment.Provenance()}
 	return []experiment.File{
 		experiment.TableFile("sharpness.csv", r.Rows),
@@ -127,38 +121,14 @@ func (r *SharpnessResult) Files() []experiment.File {
 	}
 }
 
-// SharpnessFigure draws the top Hessian eigenvalue along GD and 2/η.
+// SharpnessFigure draws the top Hessian eigenvalue along GD and 2/η
+// (experiment.SharpnessFigure).
 func SharpnessFigure(rows []SharpnessRow, lr float64) (*plots.Plot, error) {
-	if len(rows) == 0 {
-		return nil, plots.ErrNothingToDraw
+	history := make([]experiment.HistoryRow, len(rows))
+	for i, r := range rows {
+		history[i] = experiment.HistoryRow{Run: "GD", LR: lr, Step: r.Step, TrainMSE: r.TrainMSE, Sharpness: r.Sharpness}
 	}
-	p := plots.New()
-	p.Title.Text = fmt.Sprintf("Sharpness along GD, η = %g", lr)
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "top eigenvalue of the Hessian of L"
-	pts := make(plotter.XYs, 0, len(rows))
-	for _, r := range rows {
-		if !math.IsNaN(r.Sharpness) && !math.IsInf(r.Sharpness, 0) {
-			pts = append(pts, plotter.XY{X: float64(r.Step), Y: r.Sharpness})
-		}
-	}
-	l, err := plotter.NewLine(pts)
-	if err != nil {
-		return nil, fmt.Errorf("instruments: %w", err)
-	}
-	l.Color = plots.Palette[0]
-	p.Add(l)
-	p.Legend.Add("sharpness", l)
-	limit, err := plotter.NewLine(plotter.XYs{{X: float64(rows[0].Step), Y: 2 / lr}, {X: float64(rows[len(rows)-1].Step), Y: 2 / lr}})
-	if err != nil {
-		return nil, fmt.Errorf("instruments: %w", err)
-	}
-	limit.Color = plots.Palette[1]
-	limit.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-	p.Add(limit)
-	p.Legend.Add("2/η", limit)
-	p.Add(plotter.NewGrid())
-	return p, nil
+	return experiment.SharpnessFigure(fmt.Sprintf("Sharpness along GD, η = %g", lr), history, "GD")
 }
 
 // WriteTable prints the measurements (at most experiment.ConsoleRows of
@@ -171,6 +141,6 @@ func (r *SharpnessResult) WriteTable(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "\nGD %s after %d steps\n", r.Status, r.Steps)
+	_, err = fmt.Fprintf(w, "\nGD %s after %d steps; regime %s, largest ηS/2 %.4g\n", r.Status, r.Steps, r.Regime, r.MaxRatio)
 	return err
 }

@@ -258,7 +258,7 @@ func (r *Result) Files() []experiment.File {
 	regTitle := fmt.Sprintf("Label-noise regularizer along label-noise and plain GD (lr %g)", float64(r.Summary.NoiseLR))
 	return append(r.sweepFiles,
 		experiment.RunsFile("runs.csv", experiment.RunsColumns, r.Runs),
-		experiment.HistoryFile(0, r.History),
+		experiment.HistoryFile(0, false, r.History),
 		experiment.FigureFile("curves", func() (*plots.Plot, error) {
 			return experiment.CurvesFigure(title, r.History, RunLabelNoise, RunPlain, RunSmallInit)
 		}),

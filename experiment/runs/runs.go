@@ -13,6 +13,7 @@ import (
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/dataset"
 	"github.com/igr-project/igr/train/plots"
+	"github.com/igr-project/igr/train/regime"
 )
 
 // The names of the runs in runs.csv and history.csv: Train's full-batch GD
@@ -48,13 +49,16 @@ type Result struct {
 	Out         string
 	WallSeconds float64
 
-	arch  graph.Architecture
-	title string
-	names []string
-	batch int
-	seed  uint64
-	sizes [3]int // n, dim, width
-	name  string // the architecture's
+	arch    graph.Architecture
+	title   string
+	names   []string
+	batch   int
+	tracked bool // the runs track their sharpness
+	regimes []regime.Regime
+	ratios  []float64 // sharpness_max_ratio of each run
+	seed    uint64
+	sizes   [3]int // n, dim, width
+	name    string // the architecture's
 }
 
 // summary is the summary.json of Train and Noise.
@@ -82,6 +86,16 @@ type runSummary struct {
 	GradNormSq experiment.Number `json:"grad_norm_sq"`
 	// SGDReg is there for runs with a batch size.
 	SGDReg *experiment.Number `json:"sgd_reg,omitempty"`
+	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
+	// Hessian of the training MSE at the initial and final parameters,
+	// TwoOverEta the stability threshold 2/η they compare with.
+	SharpnessInit  experiment.Number `json:"sharpness_init"`
+	SharpnessFinal experiment.Number `json:"sharpness_final"`
+	TwoOverEta     experiment.Number `json:"two_over_eta"`
+	// Regime and SharpnessMaxRatio (the largest ηS/2 along the run) are
+	// there for runs that track their sharpness.
+	Regime            string             `json:"regime,omitempty"`
+	SharpnessMaxRatio *experiment.Number `json:"sharpness_max_ratio,omitempty"`
 }
 
 // trainRun is what Train prepared: the setup and the run's settings.
@@ -94,7 +108,8 @@ type trainRun struct {
 // history.csv, summary.json, the curves figure and the final parameters to
 // its folder: params_<name>.csv for each parameter of the architecture
 // (params_A.csv and params_b.csv for the quadratic network), a matrix of its
-// shape in the format of Config.InitFile. With a Batch it trains by
+// shape (experiment.ParamsFile); the folder is an -init of every parameter
+// (experiment.ReadParams). With a Batch it trains by
 // minibatch SGD, and runs.csv and summary.json report sgd_reg, the SGD
 // regularizer at the final parameters.
 var Train = &experiment.Experiment[*TrainSettings, *trainRun, *Result]{
@@ -155,10 +170,6 @@ func sgdMeasures(lr float64, batch int) []graph.Penalty {
 	return []graph.Penalty{regularizer.SGD{Eta: lr, Batch: batch}, regularizer.SGDNoise{Eta: lr, Batch: batch}}
 }
 
-// ParamsFile names the file of a parameter of the final parameters Train
-// writes: params_<name>.csv.
-func ParamsFile(name string) string { return "params_" + name + ".csv" }
-
 // NoiseSettings configure Noise.
 type NoiseSettings struct {
 	experiment.Config
@@ -177,6 +188,9 @@ type NoiseSettings struct {
 	// Batch examples, label noise drawn for each batch's examples, and
 	// records the SGD regularizer and its Γ term along them.
 	Batch int `igr:"batch"`
+	// TrackSharpness, if positive, tracks the sharpness of both runs every
+	// that many steps (experiment.TrackSettings).
+	TrackSharpness int `igr:"track-sharpness"`
 }
 
 // Noise trains with label noise for a fixed number of steps and, beside it,
@@ -207,6 +221,7 @@ var Noise = &experiment.Experiment[*NoiseSettings, *experiment.Setup, *Result]{
 		// batch the SGD regularizer and its Γ term.
 		noisy.Measures = append([]graph.Penalty{regularizer.LabelNoise{Eta: c.LR, Sigma: c.Sigma}}, sgdMeasures(c.LR, c.Batch)...)
 		plain.Measures = noisy.Measures
+		noisy, plain = experiment.TrackSettings(noisy, c.TrackSharpness), experiment.TrackSettings(plain, c.TrackSharpness)
 		title := fmt.Sprintf("Label noise σ=%g vs plain GD, lr %g", c.Sigma, c.LR)
 		if c.Batch > 0 {
 			title = fmt.Sprintf("Label noise σ=%g vs plain SGD, lr %g, batches of %d", c.Sigma, c.LR, c.Batch)
@@ -235,12 +250,15 @@ func run(ctx context.Context, env *experiment.Env, setup *experiment.Setup, titl
 		return nil, stop
 	}
 	batch := jobs[0].Settings.Batch // the same for every job
-	res := &Result{Out: env.Dir, arch: setup.Problem.Arch, title: title, batch: batch, seed: setup.Seed,
+	tracked := jobs[0].Settings.TrackSharpness > 0
+	res := &Result{Out: env.Dir, arch: setup.Problem.Arch, title: title, batch: batch, tracked: tracked, seed: setup.Seed,
 		sizes: [3]int{setup.N, setup.Dim, setup.Width}, name: setup.Arch}
 	for i, j := range jobs {
 		r := experiment.RunRowOf(j.Name, setup.Seed, setup.Scale, j.Settings.LabelNoise, results[i])
 		r.Batch = batch
 		res.Runs = append(res.Runs, r)
+		reg, ratio := experiment.RegimeOf(results[i], &j.Settings)
+		res.regimes, res.ratios = append(res.regimes, reg), append(res.ratios, ratio)
 		res.History = append(res.History, experiment.HistoryRows(j.Name, results[i])...)
 		res.Params = append(res.Params, results[i].Params)
 		res.names = append(res.names, j.Name)
@@ -255,7 +273,7 @@ func run(ctx context.Context, env *experiment.Env, setup *experiment.Setup, titl
 func (r *Result) Files() []experiment.File {
 	files := []experiment.File{
 		experiment.RunsFile("runs.csv", experiment.ColumnsFor(r.batch, experiment.RunsColumns, experiment.RunsSGDColumns), r.Runs),
-		experiment.HistoryFile(r.batch, r.History),
+		experiment.HistoryFile(r.batch, r.tracked, r.History),
 		experiment.FigureFile("curves", func() (*plots.Plot, error) { return experiment.CurvesFigure(r.title, r.History, r.names...) }),
 		experiment.FigureFile("regularizer", func() (*plots.Plot, error) {
 			return experiment.RegularizerFigure("Label-noise regularizer along the runs", r.History, r.names...)
@@ -270,11 +288,16 @@ func (r *Result) Files() []experiment.File {
 			return experiment.TermsFigure(fmt.Sprintf("Regularizers of batch noise (B=%d) and label noise", r.batch), "regularizer", r.History, curves...)
 		}))
 	}
+	if r.tracked {
+		files = append(files, experiment.FigureFile("sharpness", func() (*plots.Plot, error) {
+			return experiment.SharpnessFigure("Sharpness along the runs: "+r.title, r.History, r.names...)
+		}))
+	}
 	files = append(files, experiment.JSONFile("summary.json", r.summary()))
 	if len(r.Params) == 1 && r.Params[0] != nil {
 		for i, spec := range r.arch.Params() {
 			values := r.Params[0].Values(i)
-			files = append(files, experiment.File{Name: ParamsFile(spec.Name), Write: func(path string) error {
+			files = append(files, experiment.File{Name: experiment.ParamsFile(spec.Name), Write: func(path string) error {
 				return atomicfile.WriteFile(path, func(w io.Writer) error { return dataset.WriteMatrix(w, values, spec.Cols) })
 			}})
 		}
@@ -286,14 +309,19 @@ func (r *Result) Files() []experiment.File {
 func (r *Result) summary() summary {
 	s := summary{Seed: r.seed, N: r.sizes[0], Dim: r.sizes[1], Width: r.sizes[2], Arch: r.name, Batch: r.batch,
 		WallSeconds: experiment.Number(r.WallSeconds), ComputedBy: experiment.Provenance()}
-	for _, x := range r.Runs {
+	for i, x := range r.Runs {
 		s.Interrupted = s.Interrupted || x.Status == train.Interrupted
 		rs := runSummary{Run: x.Run, LR: experiment.Number(x.LR), LabelNoise: experiment.Number(x.LabelNoise),
 			Status: string(x.Status), Steps: x.Steps, TrainMSE: experiment.Number(x.TrainMSE), TestMSE: experiment.Number(x.TestMSE),
-			GradNormSq: experiment.Number(x.GradNormSq)}
+			GradNormSq: experiment.Number(x.GradNormSq), SharpnessInit: experiment.Number(x.SharpnessInit),
+			SharpnessFinal: experiment.Number(x.SharpnessFinal), TwoOverEta: experiment.Number(2 / x.LR)}
 		if r.batch > 0 {
 			v := experiment.Number(x.SGDReg)
 			rs.SGDReg = &v
+		}
+		if r.tracked {
+			v := experiment.Number(r.ratios[i])
+			rs.Regime, rs.SharpnessMaxRatio = string(r.regimes[i]), &v
 		}
 		s.Runs = append(s.Runs, rs)
 	}
@@ -325,11 +353,19 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if sgd {
 		fmt.Fprintf(tw, "\tbatch\tSGD reg")
 	}
+	fmt.Fprintf(tw, "\tsharpness init\tfinal\t2/η")
+	if r.tracked {
+		fmt.Fprintf(tw, "\tregime\tmax ηS/2")
+	}
 	fmt.Fprintln(tw)
-	for _, x := range r.Runs {
+	for i, x := range r.Runs {
 		fmt.Fprintf(tw, "%s\t%g\t%g\t%s\t%d\t%.4g\t%.4g\t%.3g", x.Run, x.LR, x.LabelNoise, x.Status, x.Steps, x.TrainMSE, x.TestMSE, x.GradNormSq)
 		if sgd {
 			fmt.Fprintf(tw, "\t%d\t%.3g", x.Batch, x.SGDReg)
+		}
+		fmt.Fprintf(tw, "\t%.4g\t%.4g\t%.4g", x.SharpnessInit, x.SharpnessFinal, 2/x.LR)
+		if r.tracked {
+			fmt.Fprintf(tw, "\t%s\t%.3g", r.regimes[i], r.ratios[i])
 		}
 		fmt.Fprintln(tw)
 	}

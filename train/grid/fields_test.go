@@ -126,12 +126,13 @@ func contains(list []string, s string) bool {
 }
 
 // outcomeBits is the bits of outcomes but for Params (which a journal does
-// not keep) and Runtime (which no two runs share).
+// not keep), Job (the plan's, which trained or would have trained the cell)
+// and Runtime (which no two runs share).
 func outcomeBits(t *testing.T, out []grid.Outcome) string {
 	t.Helper()
 	var b strings.Builder
 	for _, o := range out {
-		b.WriteString(bitsOf(t, reflect.ValueOf(o), "Params", "Runtime"))
+		b.WriteString(bitsOf(t, reflect.ValueOf(o), "Params", "Job", "Runtime"))
 		b.WriteString("\n")
 	}
 	return b.String()

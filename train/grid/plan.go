@@ -20,6 +20,8 @@ type Plan struct {
 // Outcome is a trained cell.
 type Outcome struct {
 	Cell
+	// Job is what trained the cell, Result what it computed.
+	Job    train.Job
 	Result *train.Result
 }
 
@@ -60,7 +62,7 @@ func (p *Plan) Outcomes(results []*train.Result) []Outcome {
 	out := make([]Outcome, 0, len(results))
 	for i, r := range results {
 		if r != nil && i < len(p.Cells) {
-			out = append(out, Outcome{Cell: p.Cells[i], Result: r})
+			out = append(out, Outcome{Cell: p.Cells[i], Job: p.Jobs[i], Result: r})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
