@@ -20,8 +20,9 @@ func (a Arith) String() string { return [...]string{"+", "-", "×", "÷"}[a] }
 // stream through memory: dst[i] = (x[i] ∘ y[i])·alpha (vv), x[i] ∘ s (vs)
 // and s ∘ x[i] (sv), indexed by Arith; a row of an elementwise product with
 // one outer product or the sum of two; the sum of three; the gradient step.
-// Every element is a fixed sequence of correctly rounded operations, so all
-// implementations agree bit for bit.
+// Every element is a fixed sequence of correctly rounded operations, each
+// rounded on its own (no fused multiply-add), so all implementations agree
+// bit for bit.
 type streams[T float] struct {
 	vv      [4]func(dst, x, y []T, alpha T)
 	vs, sv  [4]func(dst, x []T, s T)
@@ -110,8 +111,9 @@ func (k *Kernel) ElementwiseScalar32(op Arith, dst, x []float32, s float32, scal
 // OuterHadamard64 sets the m×n matrix dst to alpha·(a ⊙ u1·v1ᵀ), or with u2
 // and v2 not nil to alpha·(a ⊙ (u1·v1ᵀ + u2·v2ᵀ)): dst[i][j] =
 // (a[i][j]·((u1[i]·v1[j]) + (u2[i]·v2[j])))·alpha, rows stored contiguously.
-// That is the outer products, their sum and the elementwise product computed
-// one after the other, bit for bit, without the outer products in memory.
+// That is the outer products (each rounded), their sum and the elementwise
+// product computed one after the other, bit for bit, without the outer
+// products in memory.
 func (k *Kernel) OuterHadamard64(alpha float64, m, n int, dst, a, u1, v1, u2, v2 []float64) {
 	k.elementwise.f64.outerHadamard(alpha, m, n, dst, a, u1, v1, u2, v2)
 }
@@ -128,7 +130,7 @@ func (k *Kernel) Sum3_64(dst, x, y, z []float64) { k.elementwise.f64.sum(dst, x,
 func (k *Kernel) Sum3_32(dst, x, y, z []float32) { k.elementwise.f32.sum(dst, x, y, z) }
 
 // Descend64 takes a gradient step in place: w[i] = w[i] − lr·g[i], the
-// product and the difference each rounded, as Go's w[i] -= lr*g[i] on amd64.
+// product and the difference each rounded, as Go's w[i] -= float64(lr*g[i]).
 func (k *Kernel) Descend64(w, g []float64, lr float64) { k.elementwise.f64.step(w, g, lr) }
 
 // Descend32 is Descend64 for float32.
@@ -170,7 +172,9 @@ func outerHadamardRow[T float](dst, a, v []T, u, alpha T) {
 func outerHadamard2Row[T float](dst, a, v1, v2 []T, u1, u2, alpha T) {
 	a, v1, v2 = a[:len(dst)], v1[:len(dst)], v2[:len(dst)]
 	for j := range dst {
-		dst[j] = (a[j] * ((u1 * v1[j]) + (u2 * v2[j]))) * alpha
+		// The conversions round each product, so that no CPU fuses a product
+		// and the sum into one multiply-add (arm64 and GOAMD64=v3 would).
+		dst[j] = (a[j] * (T(u1*v1[j]) + T(u2*v2[j]))) * alpha
 	}
 }
 
