@@ -26,6 +26,11 @@
 // GOAMD64=v3): their results are the same bit for bit in every kernel, in
 // every build and on every CPU.
 //
+// Every exported entry checks its lengths, strides and leading dimensions
+// against the shapes it is given and panics with a message that names the
+// offending argument, as gonum's BLAS does, before it reads or writes any
+// element: a kernel never reads or writes outside the slices it is passed.
+//
 // Default is the fastest kernel available on this CPU in this build; the
 // environment variable IGR_KERNEL (EnvVar) forces one by name, for example
 // IGR_KERNEL=gonum, and -tags purego leaves the assembly out of the build.
