@@ -1,0 +1,124 @@
+"""What bench/step.py and bench/vs_pytorch.py share: PyTorch's
+configurations, running a program and timing it, the record of the machine
+and of its load, medians, and the Markdown tables they print.
+
+Debian's PyTorch does its matrix products through the system BLAS, OpenBLAS
+once libopenblas-dev is installed, and OpenBLAS keeps a thread pool of its
+own that th.set_num_threads does not reach: OPENBLAS_NUM_THREADS does. So
+PyTorch is timed in four configurations, OpenBLAS's threads (1, or its
+default, a thread per core) × torch's intra-op threads (1 or 2), and igr is
+compared with the fastest.
+"""
+import glob
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+
+
+class TorchConfig:
+  """One configuration of PyTorch's threads: openblas is the value of
+  OPENBLAS_NUM_THREADS, or None to leave it unset (OpenBLAS's default);
+  intra is the argument of th.set_num_threads."""
+
+  def __init__(self, openblas, intra):
+    self.openblas, self.intra = openblas, intra
+
+  def label(self):
+    ob = "OPENBLAS_NUM_THREADS=%s" % self.openblas if self.openblas else "OpenBLAS default threads"
+    return "%s, th.set_num_threads(%d)" % (ob, self.intra)
+
+  def key(self):
+    return "ob%s-t%d" % (self.openblas or "default", self.intra)
+
+  def env(self):
+    """The environment of a PyTorch run: this one without the variables that
+    set OpenBLAS's threads (OpenBLAS reads OMP_NUM_THREADS too), then
+    OPENBLAS_NUM_THREADS when the configuration sets it."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    if self.openblas:
+      env["OPENBLAS_NUM_THREADS"] = self.openblas
+    return env
+
+
+TORCH_CONFIGS = [TorchConfig(ob, t) for ob in (None, "1") for t in (1, 2)]
+
+
+def run(cmd, env=None):
+  """Runs cmd to completion and returns its wall time in seconds; a failure
+  stops the benchmark with the program's own message."""
+  t = time.perf_counter()
+  p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+  wall = time.perf_counter() - t
+  if p.returncode != 0:
+    sys.exit("bench: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, p.stderr[-2000:]))
+  return wall
+
+
+def load():
+  with open("/proc/loadavg") as f:
+    return " ".join(f.read().split()[:3])
+
+
+def machine():
+  """Lines that record what measured: the date, the CPU, the Go and PyTorch
+  in use, the BLAS PyTorch loads, the OpenBLAS settings of the environment,
+  and the load."""
+  info = {}
+  with open("/proc/cpuinfo") as f:
+    for line in f:
+      if ":" in line:
+        k, v = line.split(":", 1)
+        info.setdefault(k.strip(), v.strip())
+  cpu = "%s (family %s, model %s)" % (info.get("model name", "?"), info.get("cpu family", "?"), info.get("model", "?"))
+  probe = ("import os, torch; (torch.ones(64, 64) @ torch.ones(64, 64)).sum(); "
+           "maps = open('/proc/self/maps').read().split(); "
+           "blas = sorted({os.path.realpath(p) for p in maps if 'blas' in p.rsplit('/', 1)[-1]}); "
+           "print(torch.__version__, torch.get_num_threads(), ','.join(blas))")
+  try:
+    version, threads, blas = subprocess.run([PYTHON, "-c", probe], check=True, capture_output=True,
+                                            text=True).stdout.split()
+  except (subprocess.CalledProcessError, ValueError, OSError) as e:
+    version, threads, blas = "not found (%s)" % e, "?", "?"
+  go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
+  settings = " ".join("%s=%s" % (k, v) for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_"))
+  return [
+      "date: %s" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+      "machine: %d cores, %s" % (os.cpu_count(), cpu),
+      "%s; PyTorch %s (default intra-op threads here: %s), BLAS %s" % (go, version, threads, blas),
+      "OpenBLAS settings in the environment: %s" % (settings or "none"),
+      "load average before: %s; other processes using the CPU now: %s" % (load(), busy()),
+  ]
+
+
+def busy():
+  """The number of other processes in state R (running) right now: the
+  other work on a shared machine."""
+  n = 0
+  for stat in glob.glob("/proc/[0-9]*/stat"):
+    try:
+      with open(stat) as f:
+        if f.read().rsplit(")", 1)[1].split()[0] == "R":
+          n += 1
+    except (OSError, IndexError):
+      pass
+  return max(n - 1, 0)  # this process
+
+
+def median(v):
+  return statistics.median(v)
+
+
+def span(v, fmt="%.0f"):
+  return (fmt + "–" + fmt) % (min(v), max(v))
+
+
+def table(header, rows):
+  """A Markdown table."""
+  out = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+  out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+  return "\n".join(out)

@@ -1,0 +1,71 @@
+"""The timing half of bench/step.sh (read that first): one training step of
+igr and of the blog's PyTorch loop, in turns, printed as a Markdown table.
+
+  python3 bench/step.py OUT RUNS LO HI FLOOR NAME=BINARY...
+
+FLOOR is the output of the OpenBLAS StepProducts benchmark, or empty.
+"""
+import json
+import sys
+
+import harness
+
+out, runs, lo, hi, floor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+builds = [b.split("=", 1) for b in sys.argv[6:]]
+
+
+def igr(path, dtype):
+  def wall(steps):
+    return harness.run([path, "train", "-lr", "0.03", "-sigma", "1", "-steps", str(steps), "-history-every", "1000000",
+                        "-workers", "1", "-quiet", "-dtype", dtype, "-out", "%s/step-%d" % (out, steps)])
+  return wall
+
+
+def torch(cfg):
+  def wall(steps):
+    js = "%s/torch-step-%s.json" % (out, cfg.key())
+    harness.run([harness.PYTHON, "bench/pytorch/blog.py", "--experiments", "noise", "--noise-steps", str(steps),
+                 "--threads", str(cfg.intra), "--quiet", "--json", js], env=cfg.env())
+    with open(js) as f:
+      return json.load(f)["results"][0]["wall_s"]  # the loop's own time, without python's start
+  return wall
+
+
+subjects = []
+for name, path in builds:
+  subjects.append(("%s, float64" % name, "float64", igr(path, "float64")))
+  subjects.append(("%s, float32" % name, "float32", igr(path, "float32")))
+torch_names = []
+for cfg in harness.TORCH_CONFIGS:
+  torch_names.append("PyTorch, float32, " + cfg.label())
+  subjects.append((torch_names[-1], "torch", torch(cfg)))
+
+header = harness.machine()
+times = {name: [] for name, _, _ in subjects}
+for r in range(runs):
+  print("run %d/%d" % (r + 1, runs), file=sys.stderr)
+  for name, _, wall in subjects:  # in turns: a slow drift of the machine's load hits all alike
+    times[name].append(1e6 * (wall(hi) - wall(lo)) / (hi - lo))
+med = {name: harness.median(v) for name, v in times.items()}
+fastest = min(torch_names, key=lambda n: med[n])
+
+floors = {}
+for line in floor.splitlines():
+  f = line.split()
+  dtype = f[0].rsplit("/", 1)[1].split("-")[0]
+  floors.setdefault(dtype, []).append(float(f[2]) / 1000)
+floors = {k: harness.median(v) for k, v in floors.items()}
+
+print("\n".join(header))
+print("load average after: %s; other processes using the CPU now: %d" % (harness.load(), harness.busy()))
+print()
+print("One step, µs: (wall time at %d steps − at %d) / %d, median of %d runs taking turns. "
+      "The fastest PyTorch configuration is %s." % (hi, lo, hi - lo, runs, fastest[len("PyTorch, float32, "):]))
+print()
+rows = []
+for name, dtype, _ in subjects:
+  fl = "%.2f" % (med[name] / floors[dtype]) if dtype in floors else ""
+  rows.append([name, "%.0f" % med[name], harness.span(times[name]), "%.2f" % (med[name] / med[fastest]), fl])
+for dtype, v in sorted(floors.items()):
+  rows.append(["floor: OpenBLAS X·A + Xᵀ·G, %s, one thread" % dtype, "%.0f" % v, "", "", ""])
+print(harness.table(["median of %d" % runs, "µs/step", "range", "÷ fastest PyTorch", "÷ floor"], rows))
