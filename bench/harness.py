@@ -86,13 +86,23 @@ def machine():
     version, threads, blas = "not found (%s)" % e, "?", "?"
   go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
   settings = " ".join("%s=%s" % (k, v) for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_"))
+  removed = os.environ.get("BENCH_OPENBLAS_REMOVED", "")
   return [
       "date: %s" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
       "machine: %d cores, %s" % (os.cpu_count(), cpu),
       "%s; PyTorch %s (default intra-op threads here: %s), BLAS %s" % (go, version, threads, blas),
-      "OpenBLAS settings in the environment: %s" % (settings or "none"),
+      "OpenBLAS settings in the environment: %s; removed for these runs (bench/openblas_env.sh): %s; "
+      "OpenBLAS's kernels: %s" % (settings or "none", removed or "none", openblas_core()),
       "load average before: %s; other processes using the CPU now: %s" % (load(), busy()),
   ]
+
+
+def openblas_core():
+  """The name of the kernels OpenBLAS uses in this environment."""
+  probe = ("import ctypes, ctypes.util; lib = ctypes.CDLL('libopenblas.so.0'); "
+           "lib.openblas_get_corename.restype = ctypes.c_char_p; print(lib.openblas_get_corename().decode())")
+  p = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True)
+  return p.stdout.strip() or "unknown (no libopenblas.so.0)"
 
 
 def busy():

@@ -11,7 +11,9 @@
 #
 #   bench/products.sh              # COUNT=8
 set -euo pipefail
-cd "$(dirname "$0")/vek"
+cd "$(dirname "$0")"
+. ./openblas_env.sh
+cd vek
 count=${COUNT:-8}
 tags=()
 if dpkg -s libopenblas-dev >/dev/null 2>&1; then
@@ -20,6 +22,7 @@ else
 	echo "bench: no libopenblas-dev; OpenBLAS is left out" >&2
 fi
 echo "date: $(date -u '+%F %H:%M UTC'); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "OpenBLAS settings removed from the environment: ${BENCH_OPENBLAS_REMOVED:-none}"
 go test "${tags[@]}" -run XXX -bench StepProducts -cpu 1,2 -count "$count" | tee /dev/stderr | grep '^Benchmark' | python3 -c '
 import collections, statistics, sys
 times = collections.defaultdict(list)

@@ -3,9 +3,11 @@ igr and of the blog's PyTorch loop, in turns, printed as a Markdown table.
 
   python3 bench/step.py OUT RUNS LO HI FLOOR NAME=BINARY...
 
-FLOOR is the output of the OpenBLAS StepProducts benchmark, or empty.
+FLOOR is the test binary of internal/kernel built with -tags openblas, or
+empty.
 """
 import json
+import subprocess
 import sys
 
 import harness
@@ -40,20 +42,33 @@ for cfg in harness.TORCH_CONFIGS:
   torch_names.append("PyTorch, float32, " + cfg.label())
   subjects.append((torch_names[-1], "torch", torch(cfg)))
 
+
+
+def floor_products():
+  """The OpenBLAS products' µs per call, by dtype, from one run of the benchmark."""
+  p = subprocess.run([floor, "-test.run", "XXX", "-test.bench", "StepProducts/kernel=openblas/",
+                      "-test.benchtime", "2000x"], capture_output=True, text=True, check=True)
+  out = {}
+  for line in p.stdout.splitlines():
+    if line.startswith("Benchmark"):
+      f = line.split()
+      out[f[0].rsplit("/", 1)[1].split("-")[0]] = float(f[2]) / 1000
+  return out
+
+
 header = harness.machine()
 times = {name: [] for name, _, _ in subjects}
+floors = {}
 for r in range(runs):
   print("run %d/%d" % (r + 1, runs), file=sys.stderr)
   for name, _, wall in subjects:  # in turns: a slow drift of the machine's load hits all alike
     times[name].append(1e6 * (wall(hi) - wall(lo)) / (hi - lo))
+  if floor:
+    for dtype, us in floor_products().items():
+      floors.setdefault(dtype, []).append(us)
 med = {name: harness.median(v) for name, v in times.items()}
 fastest = min(torch_names, key=lambda n: med[n])
-
-floors = {}
-for line in floor.splitlines():
-  f = line.split()
-  dtype = f[0].rsplit("/", 1)[1].split("-")[0]
-  floors.setdefault(dtype, []).append(float(f[2]) / 1000)
+floor_ranges = floors
 floors = {k: harness.median(v) for k, v in floors.items()}
 
 print("\n".join(header))
@@ -66,6 +81,7 @@ rows = []
 for name, dtype, _ in subjects:
   fl = "%.2f" % (med[name] / floors[dtype]) if dtype in floors else ""
   rows.append([name, "%.0f" % med[name], harness.span(times[name]), "%.2f" % (med[name] / med[fastest]), fl])
-for dtype, v in sorted(floors.items()):
-  rows.append(["floor: OpenBLAS X·A + Xᵀ·G, %s, one thread" % dtype, "%.0f" % v, "", "", ""])
+for dtype, v in sorted(floors.items(), reverse=True):
+  rows.append(["floor: OpenBLAS X·A + Xᵀ·G, %s, one thread" % dtype, "%.0f" % v, harness.span(floor_ranges[dtype]),
+               "", ""])
 print(harness.table(["median of %d" % runs, "µs/step", "range", "÷ fastest PyTorch", "÷ floor"], rows))

@@ -11,7 +11,8 @@
 #            per core; th.set_num_threads does not reach them) × torch's
 #            intra-op threads 1 or 2 (--threads)
 #   floor    the step's two matrix products, X·A and Xᵀ·G, on OpenBLAS
-#            (go test -tags openblas ./internal/kernel -bench StepProducts)
+#            (BenchmarkStepProducts of internal/kernel built with -tags
+#            openblas), once per round like the others
 #
 # A step costs (wall time at HI − wall time at LO) / (HI − LO), which leaves
 # out start-up and set-up; each is the median of RUNS repetitions, all in one
@@ -35,12 +36,13 @@ python=${PYTHON:-/usr/bin/python3}
 export PYTHON=$python
 mkdir -p "$out"
 
+. bench/openblas_env.sh
 . bench/builds.sh
 
 floor=""
 if [[ " ${builds[*]} " == *igr-openblas=* ]]; then
-	echo "floor: OpenBLAS matrix products" >&2
-	floor=$(go test -tags openblas ./internal/kernel -run XXX -bench 'StepProducts/kernel=openblas' -count "$runs" 2>/dev/null | grep '^Benchmark')
+	floor=$out/kernel-openblas.test
+	go test -c -tags openblas -o "$floor" ./internal/kernel
 fi
 
 "$python" bench/step.py "$out" "$runs" "$lo" "$hi" "$floor" "${builds[@]}"

@@ -36,6 +36,7 @@ python=${PYTHON:-/usr/bin/python3}
 export PYTHON=$python
 mkdir -p "$out"
 
+. bench/openblas_env.sh
 . bench/builds.sh
 
 "$python" bench/vs_pytorch.py "$out" "$runs" "$noise" "${builds[@]}"
