@@ -14,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
@@ -48,15 +49,32 @@ class TorchConfig:
 TORCH_CONFIGS = [TorchConfig(ob, t) for ob in (None, "1") for t in (1, 2)]
 
 
+class Times:
+  """The wall time of a run and the CPU time (user + system, all threads)
+  its process used, in seconds. On a shared machine the CPU time of a
+  single-threaded program is what its wall time would be on a quiet one,
+  give or take the caches other work shares."""
+
+  def __init__(self, wall, cpu):
+    self.wall, self.cpu = wall, cpu
+
+  def __sub__(self, other):
+    return Times(self.wall - other.wall, self.cpu - other.cpu)
+
+
 def run(cmd, env=None):
-  """Runs cmd to completion and returns its wall time in seconds; a failure
-  stops the benchmark with the program's own message."""
-  t = time.perf_counter()
-  p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-  wall = time.perf_counter() - t
-  if p.returncode != 0:
-    sys.exit("bench: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, p.stderr[-2000:]))
-  return wall
+  """Runs cmd to completion and returns its Times; a failure stops the
+  benchmark with the program's own message."""
+  with tempfile.TemporaryFile(mode="w+") as errors:
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+      errors.seek(0)
+      sys.exit("bench: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, errors.read()[-2000:]))
+  return Times(wall, usage.ru_utime + usage.ru_stime)
 
 
 def load():

@@ -6,7 +6,6 @@ igr and of the blog's PyTorch loop, in turns, printed as a Markdown table.
 FLOOR is the test binary of internal/kernel built with -tags openblas, or
 empty.
 """
-import json
 import subprocess
 import sys
 
@@ -25,11 +24,8 @@ def igr(path, dtype):
 
 def torch(cfg):
   def wall(steps):
-    js = "%s/torch-step-%s.json" % (out, cfg.key())
-    harness.run([harness.PYTHON, "bench/pytorch/blog.py", "--experiments", "noise", "--noise-steps", str(steps),
-                 "--threads", str(cfg.intra), "--quiet", "--json", js], env=cfg.env())
-    with open(js) as f:
-      return json.load(f)["results"][0]["wall_s"]  # the loop's own time, without python's start
+    return harness.run([harness.PYTHON, "bench/pytorch/blog.py", "--experiments", "noise", "--noise-steps", str(steps),
+                        "--threads", str(cfg.intra), "--quiet"], env=cfg.env())
   return wall
 
 
@@ -58,11 +54,14 @@ def floor_products():
 
 header = harness.machine()
 times = {name: [] for name, _, _ in subjects}
+cpu = {name: [] for name, _, _ in subjects}
 floors = {}
 for r in range(runs):
   print("run %d/%d" % (r + 1, runs), file=sys.stderr)
   for name, _, wall in subjects:  # in turns: a slow drift of the machine's load hits all alike
-    times[name].append(1e6 * (wall(hi) - wall(lo)) / (hi - lo))
+    d = wall(hi) - wall(lo)
+    times[name].append(1e6 * d.wall / (hi - lo))
+    cpu[name].append(1e6 * d.cpu / (hi - lo))
   if floor:
     for dtype, us in floor_products().items():
       floors.setdefault(dtype, []).append(us)
@@ -80,8 +79,13 @@ print()
 rows = []
 for name, dtype, _ in subjects:
   fl = "%.2f" % (med[name] / floors[dtype]) if dtype in floors else ""
-  rows.append([name, "%.0f" % med[name], harness.span(times[name]), "%.2f" % (med[name] / med[fastest]), fl])
+  rows.append([name, "%.0f" % med[name], harness.span(times[name]), "%.2f" % (med[name] / med[fastest]), fl,
+               "%.0f (%s)" % (harness.median(cpu[name]), harness.span(cpu[name]))])
 for dtype, v in sorted(floors.items(), reverse=True):
   rows.append(["floor: OpenBLAS X·A + Xᵀ·G, %s, one thread" % dtype, "%.0f" % v, harness.span(floor_ranges[dtype]),
-               "", ""])
-print(harness.table(["median of %d" % runs, "µs/step", "range", "÷ fastest PyTorch", "÷ floor"], rows))
+               "", "", ""])
+print(harness.table(["median of %d" % runs, "µs/step", "range", "÷ fastest PyTorch", "÷ floor",
+                     "CPU µs/step (range)"], rows))
+print()
+print("CPU µs/step: the user + system time of the process, all its threads, differenced the same way; for a "
+      "program on one thread it is what the wall time would be on a quiet machine.")

@@ -16,35 +16,35 @@ BLOG_STEPS = 272720  # the blog's four trainings: lr 0.01, the sweep, label nois
 class Subject:
   def __init__(self, name, kind, time, info=None):
     self.name, self.kind, self.time, self.info = name, kind, time, info
-    self.walls, self.infos = [], []
+    self.walls, self.cpus, self.infos = [], [], []
 
 
 def blog_py(cfg):
   def time(i):
     js = "%s/torch-%s-%d.json" % (out, cfg.key(), i)
-    wall = harness.run([harness.PYTHON, "bench/pytorch/blog.py", "--quiet", "--threads", str(cfg.intra),
-                        "--noise-steps", str(noise), "--json", js], env=cfg.env())
+    t = harness.run([harness.PYTHON, "bench/pytorch/blog.py", "--quiet", "--threads", str(cfg.intra),
+                     "--noise-steps", str(noise), "--json", js], env=cfg.env())
     with open(js) as f:
       r = json.load(f)
-    return wall, dict(steps=r["total"]["steps"], loop_s=r["total"]["wall_s"])
+    return t, dict(steps=r["total"]["steps"], loop_s=r["total"]["wall_s"])
   return time
 
 
 def seed_py(cfg):
   def time(i):
-    wall = harness.run([harness.PYTHON, "bench/pytorch/run_seed.py", str(cfg.intra), "bench/pytorch/seed.py"],
-                       env=cfg.env())
-    return wall, dict(steps=BLOG_STEPS)
+    t = harness.run([harness.PYTHON, "bench/pytorch/run_seed.py", str(cfg.intra), "bench/pytorch/seed.py"],
+                    env=cfg.env())
+    return t, dict(steps=BLOG_STEPS)
   return time
 
 
 def reproduce(path, args, tag):
   def time(i):
     dst = "%s/%s-%d" % (out, tag, i)
-    wall = harness.run([path, "reproduce", "-quiet", "-noise-steps", str(noise), "-out", dst] + args)
+    t = harness.run([path, "reproduce", "-quiet", "-noise-steps", str(noise), "-out", dst] + args)
     with open(dst + "/summary.json") as f:
       s = json.load(f)
-    return wall, dict(steps=s["total_steps"], workers=s["workers"], kernel=s.get("kernel", "?"),
+    return t, dict(steps=s["total_steps"], workers=s["workers"], kernel=s.get("kernel", "?"),
                       holds=all(c["holds"] for c in s["checks"]), rss=s["peak_rss_mb"])
   return time
 
@@ -66,8 +66,9 @@ header = harness.machine()
 for i in range(1, runs + 1):
   for s in subjects:  # in turns: a slow drift of the machine's load hits all alike
     print("run %d/%d: %s" % (i, runs, s.name), file=sys.stderr)
-    wall, info = s.time(i)
-    s.walls.append(wall)
+    t, info = s.time(i)
+    s.walls.append(t.wall)
+    s.cpus.append(t.cpu)
     s.infos.append(info)
 
 med = {s.name: harness.median(s.walls) for s in subjects}
@@ -95,12 +96,12 @@ for s in subjects:
     per_step = 1e6 * m / info["steps"]
     name = s.name
   rows.append([name, "%.1f" % m, harness.span(s.walls, "%.1f"), "{:,}".format(info["steps"]), "%.0f" % per_step,
-               "%.2f" % (med[fastest.name] / m)])
-print(harness.table(["median of %d" % runs, "wall s", "range", "steps", "µs/step", "speed-up over the fastest PyTorch"],
-                    rows))
+               "%.2f" % (med[fastest.name] / m), "%.1f (%s)" % (harness.median(s.cpus), harness.span(s.cpus, "%.1f"))])
+print(harness.table(["median of %d" % runs, "wall s", "range", "steps", "µs/step", "speed-up over the fastest PyTorch",
+                     "CPU s (range)"], rows))
 print()
 print("µs/step: blog.py's own timing of its loops; for the seed's code, the process's wall time; for igr, wall "
-      "time × workers / steps.")
+      "time × workers / steps. CPU s: the user + system time of the process, all its threads.")
 for s in subjects:
   if s.kind == "igr":
     print("%s: all blog claims hold in every run: %s; peak memory %.0f MB (median)" % (
