@@ -15,6 +15,24 @@ import "fmt"
 // non-negative size that lie inside slices of lengths lenA, lenB and lenC.
 // The conditions are gonum's Dgemm's, in its order.
 func checkGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, lenC int) {
+	// The stored shapes: A is m×k, or k×m when transposed; B is k×n, or n×k.
+	ar, ac := m, k
+	if tA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	if m < 0 || n < 0 || k < 0 || lda < max(1, ac) || ldb < max(1, bc) || ldc < max(1, n) ||
+		m != 0 && n != 0 && (lenA < span(ar, ac, lda) || lenB < span(br, bc, ldb) || lenC < span(m, n, ldc)) {
+		badGemm(entry, tA, tB, m, n, k, lda, ldb, ldc, lenA, lenB, lenC)
+	}
+}
+
+// badGemm panics with the first of checkGemm's conditions that fails; it
+// is apart so that checkGemm stays a few comparisons.
+func badGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, lenC int) {
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("kernel: %s: ", entry) + fmt.Sprintf(format, args...))
 	}
@@ -26,7 +44,6 @@ func checkGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, le
 	case k < 0:
 		fail("k < 0 (k = %d)", k)
 	}
-	// The stored shapes: A is m×k, or k×m when transposed; B is k×n, or n×k.
 	ar, ac := m, k
 	if tA {
 		ar, ac = k, m
@@ -43,18 +60,13 @@ func checkGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, le
 	case ldc < max(1, n):
 		fail("bad leading dimension of C: ldc = %d, C (%d×%d) has %d columns", ldc, m, n, n)
 	}
-	if m == 0 || n == 0 {
-		return // nothing is read or written
-	}
 	if need := span(ar, ac, lda); lenA < need {
 		fail("insufficient length of a: %d elements, the stored A (%s) with lda = %d needs %d", lenA, stored(ar, ac, tA), lda, need)
 	}
 	if need := span(br, bc, ldb); lenB < need {
 		fail("insufficient length of b: %d elements, the stored B (%s) with ldb = %d needs %d", lenB, stored(br, bc, tB), ldb, need)
 	}
-	if need := span(m, n, ldc); lenC < need {
-		fail("insufficient length of c: %d elements, C (%d×%d) with ldc = %d needs %d", lenC, m, n, ldc, need)
-	}
+	fail("insufficient length of c: %d elements, C (%d×%d) with ldc = %d needs %d", lenC, m, n, ldc, span(m, n, ldc))
 }
 
 // span is the number of elements gonum's Dgemm requires of a rows×cols
@@ -73,6 +85,10 @@ func stored(rows, cols int, transposed bool) string {
 // checkLength panics unless the operand name has at least need elements.
 func checkLength(entry, name string, have, need int) {
 	if have < need {
-		panic(fmt.Sprintf("kernel: %s: insufficient length of %s: %d elements, %d needed", entry, name, have, need))
+		badLength(entry, name, have, need)
 	}
+}
+
+func badLength(entry, name string, have, need int) {
+	panic(fmt.Sprintf("kernel: %s: insufficient length of %s: %d elements, %d needed", entry, name, have, need))
 }
