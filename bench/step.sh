@@ -6,14 +6,19 @@
 #   igr      igr train -lr 0.03 -sigma 1 -steps N -history-every 1000000 -workers 1
 #            (float64, the default, and -dtype float32), for N = LO and HI
 #   PyTorch  bench/pytorch/blog.py --experiments noise --noise-steps N
-#            (the blog's label-noise loop, float32), with 1 and with 2 threads
+#            (the blog's label-noise loop, float32) in four configurations:
+#            OPENBLAS_NUM_THREADS=1 or OpenBLAS's default threads (a thread
+#            per core; th.set_num_threads does not reach them) × torch's
+#            intra-op threads 1 or 2 (--threads)
 #   floor    the step's two matrix products, X·A and Xᵀ·G, on OpenBLAS
-#            (go test -tags openblas ./internal/kernel -bench StepProducts)
+#            (BenchmarkStepProducts of internal/kernel built with -tags
+#            openblas), once per round like the others
 #
 # A step costs (wall time at HI − wall time at LO) / (HI − LO), which leaves
 # out start-up and set-up; each is the median of RUNS repetitions, all in one
-# sitting, the programs taking turns. PyTorch is compared at its faster thread
-# count.
+# sitting, the programs taking turns. igr is compared with PyTorch's fastest
+# configuration. bench/step.py does the timing and prints the date, the
+# machine, its load and the table, in Markdown.
 #
 # Needs: Go; Debian's python3-torch (run by /usr/bin/python3); for the
 # OpenBLAS build and the floor, libopenblas-dev. BEFORE=<git revision> also
@@ -28,72 +33,16 @@ lo=${LO:-2000}
 hi=${HI:-12000}
 out=${OUT:-bench/out}
 python=${PYTHON:-/usr/bin/python3}
+export PYTHON=$python
 mkdir -p "$out"
 
+. bench/openblas_env.sh
 . bench/builds.sh
 
 floor=""
 if [[ " ${builds[*]} " == *igr-openblas=* ]]; then
-	echo "floor: OpenBLAS matrix products" >&2
-	floor=$(go test -tags openblas ./internal/kernel -run XXX -bench 'StepProducts/kernel=openblas' -count "$runs" 2>/dev/null | grep '^Benchmark')
+	floor=$out/kernel-openblas.test
+	go test -c -tags openblas -o "$floor" ./internal/kernel
 fi
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%F)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$python" - "$out" "$runs" "$lo" "$hi" "$floor" "${builds[@]}" <<'PY'
-import json, statistics, subprocess, sys, time
-out, runs, lo, hi, floor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-builds = [b.split("=", 1) for b in sys.argv[6:]]
-
-def wall(cmd):
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
-
-def igr(path, dtype):
-    def step(n):
-        return wall([path, "train", "-lr", "0.03", "-sigma", "1", "-steps", str(n), "-history-every", "1000000",
-                     "-workers", "1", "-quiet", "-dtype", dtype, "-out", f"{out}/step-{n}"])
-    return step
-
-def torch(threads):
-    def step(n):
-        js = f"{out}/torch-step.json"
-        subprocess.run([sys.executable, "bench/pytorch/blog.py", "--experiments", "noise", "--noise-steps", str(n),
-                        "--threads", str(threads), "--quiet", "--json", js],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return json.load(open(js))["results"][0]["wall_s"]
-    return step
-
-subjects = []
-for name, path in builds:
-    subjects.append((f"{name}, float64", igr(path, "float64")))
-    subjects.append((f"{name}, float32", igr(path, "float32")))
-subjects += [("PyTorch, float32, 1 thread", torch(1)), ("PyTorch, float32, 2 threads", torch(2))]
-
-times = {name: [] for name, _ in subjects}
-for r in range(runs):
-    print(f"run {r+1}/{runs}", file=sys.stderr)
-    for name, step in subjects:  # taking turns: slow drifts of the machine hit all alike
-        times[name].append(1e6 * (step(hi) - step(lo)) / (hi - lo))
-med = {name: statistics.median(v) for name, v in times.items()}
-torch_best = min(med["PyTorch, float32, 1 thread"], med["PyTorch, float32, 2 threads"])
-
-floors = {}
-for line in floor.splitlines():
-    f = line.split()
-    dtype = f[0].rsplit("/", 1)[1].split("-")[0]
-    floors.setdefault(dtype, []).append(float(f[2]) / 1000)
-floors = {k: statistics.median(v) for k, v in floors.items()}
-
-print(f"\nµs per step, median of {runs} ({lo} and {hi} steps differenced); PyTorch at its faster thread count:")
-print(f"{'':34}{'µs/step':>9}{'range':>15}{'/ PyTorch':>11}{'/ floor':>9}")
-for name, _ in subjects:
-    v = times[name]
-    dtype = "float32" if "float32" in name else "float64"
-    fl = f"{med[name] / floors[dtype]:9.2f}" if dtype in floors and not name.startswith("PyTorch") else f"{'':9}"
-    print(f"{name:34}{med[name]:9.0f}{f'{min(v):.0f}–{max(v):.0f}':>15}{med[name] / torch_best:11.2f}{fl}")
-for dtype, v in sorted(floors.items()):
-    print(f"{'floor: OpenBLAS X·A + Xᵀ·G, ' + dtype:34}{v:9.0f}")
-PY
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$python" bench/step.py "$out" "$runs" "$lo" "$hi" "$floor" "${builds[@]}"

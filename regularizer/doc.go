@@ -22,7 +22,9 @@
 // B out of n examples drawn by random reshuffling (Smith, Dherin, Barrett and
 // De, ICLR 2021): (η/4) E_B‖∇L_B‖² = (η/4)(‖∇L‖² + (n − B)/(B(n − 1)) Γ),
 // Γ = (1/n) Σ_i ‖∇ℓ_i − ∇L‖², built from every example's loss gradient
-// (graph.ExampleLossGradNormSq), so exact for any architecture. SGDNoise is
+// (graph.ExampleLossGradNormSq), so exact for any architecture; when B does
+// not divide n it is the expectation over the batches training actually
+// takes, the last of each epoch holding n mod B (EpochCoefficient). SGDNoise is
 // its Γ term alone, the part that batch sampling adds to gradient descent's,
 // as LabelNoise is the part that label noise adds.
 //

@@ -106,6 +106,13 @@ func scale(v *G.Node, c float64) (*G.Node, error) {
 // the per-example loss gradients of graph.ExampleLossGradNormSq: exact for
 // any architecture. n is the number of examples of the objective it is built
 // on. With B = n it is GradientNorm{η/4}.
+//
+// When B does not divide n, the batches training takes are not all of B
+// examples: an epoch of package train is ⌊n/B⌋ batches of B and one of the
+// r = n mod B examples left. The penalty is then the expectation over the
+// batches actually taken, the mean over an epoch's ⌈n/B⌉ steps of
+// (η/4) E‖∇L_batch‖²: the same formula with c = EpochCoefficient(n, B), the
+// mean of the steps' (n − b)/(b(n − 1)).
 type SGD struct {
 	Eta   float64
 	Batch int
@@ -120,9 +127,10 @@ func (r SGD) Build(t *graph.Terms) (*G.Node, error) {
 }
 
 // SGDNoise is the part of the SGD regularizer that the sampling of batches
-// adds to gradient descent's (η/4)‖∇L‖²: (η/4) (n − B)/(B(n − 1)) Γ, so that
-// SGD{η, B} = GradientNorm{η/4} + SGDNoise{η, B}. It is the counterpart of
-// LabelNoise, the part that label noise adds.
+// adds to gradient descent's (η/4)‖∇L‖²: (η/4) c Γ with c =
+// EpochCoefficient(n, B), which is (n − B)/(B(n − 1)) when B divides n, so
+// that SGD{η, B} = GradientNorm{η/4} + SGDNoise{η, B}. It is the counterpart
+// of LabelNoise, the part that label noise adds.
 type SGDNoise struct {
 	Eta   float64
 	Batch int
@@ -131,7 +139,7 @@ type SGDNoise struct {
 // Name returns "sgd_noise_reg".
 func (SGDNoise) Name() string { return "sgd_noise_reg" }
 
-// Build returns (η/4) (n − B)/(B(n − 1)) Γ.
+// Build returns (η/4) c Γ.
 func (r SGDNoise) Build(t *graph.Terms) (*G.Node, error) {
 	return buildSGD(t, r.Eta, r.Batch, true)
 }
@@ -144,6 +152,24 @@ func BatchCoefficient(n, b int) float64 {
 		return 0
 	}
 	return float64(n-b) / (float64(b) * float64(n-1))
+}
+
+// EpochCoefficient returns the weight of Γ in the mean of E‖∇L_batch‖²
+// over the steps of an epoch of random reshuffling with batches of b out of
+// n examples: BatchCoefficient(n, b) when b divides n, else
+// (q·BatchCoefficient(n, b) + BatchCoefficient(n, r))/(q + 1) for the q =
+// ⌊n/b⌋ batches of b and the last of r = n mod b examples. Each step's batch
+// is a uniformly random subset of its size, so its E‖∇L_batch‖² is
+// ‖∇L‖² + BatchCoefficient(n, size)·Γ. It is NaN for b < 1.
+func EpochCoefficient(n, b int) float64 {
+	if b < 1 {
+		return math.NaN()
+	}
+	q, r := n/b, n%b
+	if b >= n || r == 0 {
+		return BatchCoefficient(n, b)
+	}
+	return (float64(q)*BatchCoefficient(n, b) + BatchCoefficient(n, r)) / float64(q+1)
 }
 
 // buildSGD builds (η/4)((1 − c)‖∇L‖² + (c/n) Σ_i‖∇ℓ_i‖²), or with noiseOnly
@@ -160,7 +186,7 @@ func buildSGD(t *graph.Terms, eta float64, batch int, noiseOnly bool) (*G.Node, 
 	if err != nil {
 		return nil, fmt.Errorf("regularizer: %w", err)
 	}
-	c := BatchCoefficient(n, batch)
+	c := EpochCoefficient(n, batch)
 	if c == 0 {
 		if noiseOnly {
 			return scale(sq, 0)

@@ -2,7 +2,9 @@ package regularizer_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -257,38 +259,41 @@ func benchmarkStep(b *testing.B, pens ...graph.Penalty) {
 }
 
 // TestSGDValueIsTheMeanOverEveryBatch checks the SGD regularizer against its
-// definition, (η/4) E_B ‖∇L_B‖² over the batches of B out of n examples drawn
-// without replacement: every one of the C(n, B) batches is listed, and the
-// gradient of its mean loss computed by an objective of its own.
+// definition, (η/4) E‖∇L_batch‖² over the batches training takes: an epoch
+// of ⌊n/B⌋ batches of B and, when B does not divide n, one of the n mod B
+// examples left, each batch a subset of its size drawn uniformly without
+// replacement. Every one of the C(n, size) subsets of each size is listed,
+// the gradient of its mean loss computed by an objective of its own, and the
+// means over the subsets averaged over the epoch's steps. n = 9: B = 1 and
+// 9 divide it, B = 2 and 4 leave a last batch of 1.
 func TestSGDValueIsTheMeanOverEveryBatch(t *testing.T) {
 	const eta = 0.3
 	for _, arch := range architectures() {
 		t.Run(archName(arch), func(t *testing.T) {
 			x, y, p := problem(arch)
+			meanOfSize := make(map[int]float64) // size → mean of ‖∇L_batch‖² over every batch of that size
 			for _, b := range []int{1, 2, 4, n} {
 				var sum float64
-				count := 0
-				for _, rows := range subsets(n, b) {
-					bx, by := make([]float64, 0, b*d), make([]float64, 0, b)
-					for _, i := range rows {
-						bx = append(bx, x[i*d:(i+1)*d]...)
-						by = append(by, y[i])
+				sizes := epochSizes(n, b)
+				for _, size := range sizes {
+					if _, done := meanOfSize[size]; !done {
+						var s float64
+						all := subsets(n, size)
+						for _, rows := range all {
+							s += batchGradNormSq(t, arch, x, y, p, rows)
+						}
+						meanOfSize[size] = s / float64(len(all))
 					}
-					o := objective(t, arch, bx, by, p, nil)
-					if err := o.Run(); err != nil {
-						t.Fatal(err)
-					}
-					sum += o.LossGradNormSq()
-					count++
+					sum += meanOfSize[size]
 				}
-				want := eta / 4 * sum / float64(count)
+				want := eta / 4 * sum / float64(len(sizes))
 				o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{
 					regularizer.SGD{Eta: eta, Batch: b}, regularizer.SGDNoise{Eta: eta, Batch: b}, regularizer.ForStep(eta)}})
 				if err := o.Run(); err != nil {
 					t.Fatal(err)
 				}
 				if got := o.Term(0); math.Abs(got-want) > 1e-11*want {
-					t.Errorf("B = %d: SGD regularizer %.15g, (η/4) mean of ‖∇L_B‖² over the %d batches %.15g", b, got, count, want)
+					t.Errorf("B = %d: SGD regularizer %.15g, (η/4) mean of ‖∇L_batch‖² over the batches of an epoch of sizes %v %.15g", b, got, sizes, want)
 				}
 				// The part batch noise adds is the rest.
 				if got, want := o.Term(1), want-o.Term(2); math.Abs(got-want) > 1e-10*o.Term(0) {
@@ -300,6 +305,109 @@ func TestSGDValueIsTheMeanOverEveryBatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSGDValueIsTheMeanOverEveryOrder checks the same without the argument
+// that each batch is a uniform subset of its size: on 6 examples, every one
+// of the 720 orders of an epoch is cut into batches as package train cuts
+// it (consecutive batches of B, the last one shorter when B does not divide
+// 6), and ‖∇L_batch‖² is averaged over every order and every step.
+func TestSGDValueIsTheMeanOverEveryOrder(t *testing.T) {
+	const eta, small = 0.3, 6
+	for _, arch := range architectures() {
+		t.Run(archName(arch), func(t *testing.T) {
+			x, y, p := problem(arch)
+			x, y = x[:small*d], y[:small]
+			memo := make(map[string]float64)
+			for _, b := range []int{2, 4, 5} {
+				var sum float64
+				steps := 0
+				for _, order := range permutations(small) {
+					for start := 0; start < small; start += b {
+						rows := append([]int(nil), order[start:min(start+b, small)]...)
+						slices.Sort(rows)
+						key := fmt.Sprint(rows)
+						if _, ok := memo[key]; !ok {
+							memo[key] = batchGradNormSq(t, arch, x, y, p, rows)
+						}
+						sum += memo[key]
+						steps++
+					}
+				}
+				want := eta / 4 * sum / float64(steps)
+				o := objective(t, arch, x, y, p, &graph.ObjectiveSettings{Measures: []graph.Penalty{regularizer.SGD{Eta: eta, Batch: b}}})
+				if err := o.Run(); err != nil {
+					t.Fatal(err)
+				}
+				if got := o.Term(0); math.Abs(got-want) > 1e-11*want {
+					t.Errorf("B = %d: SGD regularizer %.15g, (η/4) mean of ‖∇L_batch‖² over %d steps of every order %.15g", b, got, steps, want)
+				}
+			}
+		})
+	}
+}
+
+// TestEpochCoefficient: when B divides n the weight of Γ is that of equal
+// batches, bit for bit, so those runs report what they always did; when it
+// does not, it lies strictly between the weights of the two batch sizes.
+func TestEpochCoefficient(t *testing.T) {
+	for _, c := range [][2]int{{9, 1}, {9, 3}, {9, 9}, {200, 10}, {200, 50}, {60, 20}} {
+		if got, want := regularizer.EpochCoefficient(c[0], c[1]), regularizer.BatchCoefficient(c[0], c[1]); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("n = %d, B = %d: EpochCoefficient %v, BatchCoefficient %v", c[0], c[1], got, want)
+		}
+	}
+	for _, c := range [][2]int{{9, 2}, {9, 4}, {200, 30}, {30, 7}} {
+		n, b := c[0], c[1]
+		full, short := regularizer.BatchCoefficient(n, b), regularizer.BatchCoefficient(n, n%b)
+		if got := regularizer.EpochCoefficient(n, b); !(got > full && got < short) {
+			t.Errorf("n = %d, B = %d: EpochCoefficient %v, want between %v (batches of %d) and %v (of %d)", n, b, got, full, b, short, n%b)
+		}
+	}
+}
+
+// epochSizes returns the sizes of the batches of an epoch of n examples in
+// batches of b.
+func epochSizes(n, b int) []int {
+	var sizes []int
+	for start := 0; start < n; start += b {
+		sizes = append(sizes, min(b, n-start))
+	}
+	return sizes
+}
+
+// batchGradNormSq returns ‖∇L_batch‖² for the batch of the given rows,
+// computed by an objective of its own.
+func batchGradNormSq(t *testing.T, arch graph.Architecture, x, y []float64, p graph.Params, rows []int) float64 {
+	t.Helper()
+	bx, by := make([]float64, 0, len(rows)*d), make([]float64, 0, len(rows))
+	for _, i := range rows {
+		bx = append(bx, x[i*d:(i+1)*d]...)
+		by = append(by, y[i])
+	}
+	o, err := graph.NewObjective(arch, graph.NewMatrix(len(rows), d, bx), graph.NewMatrix(len(rows), 1, by), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	if err := o.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return o.LossGradNormSq()
+}
+
+// permutations returns every order of {0, …, n−1}.
+func permutations(n int) [][]int {
+	if n == 0 {
+		return [][]int{{}}
+	}
+	var out [][]int
+	for _, p := range permutations(n - 1) {
+		for at := 0; at <= len(p); at++ {
+			q := append(append(append([]int(nil), p[:at]...), n-1), p[at:]...)
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // subsets returns every subset of b of {0, …, n−1}, each in increasing order.

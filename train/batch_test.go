@@ -52,7 +52,7 @@ func sgdReference(t *testing.T, p *train.Problem, lr float64, batch, steps int, 
 		for i := range params {
 			w, g := params.Data(i), o.Gradient(i)
 			for j := range w {
-				w[j] -= lr * g[j]
+				w[j] -= float64(lr * g[j]) // the product rounded, as the kernel's step rounds it (no fused multiply-subtract on arm64)
 			}
 		}
 		o.Close()

@@ -106,7 +106,9 @@ func TestOneStepIsGradientDescent(t *testing.T) {
 			for i := range p.Init {
 				g := o.Gradient(i)
 				for j, v := range r.Params.Data(i) {
-					if want := p.Init.Data(i)[j] - lr*g[j]; v != want {
+					// The product rounded, as the step rounds it: arm64
+					// would otherwise fuse it with the difference.
+					if want := p.Init.Data(i)[j] - float64(lr*g[j]); v != want {
 						t.Fatalf("param %d[%d] = %g after one step, want θ − η∇L = %g", i, j, v, want)
 					}
 				}

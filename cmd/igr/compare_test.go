@@ -81,10 +81,18 @@ func TestCompareEndToEnd(t *testing.T) {
 	if len(explicit) < 10 || len(explicit) != len(plain) {
 		t.Fatalf("trajectory.csv: %d explicit and %d plain matched times", len(explicit), len(plain))
 	}
+	// What README states: explicit GD is 2.95–6.3× closer to implicit GD
+	// than plain GD, the ratio growing along the run (measured 2.954 at the
+	// first matched time, 6.327 at the last, the same with every kernel).
+	last := 0
 	for k, e := range explicit {
-		if k > 0 && !(e < plain[k]) {
-			t.Errorf("implicit step %d: explicit GD %g from implicit GD, plain GD %g; want explicit closer", k, e, plain[k])
+		if k > 0 && !(plain[k] >= 2.9*e) {
+			t.Errorf("implicit step %d: explicit GD %g from implicit GD, plain GD %g; want explicit at least 2.9× closer", k, e, plain[k])
 		}
+		last = max(last, k)
+	}
+	if e := explicit[last]; !(plain[last] >= 6*e) {
+		t.Errorf("at the last matched time (implicit step %d): explicit GD %g from implicit GD, plain GD %g; want at least 6× closer", last, e, plain[last])
 	}
 }
 

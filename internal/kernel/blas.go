@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"fmt"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -29,7 +31,7 @@ func (b kernelBLAS) Dgemm(tA, tB blas.Transpose, m, n, kk int, alpha float64, a 
 		b.FullBLAS.Dgemm(tA, tB, m, n, kk, alpha, a, lda, bb, ldb, beta, c, ldc)
 		return
 	}
-	b.k.Gemm64(tA != blas.NoTrans, tB != blas.NoTrans, m, n, kk, alpha, a, lda, bb, ldb, c, ldc)
+	b.k.Gemm64(transposed("Dgemm", tA), transposed("Dgemm", tB), m, n, kk, alpha, a, lda, bb, ldb, c, ldc)
 }
 
 func (b kernelBLAS) Sgemm(tA, tB blas.Transpose, m, n, kk int, alpha float32, a []float32, lda int, bb []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -37,7 +39,19 @@ func (b kernelBLAS) Sgemm(tA, tB blas.Transpose, m, n, kk int, alpha float32, a 
 		b.FullBLAS.Sgemm(tA, tB, m, n, kk, alpha, a, lda, bb, ldb, beta, c, ldc)
 		return
 	}
-	b.k.Gemm32(tA != blas.NoTrans, tB != blas.NoTrans, m, n, kk, alpha, a, lda, bb, ldb, c, ldc)
+	b.k.Gemm32(transposed("Sgemm", tA), transposed("Sgemm", tB), m, n, kk, alpha, a, lda, bb, ldb, c, ldc)
+}
+
+// transposed reports whether t transposes its operand, and panics, as
+// gonum does, when t is not a transpose at all.
+func transposed(entry string, t blas.Transpose) bool {
+	switch t {
+	case blas.NoTrans:
+		return false
+	case blas.Trans, blas.ConjTrans:
+		return true
+	}
+	panic(fmt.Sprintf("kernel: %s: illegal transpose %q", entry, rune(t)))
 }
 
 var gonumBLAS FullBLAS = gonum.Implementation{}

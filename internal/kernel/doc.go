@@ -18,9 +18,18 @@
 // depends only on the shapes, never on threads or scheduling, so results are
 // reproducible. Kernels differ from each other by rounding only. The
 // elementwise kernels (Elementwise64, OuterHadamard64, Sum3_64, Descend64
-// and their float32 twins) compute every element with the same correctly
-// rounded operations, in the same order, as Go's operators: their results
-// are the same bit for bit in every kernel.
+// and their float32 twins) compute every element as the same sequence of
+// correctly rounded operations, each rounded on its own, as Go's operators
+// written with every product rounded before it is added or subtracted (an
+// explicit conversion, float64(x*y), which keeps the compiler from fusing a
+// product and a sum into one multiply-add, as it may on arm64 and with
+// GOAMD64=v3): their results are the same bit for bit in every kernel, in
+// every build and on every CPU.
+//
+// Every exported entry checks its lengths, strides and leading dimensions
+// against the shapes it is given and panics with a message that names the
+// offending argument, as gonum's BLAS does, before it reads or writes any
+// element: a kernel never reads or writes outside the slices it is passed.
 //
 // Default is the fastest kernel available on this CPU in this build; the
 // environment variable IGR_KERNEL (EnvVar) forces one by name, for example

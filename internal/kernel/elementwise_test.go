@@ -122,9 +122,12 @@ func TestOuterHadamardBitwise(t *testing.T) {
 					k.OuterHadamard32(float32(alpha), m, n, got32, a32, u132, v132, u232, v232)
 					for i := 0; i < m; i++ {
 						for j := 0; j < n; j++ {
-							outer, outer32 := u1[i]*v1[j], u132[i]*v132[j]
+							// Each product rounded: the conversions keep the
+							// compiler from fusing it with the sum (arm64,
+							// GOAMD64=v3), in this reference as in the kernels.
+							outer, outer32 := float64(u1[i]*v1[j]), float32(u132[i]*v132[j])
 							if terms == 2 {
-								o2, o232 := u2[i]*v2[j], u232[i]*v232[j]
+								o2, o232 := float64(u2[i]*v2[j]), float32(u232[i]*v232[j])
 								outer, outer32 = outer+o2, outer32+o232
 							}
 							want, want32 := a[i*n+j]*outer, a32[i*n+j]*outer32

@@ -52,12 +52,19 @@ func (k *Kernel) String() string { return k.name }
 // op(B) k×n. A is stored with row stride lda, as m×k, or as k×m when tA
 // (op(A) = Aᵀ); likewise B with ldb, k×n or n×k when tB; C is m×n with row
 // stride ldc. C must not overlap A or B.
+//
+// It panics, before it reads or writes an element, when a size is negative,
+// a leading dimension is smaller than the row it strides over, or a slice is
+// shorter than the matrix it holds, (rows−1)·ld + columns elements: the
+// conditions of gonum's Dgemm.
 func (k *Kernel) Gemm64(tA, tB bool, m, n, kk int, alpha float64, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	checkGemm("Gemm64", tA, tB, m, n, kk, lda, ldb, ldc, len(a), len(b), len(c))
 	k.gemm64(tA, tB, m, n, kk, alpha, a, lda, b, ldb, c, ldc)
 }
 
 // Gemm32 is Gemm64 for float32 matrices.
 func (k *Kernel) Gemm32(tA, tB bool, m, n, kk int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	checkGemm("Gemm32", tA, tB, m, n, kk, lda, ldb, ldc, len(a), len(b), len(c))
 	k.gemm32(tA, tB, m, n, kk, alpha, a, lda, b, ldb, c, ldc)
 }
 

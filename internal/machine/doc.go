@@ -11,7 +11,10 @@
 //   - Every 2-D float matrix product becomes a gemmOp and the elementwise
 //     arithmetic (+ − × ÷) on float tensors an elementwiseOp, both computed
 //     by the default kernel of package kernel (AVX2 assembly, gonum or
-//     OpenBLAS), reading transposed operands in place.
+//     OpenBLAS), reading transposed operands in place. Gorgonia's ops are
+//     recognized by reading their unexported fields through reflection, as
+//     Gorgonia v0.9.18 lays them out; an op laid out otherwise (another
+//     Gorgonia) is not recognized and runs as Gorgonia's own.
 //   - The graph is compiled into a program (program.go): Gorgonia's ops in
 //     Gorgonia's topological order, called on the calling goroutine. What
 //     depends on no input (the seeds of backpropagation, sizes) is computed
@@ -20,6 +23,9 @@
 //     an elementwise product with outer products is computed without storing
 //     them, x + x becomes a factor 2 on the op that computes x, (x + y) + z
 //     is one pass, and values whose lifetimes do not overlap share buffers.
+//
+// Only the roots' values are kept: Machine.Value refuses any other node,
+// whose buffer a later op may have reused.
 //
 // Every rewrite computes the same correctly rounded operations in the same
 // order, so a Machine's results are bit-identical to those of Gorgonia's tape

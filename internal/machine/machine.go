@@ -41,16 +41,16 @@ func New(roots ...*G.Node) (*Machine, error) {
 func (m *Machine) Run() error { return m.prog.Run() }
 
 // Value returns the value the last Run computed for root, one of the nodes
-// New was given. It is the machine's own buffer, overwritten by the next Run.
+// New was given (or an input or constant they depend on). It is the
+// machine's own buffer, overwritten by the next Run. Any other node is an
+// error, not a value: its buffer may be shared with values computed after
+// it, or its op fused into another.
 func (m *Machine) Value(root *G.Node) (G.Value, error) {
 	n := m.copied.Node(root)
 	if n == nil {
 		return nil, fmt.Errorf("machine: %v is not a root of this machine", root)
 	}
-	if v := m.prog.value(n); v != nil {
-		return v, nil
-	}
-	return nil, fmt.Errorf("machine: %v has no value; was Run called?", root)
+	return m.prog.value(n)
 }
 
 // Scalar returns the float64 value of a scalar root.

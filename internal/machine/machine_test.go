@@ -3,11 +3,14 @@ package machine
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/igr-project/igr/internal/kernel"
 )
 
 // network is the blog's network with a tanh variant, built in a fresh graph
@@ -299,5 +302,147 @@ func BenchmarkMachineStep(b *testing.B) {
 		if err := mc.Run(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestValueOfANodeThatIsNotARootIsAnError: the machine shares buffers among
+// values whose lifetimes do not overlap and fuses ops, so after a run the
+// buffer of an intermediate value may hold another value. Value must refuse
+// such nodes instead of returning what their position holds, and still
+// answer for the roots, the inputs and the constants.
+func TestValueOfANodeThatIsNotARootIsAnError(t *testing.T) {
+	const n, d, m = 20, 3, 4
+	r := rand.New(rand.NewPCG(7, 8))
+	g := G.NewGraph()
+	mat := func(name string, rows, cols int) *G.Node {
+		return G.NewMatrix(g, G.Float64, G.WithShape(rows, cols), G.WithName(name),
+			G.WithValue(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(normals(r, rows*cols)))))
+	}
+	x, y, a, b := mat("x", n, d), mat("y", n, 1), mat("A", d, m), mat("b", m, 1)
+	h := G.Must(G.Mul(x, a))
+	act := G.Must(G.HadamardProd(h, h))
+	res := G.Must(G.Sub(G.Must(G.Mul(act, b)), y))
+	loss := G.Must(G.HadamardDiv(G.Must(G.Sum(G.Must(G.HadamardProd(res, res)))), G.NewConstant(float64(n), G.WithName("n"))))
+	grads, err := G.Grad(loss, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := New(loss, grads[0], grads[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mc.Run(); err != nil {
+		t.Fatal(err)
+	}
+	// The test is about shared buffers: there must be some.
+	owners := make(map[*tensor.Dense]int)
+	for _, s := range mc.prog.steps {
+		if d, ok := mc.prog.values[s.out].(*tensor.Dense); ok {
+			owners[d]++
+		}
+	}
+	shared := false
+	for _, count := range owners {
+		shared = shared || count > 1
+	}
+	if !shared {
+		t.Fatalf("no two steps share a buffer; the test needs a graph where they do:\n%v", mc)
+	}
+	for _, node := range []*G.Node{h, act, res} {
+		if v, err := mc.Value(node); err == nil {
+			t.Errorf("Value(%v) = %v, want an error: it is not a root", node, v)
+		} else if !strings.Contains(err.Error(), "not kept") {
+			t.Errorf("Value(%v): %v, want an error that says the value is not kept", node, err)
+		}
+	}
+	for _, node := range []*G.Node{loss, grads[0], grads[1], x, a} {
+		if _, err := mc.Value(node); err != nil {
+			t.Errorf("Value(%v): %v", node, err)
+		}
+	}
+}
+
+// TestOpsOfAnotherLayoutAreLeftToGorgonia: the rewrites recognize
+// Gorgonia's unexported ops by reading their fields through reflection. A
+// Gorgonia whose ops are laid out otherwise must not make that panic: the
+// op is then not recognized and stays Gorgonia's own. The readers are given
+// structs that look like the ops with fields missing, renamed, of other
+// kinds, or behind a nil pointer.
+func TestOpsOfAnotherLayoutAreLeftToGorgonia(t *testing.T) {
+	type operatorType struct{ ʘBinaryOperatorType uint8 }
+	type operatorTypeString struct{ ʘBinaryOperatorType string }
+	type inner struct{ transA, transB bool }
+	for _, c := range []struct {
+		name       string
+		op         any
+		ok, ta, tb bool
+	}{
+		{"the layout of v0.9.18", struct {
+			āBinaryOperator byte
+			transA, transB  bool
+		}{0, true, false}, true, true, false},
+		{"another operator", struct {
+			āBinaryOperator byte
+			transA, transB  bool
+		}{1, false, false}, false, false, false},
+		{"no transB", struct {
+			āBinaryOperator byte
+			transA          bool
+		}{}, false, false, false},
+		{"flags of another kind", struct {
+			āBinaryOperator byte
+			transA, transB  int
+		}{}, false, false, false},
+		{"operator of another kind", struct {
+			āBinaryOperator string
+			transA, transB  bool
+		}{}, false, false, false},
+		{"flags behind a nil pointer", struct {
+			āBinaryOperator byte
+			*inner
+		}{}, false, false, false},
+		{"not a struct", 3, false, false, false},
+	} {
+		ta, tb, ok := matMulFlags(reflect.ValueOf(c.op))
+		if ok != c.ok || ta != c.ta || tb != c.tb {
+			t.Errorf("matMulFlags(%s) = %v, %v, %v; want %v, %v, %v", c.name, ta, tb, ok, c.ta, c.tb, c.ok)
+		}
+	}
+	type binOp struct{ ʘBinaryOperator any }
+	for _, c := range []struct {
+		name string
+		op   any
+		ok   bool
+		want kernel.Arith
+	}{
+		{"the layout of v0.9.18", binOp{operatorType{2}}, true, kernel.Mul},
+		{"an operator beyond ÷", binOp{operatorType{4}}, false, 0},
+		{"operator type of another kind", binOp{operatorTypeString{"+"}}, false, 0},
+		{"a nil operator", binOp{}, false, 0},
+		{"an operator that is no struct", binOp{7}, false, 0},
+		{"no operator field", struct{ op any }{operatorType{0}}, false, 0},
+	} {
+		got, ok := arithmeticOperator(reflect.ValueOf(c.op))
+		if ok != c.ok || got != c.want {
+			t.Errorf("arithmeticOperator(%s) = %v, %v; want %v, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+	if _, ok := intField(reflect.ValueOf(struct{ axis string }{"0"}), "axis"); ok {
+		t.Error("intField read a string field as an axis")
+	}
+	// The ops of the Gorgonia this module builds with are recognized.
+	g := G.NewGraph()
+	x := G.NewMatrix(g, G.Float64, G.WithShape(2, 2), G.WithName("x"), G.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 2, 3, 4}))))
+	if _, _, ok := isMatMul(G.Must(G.Mul(x, x)).Op()); !ok {
+		t.Error("Gorgonia's matrix product is not recognized")
+	}
+	if arith, ok := isArithmetic(G.Must(G.Sub(x, x)).Op()); !ok || arith != kernel.Sub {
+		t.Errorf("Gorgonia's subtraction: %v, %v", arith, ok)
+	}
+	// An op that is not recognized (and has no UsePreallocDo) stays
+	// Gorgonia's own.
+	tanh := G.Must(G.Tanh(x))
+	if op := replaceOp(tanh.Op(), tanh, []*G.Node{x}, Options{Reuse: true, Kernels: true}); reflect.TypeOf(op) != reflect.TypeOf(tanh.Op()) || op.String() != tanh.Op().String() {
+		t.Errorf("tanh became %T %v, want Gorgonia's op %T %v", op, op, tanh.Op(), tanh.Op())
 	}
 }

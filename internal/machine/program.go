@@ -2,7 +2,6 @@ package machine
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
@@ -22,6 +21,11 @@ type program struct {
 	values []G.Value // the value of every node, by position in the order
 	index  map[*G.Node]int
 	steps  []step
+	// kept marks the positions whose value after a run is their node's:
+	// the roots, the inputs and what was folded at compile time. Any other
+	// position's buffer may have been passed on to later steps, or its
+	// step fused into another or dropped (fuse.go).
+	kept map[int]bool
 }
 
 // operation is what a step runs: a Gorgonia op, or an op of this package
@@ -52,7 +56,7 @@ func compile(g *G.ExprGraph, roots []*G.Node) (*program, error) {
 	for i, n := range sorted {
 		nodes[len(sorted)-1-i] = n
 	}
-	p := &program{values: make([]G.Value, len(nodes)), index: make(map[*G.Node]int, len(nodes))}
+	p := &program{values: make([]G.Value, len(nodes)), index: make(map[*G.Node]int, len(nodes)), kept: make(map[int]bool)}
 	constant := make([]bool, len(nodes))
 	for i, n := range nodes {
 		p.index[n] = i
@@ -62,10 +66,11 @@ func compile(g *G.ExprGraph, roots []*G.Node) (*program, error) {
 			if p.values[i] = n.Value(); p.values[i] == nil {
 				return nil, fmt.Errorf("machine: input %v has no value", n)
 			}
+			p.kept[i] = true
 			continue
 		case isConstant(n):
 			p.values[i] = op.(interface{ Value() G.Value }).Value()
-			constant[i] = true
+			constant[i], p.kept[i] = true, true
 			continue
 		}
 		kids := children(n)
@@ -80,7 +85,7 @@ func compile(g *G.ExprGraph, roots []*G.Node) (*program, error) {
 			folds = folds && constant[pos]
 		}
 		if v, ok := staticSize(n, kids); ok {
-			p.values[i], constant[i] = v, true
+			p.values[i], constant[i], p.kept[i] = v, true, true
 			continue
 		}
 		if folds {
@@ -88,7 +93,7 @@ func compile(g *G.ExprGraph, roots []*G.Node) (*program, error) {
 			if err != nil {
 				return nil, err
 			}
-			p.values[i], constant[i] = v, true
+			p.values[i], constant[i], p.kept[i] = v, true, true
 			continue
 		}
 		p.steps = append(p.steps, s)
@@ -100,6 +105,7 @@ func compile(g *G.ExprGraph, roots []*G.Node) (*program, error) {
 			return nil, fmt.Errorf("machine: root %v is not in the graph", r)
 		}
 		read[pos] = true
+		p.kept[pos] = true
 	}
 	p.rewrite(read)
 	return p, nil
@@ -130,26 +136,36 @@ func (p *program) Run() error {
 	return nil
 }
 
-// value returns the value of n after the last Run, or nil when n is not in
-// the program.
-func (p *program) value(n *G.Node) G.Value {
+// value returns the value of n after the last Run. It is an error to ask
+// for a node that is not in the program, or whose value is not kept: a
+// position that is not a root may hold another value by the end of a run.
+func (p *program) value(n *G.Node) (G.Value, error) {
 	i, ok := p.index[n]
-	if !ok {
-		return nil
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("machine: %v is not computed by this machine", n)
+	case !p.kept[i]:
+		return nil, fmt.Errorf("machine: the value of %v is not kept: only the roots given to New are "+
+			"(other values' buffers are reused by later ops, or fused away); pass it to New to read it", n)
+	case p.values[i] == nil:
+		return nil, fmt.Errorf("machine: %v has no value; was Run called?", n)
 	}
-	return p.values[i]
+	return p.values[i], nil
 }
 
 // staticSize returns the value of a SizeOf node, which depends only on the
 // static shape of its child.
 func staticSize(n *G.Node, kids []*G.Node) (G.Value, bool) {
-	v := reflect.ValueOf(n.Op())
-	if v.Kind() != reflect.Struct || v.Type().Name() != "sizeOp" || v.Type().PkgPath() != "gorgonia.org/gorgonia" || len(kids) != 1 {
+	v, ok := gorgoniaStruct(n.Op(), "sizeOp")
+	if !ok || len(kids) != 1 {
 		return nil, false
 	}
+	// Gorgonia v0.9.18's sizeOp has a field axis; without it (another
+	// version) the size is left to the op.
+	a, ok := intField(v, "axis")
 	sh := kids[0].Shape()
-	axis := int(v.FieldByName("axis").Int())
-	if sh.IsScalar() || axis >= len(sh) {
+	axis := int(a)
+	if !ok || sh.IsScalar() || axis < 0 || axis >= len(sh) {
 		return nil, false
 	}
 	switch kids[0].Dtype() {

@@ -150,36 +150,105 @@ func replaceOp(op G.Op, n *G.Node, kids []*G.Node, opt Options) G.Op {
 // matMul operator, and its transposition flags. Reading unexported fields
 // through reflect is allowed (only Interface() on them is not).
 func isMatMul(op G.Op) (transA, transB, ok bool) {
-	v := reflect.ValueOf(op)
-	if v.Kind() != reflect.Struct || v.Type().Name() != "linAlgBinOp" || v.Type().PkgPath() != "gorgonia.org/gorgonia" {
+	v, ok := gorgoniaStruct(op, "linAlgBinOp")
+	if !ok {
 		return false, false, false
 	}
-	if v.Field(0).Uint() != 0 { // āBinaryOperator: matMulOperator is 0
+	return matMulFlags(v)
+}
+
+// matMulFlags reads the fields of a linAlgBinOp as Gorgonia v0.9.18 lays it
+// out: āBinaryOperator (matMulOperator is 0), transA, transB. Any other
+// layout, as a new Gorgonia might have, is not recognized, and the op stays
+// Gorgonia's own.
+func matMulFlags(v reflect.Value) (transA, transB, ok bool) {
+	operator, ok1 := uintField(v, "āBinaryOperator")
+	transA, ok2 := boolField(v, "transA")
+	transB, ok3 := boolField(v, "transB")
+	if !ok1 || !ok2 || !ok3 || operator != 0 {
 		return false, false, false
 	}
-	return v.FieldByName("transA").Bool(), v.FieldByName("transB").Bool(), true
+	return transA, transB, true
 }
 
 // isArithmetic reports whether op is Gorgonia's (unexported) elemBinOp for
 // +, −, × or ÷, and which.
 func isArithmetic(op G.Op) (kernel.Arith, bool) {
-	v := reflect.ValueOf(op)
-	if v.Kind() != reflect.Struct || v.Type().Name() != "elemBinOp" || v.Type().PkgPath() != "gorgonia.org/gorgonia" {
+	v, ok := gorgoniaStruct(op, "elemBinOp")
+	if !ok {
 		return 0, false
 	}
-	bin := v.Field(0) // ʘBinaryOperator: scalarBinOp or tBinOp
+	return arithmeticOperator(v)
+}
+
+// arithmeticOperator reads the operator of an elemBinOp as Gorgonia v0.9.18
+// lays it out: its field ʘBinaryOperator holds a scalarBinOp or a tBinOp,
+// whose field ʘBinaryOperatorType is add, sub, mul or div for 0..3
+// (operatorPointwise_binary_const.go). Any other layout is not recognized.
+func arithmeticOperator(v reflect.Value) (kernel.Arith, bool) {
+	bin, ok := field(v, "ʘBinaryOperator")
+	if !ok {
+		return 0, false
+	}
 	if bin.Kind() == reflect.Interface {
 		bin = bin.Elem()
 	}
-	if bin.Kind() != reflect.Struct || bin.NumField() == 0 {
+	t, ok := uintField(bin, "ʘBinaryOperatorType")
+	if !ok || t > 3 {
 		return 0, false
 	}
-	// ʘBinaryOperatorType: add, sub, mul, div are 0..3 (operatorPointwise_binary_const.go)
-	switch t := bin.Field(0).Uint(); t {
-	case 0, 1, 2, 3:
-		return kernel.Add + kernel.Arith(t), true
+	return kernel.Add + kernel.Arith(t), true
+}
+
+// gorgoniaStruct returns op as a struct value when it is Gorgonia's type
+// named name.
+func gorgoniaStruct(op G.Op, name string) (reflect.Value, bool) {
+	v := reflect.ValueOf(op)
+	if v.Kind() != reflect.Struct || v.Type().Name() != name || v.Type().PkgPath() != "gorgonia.org/gorgonia" {
+		return reflect.Value{}, false
 	}
-	return 0, false
+	return v, true
+}
+
+// field returns the field name of the struct v, if v is a struct that has
+// it. Unlike FieldByName it never panics.
+func field(v reflect.Value, name string) (reflect.Value, bool) {
+	if !v.IsValid() || v.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	sf, ok := v.Type().FieldByName(name)
+	if !ok {
+		return reflect.Value{}, false
+	}
+	f, err := v.FieldByIndexErr(sf.Index) // a nil embedded pointer is an error, not a panic
+	return f, err == nil && f.IsValid()
+}
+
+// uintField returns the unsigned integer field name of the struct v.
+func uintField(v reflect.Value, name string) (uint64, bool) {
+	f, ok := field(v, name)
+	if !ok || !f.CanUint() {
+		return 0, false
+	}
+	return f.Uint(), true
+}
+
+// intField returns the signed integer field name of the struct v.
+func intField(v reflect.Value, name string) (int64, bool) {
+	f, ok := field(v, name)
+	if !ok || !f.CanInt() {
+		return 0, false
+	}
+	return f.Int(), true
+}
+
+// boolField returns the boolean field name of the struct v.
+func boolField(v reflect.Value, name string) (bool, bool) {
+	f, ok := field(v, name)
+	if !ok || f.Kind() != reflect.Bool {
+		return false, false
+	}
+	return f.Bool(), true
 }
 
 func newBuffer(dt tensor.Dtype, sh tensor.Shape) G.Value {
