@@ -170,10 +170,7 @@ func run(o *graph.Objective, dst []float64) error {
 	if err := o.Run(); err != nil {
 		return fmt.Errorf("curvature: %w", err)
 	}
-	off := 0
-	for i := range o.NumParams() {
-		off += copy(dst[off:], o.Gradient(i))
-	}
+	o.FlatGradient(dst)
 	return nil
 }
 
