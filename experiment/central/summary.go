@@ -138,11 +138,7 @@ func percentErrorsOf(v []float64) percentErrors {
 }
 
 type costSummary struct {
-	GD          experiment.Number `json:"gd_seconds"`
-	GDSharpness experiment.Number `json:"gd_sharpness_seconds"`
-	Central     experiment.Number `json:"central_flow_seconds"`
-	Gradient    experiment.Number `json:"gradient_flow_seconds"`
-	Modified    experiment.Number `json:"modified_flow_seconds"`
+	clocks
 	// Per unit of time (one GD step), in milliseconds.
 	GDPerStep      experiment.Number `json:"gd_ms_per_step"`
 	CentralPerUnit experiment.Number `json:"central_flow_ms_per_unit"`
@@ -225,9 +221,8 @@ func (r *Result) makeSummary(rs regimeSummary, times *clocks, wall float64, inte
 	}
 	steps := float64(max(r.Steps, 1))
 	units := float64(max(r.Steps-r.Start.Step, 1))
-	s.Cost = costSummary{GD: num(times.gd.total.Seconds()), GDSharpness: num(times.gdSharpness.total.Seconds()),
-		Central: num(times.central.total.Seconds()), Gradient: num(times.gradient.total.Seconds()), Modified: num(times.modified.total.Seconds()),
-		GDPerStep: num(1e3 * times.gd.total.Seconds() / steps), CentralPerUnit: num(1e3 * times.central.total.Seconds() / units)}
+	s.Cost = costSummary{clocks: *times,
+		GDPerStep: num(1e3 * times.GD.total.Seconds() / steps), CentralPerUnit: num(1e3 * times.Central.total.Seconds() / units)}
 	return s
 }
 
