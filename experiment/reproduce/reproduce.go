@@ -64,8 +64,9 @@ type Settings struct {
 }
 
 // Summary holds the headline numbers of Reproduce, written to summary.json:
-// those of the blog's four experiments, what the runs cost and how they
-// were configured. Numbers that do not exist (no run diverged, say) are
+// the headlines of the sweep and of the blog's single runs (GD at a small
+// learning rate, label noise, small initialization), what the runs cost and
+// how they were configured. Numbers that do not exist (no run diverged, say) are
 // null. The headline of the sweep, and every other number, is Seed's; over
 // several seeds, SweepPerSeed and SweepOverSeeds give the sweep's headline
 // for each seed and over them.
