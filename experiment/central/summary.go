@@ -64,6 +64,10 @@ type final struct {
 	Sharpness experiment.Number `json:"sharpness"`
 }
 
+func finalOf(trainMSE, testMSE, sharpness float64) final {
+	return final{TrainMSE: num(trainMSE), TestMSE: num(testMSE), Sharpness: num(sharpness)}
+}
+
 type flowSummary struct {
 	Final final `json:"final"`
 	// The central flow's test MSE over GD's, and its train MSE over GD's,
@@ -110,6 +114,10 @@ type flowDistances struct {
 	CentralFlow  experiment.Number `json:"central_flow"`
 	GradientFlow experiment.Number `json:"gradient_flow"`
 	ModifiedFlow experiment.Number `json:"modified_flow"`
+}
+
+func distancesOf(central, gradient, modified float64) flowDistances {
+	return flowDistances{CentralFlow: num(central), GradientFlow: num(gradient), ModifiedFlow: num(modified)}
 }
 
 type predictedSummary struct {
@@ -162,8 +170,7 @@ func (r *Result) makeSummary(rs regimeSummary, times *clocks, wall float64, inte
 	case interrupted:
 		status = train.Interrupted
 	}
-	none := final{TrainMSE: nan, TestMSE: nan, Sharpness: nan}
-	noDistances := flowDistances{CentralFlow: nan, GradientFlow: nan, ModifiedFlow: nan}
+	none, noDistances := finalOf(math.NaN(), math.NaN(), math.NaN()), distancesOf(math.NaN(), math.NaN(), math.NaN())
 	s.GD = gdSummary{Status: string(status), regimeSummary: rs, Final: none}
 	work := r.Stats
 	s.CentralFlow = flowSummary{Final: none, TestMSERatio: nan, TrainMSERatio: nan, FirstEdgeT: nan, MaxRatioRows: nan,
@@ -174,12 +181,12 @@ func (r *Result) makeSummary(rs regimeSummary, times *clocks, wall float64, inte
 		Error: percentErrorsOf(nil), FlowLossError: percentErrorsOf(nil), FinalPercent: nan, FinalSmoothedGD: nan, FinalPredictedLoss: nan}
 	if n := len(r.samples); n > 0 {
 		last := r.samples[n-1]
-		s.GD.Final = final{TrainMSE: num(last.GDLoss), TestMSE: num(last.GDTestMSE), Sharpness: num(last.GDSharpness)}
+		s.GD.Final = finalOf(last.GDLoss, last.GDTestMSE, last.GDSharpness)
 	}
 	if n := len(r.Rows); n > 0 {
 		last := r.Rows[n-1]
 		f := &s.CentralFlow
-		f.Final = final{TrainMSE: num(last.TrainMSE), TestMSE: num(last.TestMSE), Sharpness: num(last.Sharpness)}
+		f.Final = finalOf(last.TrainMSE, last.TestMSE, last.Sharpness)
 		f.TestMSERatio, f.TrainMSERatio = num(last.TestMSE/last.GDTestMSE), num(last.TrainMSE/last.GDLoss)
 		maxRatio := 0.0
 		for _, x := range r.Rows {
@@ -194,8 +201,8 @@ func (r *Result) makeSummary(rs regimeSummary, times *clocks, wall float64, inte
 		f.MaxRatioRows = num(maxRatio)
 
 		d := &s.Distances
-		d.Final = flowDistances{CentralFlow: num(last.DistanceGD), GradientFlow: num(last.DistanceGradientFlow), ModifiedFlow: num(last.DistanceModifiedFlow)}
-		d.FinalAbsolute = flowDistances{CentralFlow: num(last.AbsCentral), GradientFlow: num(last.AbsGradient), ModifiedFlow: num(last.AbsModified)}
+		d.Final = distancesOf(last.DistanceGD, last.DistanceGradientFlow, last.DistanceModifiedFlow)
+		d.FinalAbsolute = distancesOf(last.AbsCentral, last.AbsGradient, last.AbsModified)
 		d.GDMoved = num(last.Moved)
 		var mc, mg, mm float64
 		for _, x := range r.Rows[1:] {
@@ -205,7 +212,7 @@ func (r *Result) makeSummary(rs regimeSummary, times *clocks, wall float64, inte
 				d.Closer++
 			}
 		}
-		d.Max = flowDistances{CentralFlow: num(mc), GradientFlow: num(mg), ModifiedFlow: num(mm)}
+		d.Max = distancesOf(mc, mg, mm)
 
 		p := &s.Predicted
 		var pred, own []float64
