@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 )
 
@@ -30,6 +31,15 @@ func WriteSeries(w io.Writer, header string, n int, row func(i int) string, file
 		return err
 	}
 	return nil
+}
+
+// FormatNumber formats v for a console table as format does ("%.4g"), or
+// as "—" when it does not exist (NaN).
+func FormatNumber(v Number, format string) string {
+	if math.IsNaN(float64(v)) {
+		return "—"
+	}
+	return fmt.Sprintf(format, float64(v))
 }
 
 // Sampled returns at most k indices of 0…n−1, evenly spaced, 0 and n−1

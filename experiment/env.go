@@ -76,6 +76,19 @@ func (e *Env) Count(results []*train.Result, total int) {
 // tenth.
 func (e *Env) WallSeconds() float64 { return math.Round(time.Since(e.Start).Seconds()*10) / 10 }
 
+// GridRuns counts the runs of an experiment's grids, in its summary.json,
+// by where their results come from: the journal of an earlier run into the
+// folder, or training now.
+type GridRuns struct {
+	RunsFromJournal int64 `json:"runs_from_journal"`
+	RunsComputed    int64 `json:"runs_computed"`
+}
+
+// GridRuns returns the counts of the runs of the grids run so far.
+func (e *Env) GridRuns() GridRuns {
+	return GridRuns{RunsFromJournal: e.FromJournal.Load(), RunsComputed: e.Computed.Load()}
+}
+
 // Resumed says, for a result's console table, how many runs of its grids
 // were taken from their journal and how many trained now; empty when none
 // came from a journal.

@@ -55,3 +55,16 @@ func CheckParams(arch Architecture, p Params) error {
 	}
 	return nil
 }
+
+// divideByScale divides out by scale unless scale is 0 or 1.
+func divideByScale(out *G.Node, scale float64) (*G.Node, error) {
+	if scale == 0 || scale == 1 {
+		return out, nil
+	}
+	s := Constant(out, scale, fmt.Sprintf("scale%g", scale))
+	r, err := G.HadamardDiv(out, s)
+	if err != nil {
+		return nil, fmt.Errorf("graph: divide by scale: %w", err)
+	}
+	return r, nil
+}

@@ -9,8 +9,11 @@
 //	predict(x) = Σ_i b_i (A_i·x)² / scale,
 //
 // Tanh is a second architecture, a one-hidden-layer tanh network, that the
-// same training code drives, and Linear is the linear model, whose loss is a
-// quadratic with a Hessian known in closed form.
+// same training code drives; both are instances of OneHidden, the network of
+// one hidden layer, which builds their predictions and the closed form of
+// their per-example gradient norms from the activation alone. Linear is the
+// linear model, whose loss is a quadratic with a Hessian known in closed
+// form.
 //
 // NewObjective compiles the mean squared error of an architecture on a data set,
 // and its gradient, into a graph and a tape machine; Run evaluates both at the

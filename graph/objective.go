@@ -398,6 +398,17 @@ func (o *Objective) Gradient(i int) []float64 {
 	return o.grads64[i]
 }
 
+// FlatGradient copies the Gradient of every parameter, computed by the last
+// Run, into dst, one after the other as Params.Flat lays the parameters out.
+// dst must hold Params.Len values.
+func (o *Objective) FlatGradient(dst []float64) {
+	o.convert()
+	off := 0
+	for _, g := range o.grads64 {
+		off += copy(dst[off:], g)
+	}
+}
+
 // LossGradient returns ∇L, the gradient of the mean squared error alone, with
 // respect to parameter i; it is Gradient when there are no penalties. Nil for
 // an Objective without gradients.

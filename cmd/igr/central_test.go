@@ -29,8 +29,10 @@ type centralSummary struct {
 		MaxLossBefore    float64 `json:"max_loss_before_start"`
 	} `json:"start"`
 	GD struct {
-		Regime        string  `json:"regime"`
-		FinalTrainMSE float64 `json:"final_train_mse"`
+		Regime string `json:"regime"`
+		Final  struct {
+			TrainMSE float64 `json:"train_mse"`
+		} `json:"final"`
 	} `json:"gd"`
 	Distances struct {
 		Definition string `json:"definition"`
@@ -127,8 +129,8 @@ func TestCentralAtTheEdge(t *testing.T) {
 	if got, want := last.GDLoss, runs[0].TrainMSE; math.Abs(got-want) > 1e-9*want {
 		t.Errorf("GD's loss after 200 steps is %.12g, igr train's %.12g", got, want)
 	}
-	if sum.GD.FinalTrainMSE != last.GDLoss {
-		t.Errorf("summary.json's final GD loss %g, central.csv's %g", sum.GD.FinalTrainMSE, last.GDLoss)
+	if sum.GD.Final.TrainMSE != last.GDLoss {
+		t.Errorf("summary.json's final GD loss %g, central.csv's %g", sum.GD.Final.TrainMSE, last.GDLoss)
 	}
 }
 

@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -93,9 +94,16 @@ type clock struct {
 func (c *clock) start() { c.since = time.Now() }
 func (c *clock) stop()  { c.total += time.Since(c.since) }
 
-// clocks are the parts of the work timed for summary.json's cost.
+// MarshalJSON writes the time spent, in seconds.
+func (c clock) MarshalJSON() ([]byte, error) { return json.Marshal(c.total.Seconds()) }
+
+// clocks are the parts of the work timed, in summary.json's cost.
 type clocks struct {
-	gd, gdSharpness, central, gradient, modified clock
+	GD          clock `json:"gd_seconds"`
+	GDSharpness clock `json:"gd_sharpness_seconds"`
+	Central     clock `json:"central_flow_seconds"`
+	Gradient    clock `json:"gradient_flow_seconds"`
+	Modified    clock `json:"modified_flow_seconds"`
 }
 
 // run steps GD and follows the flows in lockstep.
@@ -112,9 +120,9 @@ func run(ctx context.Context, c *Settings, setup *experiment.Setup, env *experim
 
 	// Finding the start is mostly the eigensolves of GD's sharpness.
 	var times clocks
-	times.gdSharpness.start()
+	times.GDSharpness.start()
 	start, err := FindStart(ctx, net, w, eta, c.Steps)
-	times.gdSharpness.stop()
+	times.GDSharpness.stop()
 	if err != nil {
 		return nil, err
 	}
@@ -152,9 +160,9 @@ func run(ctx context.Context, c *Settings, setup *experiment.Setup, env *experim
 			interrupted = err
 			break
 		}
-		times.gd.start()
+		times.GD.start()
 		loss, err := net.Gradient(w, grad)
-		times.gd.stop()
+		times.GD.stop()
 		if err != nil {
 			return nil, fmt.Errorf("central: %w", err)
 		}
@@ -170,9 +178,9 @@ func run(ctx context.Context, c *Settings, setup *experiment.Setup, env *experim
 				wStart = append([]float64(nil), w...)
 				gf.SetFlat(w)
 				mf.SetFlat(w)
-				times.central.start()
+				times.Central.start()
 				cf, err = centralflow.New(ctx, net, w, &centralflow.Settings{LearningRate: eta, Start: float64(k), Substeps: c.EulerSubsteps})
-				times.central.stop()
+				times.Central.stop()
 				if err != nil {
 					return nil, fmt.Errorf("central: %w", err)
 				}
@@ -193,17 +201,17 @@ func run(ctx context.Context, c *Settings, setup *experiment.Setup, env *experim
 		if k == c.Steps+half {
 			break
 		}
-		times.gd.start()
+		times.GD.start()
 		floats.AddScaled(w, -eta, grad)
-		times.gd.stop()
+		times.GD.stop()
 		if k >= start.Step && k < c.Steps {
-			times.gradient.start()
+			times.Gradient.start()
 			err := gfFlow.Advance(eta, c.Substeps)
-			times.gradient.stop()
+			times.Gradient.stop()
 			if err == nil {
-				times.modified.start()
+				times.Modified.start()
 				err = mfFlow.Advance(eta, c.Substeps)
-				times.modified.stop()
+				times.Modified.stop()
 			}
 			if err != nil {
 				return nil, fmt.Errorf("central: %w", err)
@@ -232,9 +240,9 @@ func (r *Result) measure(ctx context.Context, k int, w, wStart []float64, cf *ce
 	gf, mf graph.Params, warm *[][]float64, times *clocks) (Row, error) {
 	eta := r.settings.LR
 	row := Row{Step: k, T: float64(k) * eta, GDLoss: r.gdLoss[k]}
-	times.gdSharpness.start()
+	times.GDSharpness.start()
 	vals, vecs, err := net.TopEigenpairs(ctx, w, 1, *warm)
-	times.gdSharpness.stop()
+	times.GDSharpness.stop()
 	if err != nil {
 		return row, fmt.Errorf("central: GD's sharpness at step %d: %w", k, err)
 	}
@@ -246,13 +254,13 @@ func (r *Result) measure(ctx context.Context, k int, w, wStart []float64, cf *ce
 	if cf == nil {
 		return row, nil
 	}
-	times.central.start()
+	times.Central.start()
 	err = cf.Advance(ctx, float64(k)-cf.T())
 	var pt centralflow.Point
 	if err == nil {
 		pt, err = cf.Point(ctx)
 	}
-	times.central.stop()
+	times.Central.stop()
 	if err != nil {
 		return row, fmt.Errorf("central: %w", err)
 	}

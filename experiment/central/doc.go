@@ -63,15 +63,20 @@
 // start (step, t, catapult, note, sharpness at the initialization and at
 // the start, GD's initial and largest loss before the start); gd (status,
 // regime and its reason, sharpness_max_ratio = max ηS/2, the step it
-// reached 2/η, final train and test MSE and sharpness); central_flow (final
-// train and test MSE, their ratios to GD's, final sharpness, the first time
-// on the edge, the largest ηS/2 at the rows and at any substep, the work:
-// substeps, eigensolves, third derivatives, inner problems); distances
-// (final and largest of each, relative, and the absolute ones at the end);
-// predicted_loss (the predicted loss against GD's loss smoothed over Window
-// steps, in percent, over the rows where the central flow is on the edge);
-// cost (seconds spent by GD, GD's sharpness, each flow, and per unit of
-// time); wall_seconds.
+// reached 2/η, and final: train and test MSE and sharpness at the last
+// row); central_flow (final as GD's, the ratios of its test and train MSE
+// to GD's, the first time on the edge, the largest ηS/2 at the rows and at
+// any substep, and work: substeps, eigensolves, third derivatives, inner
+// problems, the most critical eigenvalues); distances (the definition;
+// final and max, the relative distance of each flow, central_flow,
+// gradient_flow and modified_flow, at the last row and the largest; the
+// rows where the central flow is nearest; final_absolute, the absolute
+// distances at the last row, and final_gd_moved); predicted_loss (the
+// predicted loss against GD's loss smoothed over Window steps, in percent,
+// over the rows where the central flow is on the edge: error, and
+// flow_loss_error for the flow's own loss, each a median and a largest
+// |error|; and at the last row); cost (seconds spent by GD, GD's
+// sharpness, each flow, and per unit of time); wall_seconds.
 //
 // GD's loss smoothed over a window of W steps at step k is the trapezoidal
 // mean over steps k − W/2, …, k + W/2, the two ends weighted ½: centred on

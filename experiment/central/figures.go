@@ -74,14 +74,9 @@ func SharpnessFigure(rows []Row, eta float64) (*plots.Plot, error) {
 		p.Add(l)
 		p.Legend.Add(line.name, l)
 	}
-	limit, err := plotter.NewLine(plotter.XYs{{X: rows[0].T, Y: 2 / eta}, {X: rows[len(rows)-1].T, Y: 2 / eta}})
-	if err != nil {
+	if err := p.AddLevel("2/η", 2/eta, rows[0].T, rows[len(rows)-1].T, plots.Palette[2]); err != nil {
 		return nil, fmt.Errorf("central: %w", err)
 	}
-	limit.Color = plots.Palette[2]
-	limit.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-	p.Add(limit)
-	p.Legend.Add("2/η", limit)
 	p.Add(plotter.NewGrid())
 	return p, nil
 }

@@ -10,16 +10,13 @@ import (
 // time t, relative to how far implicit GD moved.
 func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plots.Plot, error) {
 	var curves []plots.Curve
-	index := map[string]int{}
-	for _, r := range rows {
-		i, ok := index[r.Method]
-		if !ok {
-			i = len(curves)
-			index[r.Method] = i
-			curves = append(curves, plots.Curve{Name: r.Method, Color: i + 1})
+	for i, method := range byMethod(rows, func(r TrajectoryRow) string { return r.Method }) {
+		c := plots.Curve{Name: method[0].Method, Color: i + 1}
+		for _, r := range method {
+			c.Steps = append(c.Steps, r.T)
+			c.Values = append(c.Values, r.Relative)
 		}
-		curves[i].Steps = append(curves[i].Steps, r.T)
-		curves[i].Values = append(curves[i].Values, r.Relative)
+		curves = append(curves, c)
 	}
 	p, err := plots.Curves(fmt.Sprintf("Distance from implicit GD (η=%g), small steps h=%g", eta, h),
 		"distance / implicit GD's whole move", curves)
@@ -36,26 +33,24 @@ func TrajectoryFigure(rows []TrajectoryRow, eta, h float64) (*plots.Plot, error)
 // regularizer.
 func SweepFigure(rows []SweepRow) (*plots.Plot, error) {
 	var series []plots.SweepSeries
-	index := map[string]int{}
-	for _, r := range rows {
-		k, ok := index[r.Method]
-		if !ok {
-			k = len(series)
-			index[r.Method] = k
-			name := "implicit: GD, step η"
-			switch r.Method {
-			case MethodExplicitGradNorm:
-				name = fmt.Sprintf("explicit: GD, step %g, λ = η/4", r.StepSize)
-			case MethodSGD:
-				name = "SGD, step η"
-			case MethodCentralFlow:
-				name = "central flow of GD, step η"
-			case MethodExplicitSGD:
-				name = fmt.Sprintf("explicit SGD: GD, step %g, (η/4) E‖∇L_B‖²", r.StepSize)
-			}
-			series = append(series, plots.SweepSeries{Name: name})
+	for _, method := range byMethod(rows, func(r SweepRow) string { return r.Method }) {
+		first := method[0]
+		name := "implicit: GD, step η"
+		switch first.Method {
+		case MethodExplicitGradNorm:
+			name = fmt.Sprintf("explicit: GD, step %g, λ = η/4", first.StepSize)
+		case MethodSGD:
+			name = "SGD, step η"
+		case MethodCentralFlow:
+			name = "central flow of GD, step η"
+		case MethodExplicitSGD:
+			name = fmt.Sprintf("explicit SGD: GD, step %g, (η/4) E‖∇L_B‖²", first.StepSize)
 		}
-		series[k].Points = append(series[k].Points, plots.SweepPoint{LR: r.Eta, TestMSE: r.TestMSE, Status: string(r.Status)})
+		s := plots.SweepSeries{Name: name}
+		for _, r := range method {
+			s.Points = append(s.Points, plots.SweepPoint{LR: r.Eta, TestMSE: r.TestMSE, Status: string(r.Status)})
+		}
+		series = append(series, s)
 	}
 	p, err := plots.Sweeps("Implicit vs explicit regularization: test MSE", series)
 	if err != nil {
@@ -63,4 +58,21 @@ func SweepFigure(rows []SweepRow) (*plots.Plot, error) {
 	}
 	p.X.Label.Text = "η (step of implicit GD; λ = η/4 of explicit GD)"
 	return p, nil
+}
+
+// byMethod splits rows by their method, the methods in the order they first
+// appear and each method's rows in their order.
+func byMethod[R any](rows []R, method func(R) string) [][]R {
+	var groups [][]R
+	index := map[string]int{}
+	for _, r := range rows {
+		i, ok := index[method(r)]
+		if !ok {
+			i = len(groups)
+			index[method(r)] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], r)
+	}
+	return groups
 }

@@ -58,8 +58,7 @@ type sweepSummary struct {
 	CentralSeconds experiment.Number    `json:"central_flow_seconds,omitempty"`
 	WallSeconds    experiment.Number    `json:"wall_seconds"`
 	Interrupted    bool                 `json:"interrupted"`
-	FromJournal    int64                `json:"runs_from_journal"`
-	Computed       int64                `json:"runs_computed"`
+	experiment.GridRuns
 	experiment.ComputedBy
 }
 
@@ -142,24 +141,24 @@ func sweep(ctx context.Context, c *Settings, setup *experiment.Setup, env *exper
 		res.Rows = append(res.Rows, cf...)
 	}
 	sum := sweepSummary{H: experiment.Number(c.H), Seed: setup.Seed, Batch: c.Batch, WallSeconds: experiment.Number(env.WallSeconds()),
-		Interrupted: stop != nil, FromJournal: env.FromJournal.Load(), Computed: env.Computed.Load(), ComputedBy: experiment.Provenance()}
-	byMethod := map[string][]experiment.RunRow{}
+		Interrupted: stop != nil, GridRuns: env.GridRuns(), ComputedBy: experiment.Provenance()}
+	rowsOf := map[string][]experiment.RunRow{}
 	for _, r := range res.Rows {
 		status := r.Status
 		if r.Method == MethodCentralFlow && status == train.Completed && implicit[r.Eta].Status == train.Converged {
 			status = train.Converged // followed to converged implicit GD's time
 		}
-		byMethod[r.Method] = append(byMethod[r.Method], experiment.RunRow{LR: r.Eta, Status: status, TestMSE: r.TestMSE})
+		rowsOf[r.Method] = append(rowsOf[r.Method], experiment.RunRow{LR: r.Eta, Status: status, TestMSE: r.TestMSE})
 	}
 	test := setup.Data().Test
-	sum.Implicit, sum.Explicit = experiment.HeadlineOf(test, byMethod[MethodImplicit]), experiment.HeadlineOf(test, byMethod[MethodExplicitGradNorm])
-	if rows := byMethod[MethodCentralFlow]; rows != nil {
+	sum.Implicit, sum.Explicit = experiment.HeadlineOf(test, rowsOf[MethodImplicit]), experiment.HeadlineOf(test, rowsOf[MethodExplicitGradNorm])
+	if rows := rowsOf[MethodCentralFlow]; rows != nil {
 		h := experiment.HeadlineOf(test, rows)
 		sum.CentralFlow = &h
 		sum.CentralSteps, sum.CentralSeconds = c.CentralSteps, experiment.Number(centralSeconds)
 	}
 	if c.Batch > 0 {
-		sgd, explicit := experiment.HeadlineOf(test, byMethod[MethodSGD]), experiment.HeadlineOf(test, byMethod[MethodExplicitSGD])
+		sgd, explicit := experiment.HeadlineOf(test, rowsOf[MethodSGD]), experiment.HeadlineOf(test, rowsOf[MethodExplicitSGD])
 		sum.SGD, sum.ExplicitSGD = &sgd, &explicit
 	}
 	res.summary = sum

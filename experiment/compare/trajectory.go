@@ -134,24 +134,18 @@ type trajectorySummary struct {
 
 func summarizeTrajectory(rows []TrajectoryRow) []trajectorySummary {
 	var out []trajectorySummary
-	exceeded := map[string]bool{}
-	index := map[string]int{}
-	for _, r := range rows {
-		i, ok := index[r.Method]
-		if !ok {
-			i = len(out)
-			index[r.Method] = i
-			out = append(out, trajectorySummary{Method: r.Method})
+	for _, method := range byMethod(rows, func(r TrajectoryRow) string { return r.Method }) {
+		s := trajectorySummary{Method: method[0].Method}
+		exceeded := false
+		for _, r := range method {
+			s.MaxRelative = experiment.Number(math.Max(float64(s.MaxRelative), r.Relative))
+			s.Final, s.EndT = experiment.Number(r.Relative), experiment.Number(r.T)
+			exceeded = exceeded || !(r.Relative < 0.1)
+			if !exceeded {
+				s.Within10 = experiment.Number(r.T)
+			}
 		}
-		s := &out[i]
-		s.MaxRelative = experiment.Number(math.Max(float64(s.MaxRelative), r.Relative))
-		s.Final, s.EndT = experiment.Number(r.Relative), experiment.Number(r.T)
-		if !(r.Relative < 0.1) {
-			exceeded[r.Method] = true
-		}
-		if !exceeded[r.Method] {
-			s.Within10 = experiment.Number(r.T)
-		}
+		out = append(out, s)
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -64,31 +63,26 @@ type Settings struct {
 	Seeds int `igr:"seeds" default:"1" usage:"run the sweep for this many seeds (-seed, -seed+1, …) and draw the spread"`
 }
 
-// Summary holds the headline numbers of Reproduce, written to summary.json.
-// Numbers that do not exist (no run diverged, say) are null. The headline
-// of the sweep, and every other number, is Seed's; over several seeds,
-// SweepPerSeed and SweepOverSeeds give the sweep's headline for each seed
-// and over them.
+// Summary holds the headline numbers of Reproduce, written to summary.json:
+// the headlines of the sweep and of the blog's single runs (GD at a small
+// learning rate, label noise, small initialization), what the runs cost and
+// how they were configured. Numbers that do not exist (no run diverged, say) are
+// null. The headline of the sweep, and every other number, is Seed's; over
+// several seeds, SweepPerSeed and SweepOverSeeds give the sweep's headline
+// for each seed and over them.
 type Summary struct {
 	experiment.Headline
-	SweepPerSeed        []grids.SeedHeadline `json:"sweep_per_seed,omitempty"`
-	SweepOverSeeds      *grids.SeedsHeadline `json:"sweep_over_seeds,omitempty"`
-	SmallLR             experiment.Number    `json:"small_lr"`
-	SmallLRTestMSE      experiment.Number    `json:"small_lr_test_mse"`
-	NoiseLR             experiment.Number    `json:"noise_lr"`
-	PlainNoiseLRTestMSE experiment.Number    `json:"plain_noise_lr_test_mse"`
-	LabelNoiseTestMSE   experiment.Number    `json:"label_noise_test_mse"`
-	LabelNoiseSteps     int                  `json:"label_noise_steps"`
-	SmallInitScale      experiment.Number    `json:"small_init_scale"`
-	SmallInitTestMSE    experiment.Number    `json:"small_init_test_mse"`
-	SmallInitStatus     string               `json:"small_init_status"`
-	TotalSteps          int                  `json:"total_steps"`
-	Seeds               int                  `json:"seeds"`
-	WallSeconds         experiment.Number    `json:"wall_seconds"`
-	MicrosecondsPerStep experiment.Number    `json:"cpu_microseconds_per_step"`
-	PeakRSSMB           experiment.Number    `json:"peak_rss_mb"`
-	RunsFromJournal     int64                `json:"runs_from_journal"`
-	RunsComputed        int64                `json:"runs_computed"`
+	SweepPerSeed   []grids.SeedHeadline `json:"sweep_per_seed,omitempty"`
+	SweepOverSeeds *grids.SeedsHeadline `json:"sweep_over_seeds,omitempty"`
+	SmallLRHeadline
+	LabelNoiseHeadline
+	SmallInitHeadline
+	TotalSteps          int               `json:"total_steps"`
+	Seeds               int               `json:"seeds"`
+	WallSeconds         experiment.Number `json:"wall_seconds"`
+	MicrosecondsPerStep experiment.Number `json:"cpu_microseconds_per_step"`
+	PeakRSSMB           experiment.Number `json:"peak_rss_mb"`
+	experiment.GridRuns
 	experiment.ComputedBy
 	RNG         string  `json:"rng"`
 	Dtype       string  `json:"dtype"`
@@ -100,6 +94,32 @@ type Summary struct {
 	Arch        string  `json:"arch"`
 	Checks      []Check `json:"checks"`
 	Interrupted bool    `json:"interrupted"`
+}
+
+// SmallLRHeadline is the blog's first run: GD at a small learning rate and
+// the test MSE it ends at.
+type SmallLRHeadline struct {
+	SmallLR        experiment.Number `json:"small_lr"`
+	SmallLRTestMSE experiment.Number `json:"small_lr_test_mse"`
+}
+
+// LabelNoiseHeadline is the label-noise experiment: the test MSE of GD with
+// label noise, run for a fixed number of steps, and of plain GD at the same
+// learning rate.
+type LabelNoiseHeadline struct {
+	NoiseLR             experiment.Number `json:"noise_lr"`
+	PlainNoiseLRTestMSE experiment.Number `json:"plain_noise_lr_test_mse"`
+	LabelNoiseTestMSE   experiment.Number `json:"label_noise_test_mse"`
+	LabelNoiseSteps     int               `json:"label_noise_steps"`
+}
+
+// SmallInitHeadline is the small-initialization experiment: the output
+// divisor, and the test MSE and status GD ends with at the small learning
+// rate.
+type SmallInitHeadline struct {
+	SmallInitScale   experiment.Number `json:"small_init_scale"`
+	SmallInitTestMSE experiment.Number `json:"small_init_test_mse"`
+	SmallInitStatus  string            `json:"small_init_status"`
 }
 
 // Result is what Reproduce computed.
@@ -211,7 +231,7 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 	res.Summary.MicrosecondsPerStep = experiment.Number(float64(cpu.Microseconds()) / float64(max(1, res.Summary.TotalSteps)))
 	res.Summary.WallSeconds = experiment.Number(env.WallSeconds())
 	res.Summary.PeakRSSMB = experiment.Number(sysmem.PeakRSSMB())
-	res.Summary.RunsFromJournal, res.Summary.RunsComputed = env.FromJournal.Load(), env.Computed.Load()
+	res.Summary.GridRuns = env.GridRuns()
 	res.Summary.ComputedBy = experiment.Provenance()
 	return res, stop
 }
@@ -219,12 +239,11 @@ func execute(ctx context.Context, c *Settings, sweep *grids.Run, env *experiment
 // summarize reads the headline numbers and checks the blog's claims.
 func summarize(c *Settings, setup *experiment.Setup, res *Result, sweep grids.Headlines) Summary {
 	s := Summary{
-		Seeds:           max(1, c.Seeds),
-		SmallLR:         experiment.Number(c.SmallLR),
-		NoiseLR:         experiment.Number(c.NoiseLR),
-		LabelNoiseSteps: c.NoiseSteps,
-		SmallInitScale:  experiment.Number(c.SmallInitScale),
-		RNG:             setup.RNG, Dtype: setup.Dtype,
+		Seeds:              max(1, c.Seeds),
+		SmallLRHeadline:    SmallLRHeadline{SmallLR: experiment.Number(c.SmallLR)},
+		LabelNoiseHeadline: LabelNoiseHeadline{NoiseLR: experiment.Number(c.NoiseLR), LabelNoiseSteps: c.NoiseSteps},
+		SmallInitHeadline:  SmallInitHeadline{SmallInitScale: experiment.Number(c.SmallInitScale)},
+		RNG:                setup.RNG, Dtype: setup.Dtype,
 		Workers: setup.Workers, Seed: setup.Seed, N: setup.N, Dim: setup.Dim, Width: setup.Width, Arch: setup.Arch,
 	}
 	if sweep.Headline != nil {
@@ -288,12 +307,7 @@ func (r *Result) WriteTable(w io.Writer) error { return r.Summary.WriteTable(w) 
 // WriteTable prints the headline numbers beside the blog's, and the checks.
 func (s *Summary) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	f := func(v experiment.Number) string {
-		if math.IsNaN(float64(v)) {
-			return "—"
-		}
-		return fmt.Sprintf("%.4g", float64(v))
-	}
+	f := func(v experiment.Number) string { return experiment.FormatNumber(v, "%.4g") }
 	fmt.Fprintf(tw, "quantity\tigr\tblog\n")
 	fmt.Fprintf(tw, "test MSE, constant predictor 1\t%s\t%.2f\n", f(s.ConstantTestMSE), Blog.ConstantTestMSE)
 	fmt.Fprintf(tw, "test MSE, GD lr %g\t%s\t%.2f\n", float64(s.SmallLR), f(s.SmallLRTestMSE), Blog.SmallLRTestMSE)

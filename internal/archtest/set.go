@@ -5,21 +5,11 @@ import (
 )
 
 // All returns the architectures derivatives are checked on, at input
-// dimension d and width m: the project's quadratic and tanh networks, with
-// and without an output scale, Softplus, the linear model (whose loss is
-// quadratic, so that its third derivatives vanish), with and without a
-// scale, and TwoLayerLinear of width m, whose inputs are one-dimensional
-// (the input dimension of an architecture is the row count of its first
-// parameter).
+// dimension d and width m: those of Variety, then the linear model (whose
+// loss is quadratic, so that its third derivatives vanish), with and
+// without a scale, and TwoLayerLinear of width m, whose inputs are
+// one-dimensional (the input dimension of an architecture is the row count
+// of its first parameter).
 func All(d, m int) []graph.Architecture {
-	return []graph.Architecture{
-		graph.Quadratic{Dim: d, Width: m},
-		graph.Quadratic{Dim: d, Width: m, Scale: 7},
-		graph.Tanh{Dim: d, Width: m},
-		graph.Tanh{Dim: d, Width: m, Scale: 3},
-		Softplus{Dim: d, Width: m},
-		graph.Linear{Dim: d},
-		graph.Linear{Dim: d, Scale: 2},
-		TwoLayerLinear{Width: m},
-	}
+	return append(Variety(d, m), graph.Linear{Dim: d}, graph.Linear{Dim: d, Scale: 2}, TwoLayerLinear{Width: m})
 }

@@ -35,32 +35,38 @@ func fma32(a, b, c float32) float32 {
 // Constants of avx_mathfun.h, rounded to float32 as the _PS256_CONST arrays are.
 const (
 	sqrtHalf = float32(0.707106781186547524)
-	logP0    = float32(7.0376836292e-2)
-	logP1    = float32(-1.1514610310e-1)
-	logP2    = float32(1.1676998740e-1)
-	logP3    = float32(-1.2420140846e-1)
-	logP4    = float32(1.4249322787e-1)
-	logP5    = float32(-1.6668057665e-1)
-	logP6    = float32(2.0000714765e-1)
-	logP7    = float32(-2.4999993993e-1)
-	logP8    = float32(3.3333331174e-1)
 	logQ1    = float32(-2.12194440e-4)
 	logQ2    = float32(0.693359375)
 
 	minusDP1 = float32(-0.78515625)
 	minusDP2 = float32(-2.4187564849853515625e-4)
 	minusDP3 = float32(-3.77489497744594108e-8)
-	sinP0    = float32(-1.9515295891e-4)
-	sinP1    = float32(8.3321608736e-3)
-	sinP2    = float32(-1.6666654611e-1)
-	cosP0    = float32(2.443315711809948e-005)
-	cosP1    = float32(-1.388731625493765e-003)
-	cosP2    = float32(4.166664568298827e-002)
 	fourOpi  = float32(1.27323954473516)
 
 	// twoPi is _mm256_set1_ps(2.0f * c10::pi<double>).
 	twoPi = float32(2 * math.Pi)
 )
+
+// The polynomials of avx_mathfun.h (log_p0…log_p8, sincof_p0…p2 and
+// coscof_p0…p2), highest degree first, rounded to float32 as the
+// _PS256_CONST arrays are.
+var (
+	logP = [...]float32{7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+		-1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1}
+	sinP = [...]float32{-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1}
+	cosP = [...]float32{2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002}
+)
+
+// horner evaluates the polynomial p, highest degree first, at x by Horner's
+// rule, one fused multiply-add a degree as the vector code does:
+// (…(p[0]·x + p[1])·x + …)·x + p[len(p)−1].
+func horner(p []float32, x float32) float32 {
+	y := fma32(p[0], x, p[1])
+	for _, c := range p[2:] {
+		y = fma32(y, x, c)
+	}
+	return y
+}
 
 // log256 is one lane of log256_ps for x > 0 (the inputs here are in (0, 1]).
 func log256(x float32) float32 {
@@ -74,15 +80,7 @@ func log256(x float32) float32 {
 		x--
 	}
 	z := float32(x * x)
-	y := fma32(logP0, x, logP1)
-	y = fma32(y, x, logP2)
-	y = fma32(y, x, logP3)
-	y = fma32(y, x, logP4)
-	y = fma32(y, x, logP5)
-	y = fma32(y, x, logP6)
-	y = fma32(y, x, logP7)
-	y = fma32(y, x, logP8)
-	y = float32(y * x)
+	y := float32(horner(logP[:], x) * x)
 	y = fma32(y, z, float32(e*logQ1))
 	y = fma32(-z, 0.5, y)
 	return fma32(e, logQ2, float32(x+y))
@@ -104,15 +102,11 @@ func sincos256(x float32) (sin, cos float32) {
 	x = fma32(y, minusDP3, x)
 
 	z := float32(x * x)
-	yc := fma32(cosP0, z, cosP1)
-	yc = fma32(yc, z, cosP2)
-	yc = float32(yc * z)
+	yc := float32(horner(cosP[:], z) * z)
 	yc = fma32(yc, z, -float32(z*0.5))
 	yc = float32(yc + 1)
 
-	ys := fma32(sinP0, z, sinP1)
-	ys = fma32(ys, z, sinP2)
-	ys = float32(ys * z)
+	ys := float32(horner(sinP[:], z) * z)
 	ys = fma32(ys, x, x)
 
 	// The vector code selects with bit masks and adds a +0 from the

@@ -1,12 +1,14 @@
 package centralflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"gonum.org/v1/gonum/floats"
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/floats"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -205,25 +207,14 @@ type evaluation struct {
 // and returns ErrAboveEdge (wrapped) when the sharpness there exceeds 2/η
 // by more than EdgeSlack, unless s.AboveEdge.
 func New(ctx context.Context, l Landscape, w0 []float64, s *Settings) (*Integrator, error) {
-	var c Settings
-	if s != nil {
-		c = *s
-	}
+	c := *cmp.Or(s, &Settings{})
 	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
 		return nil, fmt.Errorf("centralflow: learning rate must be a positive number, got %g", c.LearningRate)
 	}
-	if c.Substeps == 0 {
-		c.Substeps = DefaultSubsteps
-	}
-	if c.TrackAbove == 0 {
-		c.TrackAbove = DefaultTrackAbove
-	}
-	if c.CriticalAbove == 0 {
-		c.CriticalAbove = DefaultCriticalAbove
-	}
-	if c.MaxTracked == 0 {
-		c.MaxTracked = DefaultMaxTracked
-	}
+	c.Substeps = cmp.Or(c.Substeps, DefaultSubsteps)
+	c.TrackAbove = cmp.Or(c.TrackAbove, DefaultTrackAbove)
+	c.CriticalAbove = cmp.Or(c.CriticalAbove, DefaultCriticalAbove)
+	c.MaxTracked = cmp.Or(c.MaxTracked, DefaultMaxTracked)
 	if _, ok := l.(HessianVectorProducer); c.EigenEvery == 0 && ok {
 		c.EigenEvery = c.Substeps
 	} else if c.EigenEvery == 0 {

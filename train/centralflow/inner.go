@@ -1,10 +1,12 @@
 package centralflow
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"gonum.org/v1/gonum/floats"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -71,16 +73,9 @@ type InnerSolution struct {
 // and returns X scaled back. When A ⪰ 0, X = 0 is the answer and no
 // iteration is made; with B positive definite the solution is unique.
 func SolveInner(a, b *mat.SymDense, s *InnerSettings) (*InnerSolution, error) {
-	var cfg InnerSettings
-	if s != nil {
-		cfg = *s
-	}
-	if cfg.Tol == 0 {
-		cfg.Tol = 1e-10
-	}
-	if cfg.MaxIter == 0 {
-		cfg.MaxIter = 100
-	}
+	cfg := *cmp.Or(s, &InnerSettings{})
+	cfg.Tol = cmp.Or(cfg.Tol, 1e-10)
+	cfg.MaxIter = cmp.Or(cfg.MaxIter, 100)
 	if !(cfg.Tol > 0) || cfg.MaxIter < 0 {
 		return nil, fmt.Errorf("centralflow: inner tolerance must be positive and iterations non-negative, got %g and %d", cfg.Tol, cfg.MaxIter)
 	}

@@ -124,10 +124,7 @@ func (net *Network) Gradient(w, grad []float64) (float64, error) {
 	if err := net.obj.Run(); err != nil {
 		return 0, fmt.Errorf("centralflow: %w", err)
 	}
-	off := 0
-	for i := range net.p {
-		off += copy(grad[off:], net.obj.Gradient(i))
-	}
+	net.obj.FlatGradient(grad)
 	return net.obj.Loss(), nil
 }
 

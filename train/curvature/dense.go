@@ -1,6 +1,7 @@
 package curvature
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -43,13 +44,8 @@ type Spectrum struct {
 // computes its eigendecomposition with gonum's mat.EigenSym (LAPACK's
 // symmetric QR algorithm).
 func Dense(ctx context.Context, op Operator, s *DenseSettings) (*Spectrum, error) {
-	var cfg DenseSettings
-	if s != nil {
-		cfg = *s
-	}
-	if cfg.MaxParams == 0 {
-		cfg.MaxParams = DefaultMaxDense
-	}
+	cfg := *cmp.Or(s, &DenseSettings{})
+	cfg.MaxParams = cmp.Or(cfg.MaxParams, DefaultMaxDense)
 	n := op.Len()
 	if n > cfg.MaxParams {
 		return nil, fmt.Errorf("%w: %d parameters, the limit is %d", ErrTooLarge, n, cfg.MaxParams)

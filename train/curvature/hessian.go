@@ -1,7 +1,6 @@
 package curvature
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -10,34 +9,6 @@ import (
 
 	"github.com/igr-project/igr/graph"
 )
-
-// The errors of the package, returned wrapped with the details.
-var (
-	// ErrShape: parameters, data or vectors whose shapes do not fit.
-	ErrShape = errors.New("curvature: mismatched shapes")
-	// ErrCount: a number of eigenpairs k outside 1…n, n the number of
-	// parameters.
-	ErrCount = errors.New("curvature: k must be between 1 and the number of parameters")
-	// ErrTooLarge: a dense Hessian above the size limit.
-	ErrTooLarge = errors.New("curvature: too many parameters for a dense Hessian")
-	// ErrNoConvergence: an eigensolver that did not reach its tolerance
-	// within its budget of products.
-	ErrNoConvergence = errors.New("curvature: eigensolver did not converge")
-	// ErrNotFinite: a product Hv with a NaN or an infinity, as at the
-	// parameters of a diverged run.
-	ErrNotFinite = errors.New("curvature: Hessian-vector product is not finite")
-	// ErrSettings: settings that cannot be used.
-	ErrSettings = errors.New("curvature: invalid settings")
-)
-
-// Operator is a symmetric linear map of ℝⁿ, known by its products: a
-// Hessian, or any matrix in tests.
-type Operator interface {
-	// Len is n, the length of the vectors.
-	Len() int
-	// Apply sets dst to the product of the operator with v.
-	Apply(dst, v []float64) error
-}
 
 var (
 	_ Operator = (*Hessian)(nil)
@@ -50,6 +21,14 @@ type HessianSettings struct {
 	// differentiated exactly through any gradient a penalty is built from
 	// (the Hessian of L + λ‖∇L‖² involves third derivatives of L).
 	Penalties []graph.Penalty
+}
+
+// penalties are s.Penalties, none for nil settings.
+func (s *HessianSettings) penalties() []graph.Penalty {
+	if s == nil {
+		return nil
+	}
+	return s.Penalties
 }
 
 // Hessian computes exact Hessian-vector products ∇²T(θ) v of the training
@@ -73,16 +52,12 @@ type Hessian struct {
 // float64, at parameters p (float64; their values are read at every Apply,
 // so training p in place moves the Hessian with it).
 func NewHessian(arch graph.Architecture, x, y *tensor.Dense, p graph.Params, s *HessianSettings) (*Hessian, error) {
-	var cfg HessianSettings
-	if s != nil {
-		cfg = *s
-	}
 	if err := checkProblem(arch, x, y, p); err != nil {
 		return nil, err
 	}
 	v := graph.ZeroParams(arch.Params())
 	o, err := graph.NewObjective(arch, x, y, p, &graph.ObjectiveSettings{
-		Penalties: []graph.Penalty{direction{name: "curvature_v", v: v, penalties: cfg.Penalties}}, WithoutLoss: true})
+		Penalties: []graph.Penalty{direction{name: "curvature_v", v: v, penalties: s.penalties()}}, WithoutLoss: true})
 	if err != nil {
 		return nil, fmt.Errorf("curvature: %w", err)
 	}
@@ -170,10 +145,7 @@ func run(o *graph.Objective, dst []float64) error {
 	if err := o.Run(); err != nil {
 		return fmt.Errorf("curvature: %w", err)
 	}
-	off := 0
-	for i := range o.NumParams() {
-		off += copy(dst[off:], o.Gradient(i))
-	}
+	o.FlatGradient(dst)
 	return nil
 }
 
@@ -206,16 +178,12 @@ type ThirdDerivative struct {
 // NewThirdDerivative compiles ∇_θ(uᵀ∇²T v) for arch on inputs x (n×d) and
 // targets y (n×1) at parameters p (float64, read at every Apply).
 func NewThirdDerivative(arch graph.Architecture, x, y *tensor.Dense, p graph.Params, s *HessianSettings) (*ThirdDerivative, error) {
-	var cfg HessianSettings
-	if s != nil {
-		cfg = *s
-	}
 	if err := checkProblem(arch, x, y, p); err != nil {
 		return nil, err
 	}
 	t := &ThirdDerivative{u: graph.ZeroParams(arch.Params()), v: graph.ZeroParams(arch.Params())}
 	t.n = t.u.Len()
-	inner := direction{name: "curvature_v", v: t.v, penalties: cfg.Penalties}
+	inner := direction{name: "curvature_v", v: t.v, penalties: s.penalties()}
 	outer := contracted{name: "curvature_u", u: t.u, inner: inner}
 	var err error
 	if t.o, err = graph.NewObjective(arch, x, y, p, &graph.ObjectiveSettings{Penalties: []graph.Penalty{outer}, WithoutLoss: true}); err != nil {

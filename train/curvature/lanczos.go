@@ -1,6 +1,7 @@
 package curvature
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -98,22 +99,13 @@ func Bottom(ctx context.Context, op Operator, k int, s *EigenSettings) (*Eigenpa
 }
 
 func (s *EigenSettings) withDefaults(k, n int) (EigenSettings, error) {
-	var c EigenSettings
-	if s != nil {
-		c = *s
-	}
+	c := *cmp.Or(s, &EigenSettings{})
 	if k < 1 || k > n {
 		return c, fmt.Errorf("%w: got k = %d for %d parameters", ErrCount, k, n)
 	}
-	if c.Tol == 0 {
-		c.Tol = DefaultTol
-	}
-	if c.MaxProducts == 0 {
-		c.MaxProducts = DefaultMaxProducts
-	}
-	if c.Basis == 0 {
-		c.Basis = max(DefaultBasis, 4*k)
-	}
+	c.Tol = cmp.Or(c.Tol, DefaultTol)
+	c.MaxProducts = cmp.Or(c.MaxProducts, DefaultMaxProducts)
+	c.Basis = cmp.Or(c.Basis, max(DefaultBasis, 4*k))
 	c.Basis = min(c.Basis, n)
 	switch {
 	case !(c.Tol > 0) || math.IsInf(c.Tol, 0):

@@ -1,6 +1,7 @@
 package curvature
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -43,13 +44,8 @@ type TraceEstimate struct {
 // order of StdErr otherwise: |Trace − tr H| ≤ 3 StdErr for most seeds once
 // the probes are a few dozen (the mean is then nearly normal).
 func Trace(ctx context.Context, op Operator, s *TraceSettings) (*TraceEstimate, error) {
-	var cfg TraceSettings
-	if s != nil {
-		cfg = *s
-	}
-	if cfg.Probes == 0 {
-		cfg.Probes = DefaultProbes
-	}
+	cfg := *cmp.Or(s, &TraceSettings{})
+	cfg.Probes = cmp.Or(cfg.Probes, DefaultProbes)
 	if cfg.Probes < 0 {
 		return nil, fmt.Errorf("%w: the number of probes must be positive, got %d", ErrSettings, cfg.Probes)
 	}

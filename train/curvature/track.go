@@ -1,6 +1,7 @@
 package curvature
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -69,19 +70,12 @@ type Tracker struct {
 
 // NewTracker returns a Tracker of op's top eigenpair.
 func NewTracker(op Operator, s *TrackSettings) (*Tracker, error) {
-	var cfg TrackSettings
-	if s != nil {
-		cfg = *s
-	}
-	if cfg.Tol == 0 {
-		cfg.Tol = DefaultTrackTol
-	}
+	cfg := *cmp.Or(s, &TrackSettings{})
+	cfg.Tol = cmp.Or(cfg.Tol, DefaultTrackTol)
 	if !(cfg.Tol > 0) || cfg.Tol >= 1 {
 		return nil, fmt.Errorf("%w: tracking tolerance must be in (0, 1), got %g", ErrSettings, cfg.Tol)
 	}
-	if cfg.MaxProducts == 0 {
-		cfg.MaxProducts = DefaultMaxProducts
-	}
+	cfg.MaxProducts = cmp.Or(cfg.MaxProducts, DefaultMaxProducts)
 	return &Tracker{op: op, cfg: cfg, hv: make([]float64, op.Len())}, nil
 }
 

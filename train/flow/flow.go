@@ -69,9 +69,6 @@ func (in *Integrator) gradient(theta, g []float64) error {
 	if err := in.o.Run(); err != nil {
 		return fmt.Errorf("flow: %w", err)
 	}
-	off := 0
-	for i := range in.p {
-		off += copy(g[off:], in.o.Gradient(i))
-	}
+	in.o.FlatGradient(g)
 	return nil
 }

@@ -42,10 +42,7 @@ func (c *coder) result(r *train.Result) {
 	c.string("status", (*string)(&r.Status))
 	c.float("learning_rate", &r.LearningRate)
 	c.int("steps", &r.Steps)
-	c.float("train_mse", &r.TrainMSE)
-	c.float("test_mse", &r.TestMSE)
-	c.float("grad_norm_sq", &r.GradNormSq)
-	list(c, "terms", &r.Terms, c.term)
+	c.measurements(&r.TrainMSE, &r.TestMSE, &r.GradNormSq, &r.Terms)
 	list(c, "history", &r.History, c.point)
 	c.duration("runtime", &r.Runtime)
 	c.float("sharpness_init", &r.SharpnessInit)
@@ -55,11 +52,17 @@ func (c *coder) result(r *train.Result) {
 func (c *coder) point(p *train.Point) {
 	c.int("step", &p.Step)
 	c.float("loss", &p.Loss)
-	c.float("train_mse", &p.TrainMSE)
-	c.float("test_mse", &p.TestMSE)
-	c.float("grad_norm_sq", &p.GradNormSq)
-	list(c, "terms", &p.Terms, c.term)
+	c.measurements(&p.TrainMSE, &p.TestMSE, &p.GradNormSq, &p.Terms)
 	c.float("sharpness", &p.Sharpness)
+}
+
+// measurements visits what a result and a history point both record: the
+// training and test MSE, ‖∇L‖² and the terms.
+func (c *coder) measurements(trainMSE, testMSE, gradNormSq *float64, terms *[]train.Term) {
+	c.float("train_mse", trainMSE)
+	c.float("test_mse", testMSE)
+	c.float("grad_norm_sq", gradNormSq)
+	list(c, "terms", terms, c.term)
 }
 
 func (c *coder) term(t *train.Term) {

@@ -136,12 +136,52 @@ type Reference struct {
 	Value float64
 }
 
+// AddLevel draws a dashed horizontal line at height y from x = from to
+// x = to, in color c, named in the legend: a level the data is compared
+// with, such as 2/η beside a sharpness.
+func (p *Plot) AddLevel(name string, y, from, to float64, c color.Color) error {
+	l, err := plotter.NewLine(plotter.XYs{{X: from, Y: y}, {X: to, Y: y}})
+	if err != nil {
+		return fmt.Errorf("plots: level %s: %w", name, err)
+	}
+	l.Color = c
+	l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	p.Add(l)
+	p.Legend.Add(name, l)
+	return nil
+}
+
+// addReferences draws each reference with a value a log axis can show as a
+// level across the x span, in the palette's colors from the fifth on.
+func (p *Plot) addReferences(refs []Reference, xr span) error {
+	for i, r := range refs {
+		if usable(r.Value, true) {
+			if err := p.AddLevel(r.Name, r.Value, xr.min, xr.max, Palette[(4+i)%len(Palette)]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Sweep draws test MSE against learning rate on a log y axis. Converged runs
 // (and runs that completed a fixed number of steps) are joined by a line; runs that hit the step cap are hollow markers; diverged
 // runs, which have no meaningful error, are red crosses along the top edge, so
 // the edge of divergence is visible rather than silently dropped.
 func Sweep(title string, points []SweepPoint, refs ...Reference) (*Plot, error) {
 	return Sweeps(title, []SweepSeries{{Points: points}}, refs...)
+}
+
+// newSweepPlot returns an empty figure of ylabel against the learning rate,
+// on a log y axis.
+func newSweepPlot(title, ylabel string) *Plot {
+	p := New()
+	p.Title.Text = title
+	p.X.Label.Text = "learning rate η"
+	p.Y.Label.Text = ylabel
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	return p
 }
 
 // SweepSeries is one curve of a sweep figure.
@@ -158,12 +198,7 @@ type SweepSeries struct {
 // are drawn at a height of their own along the top, so that the crosses of
 // different series do not hide each other.
 func Sweeps(title string, series []SweepSeries, refs ...Reference) (*Plot, error) {
-	p := New()
-	p.Title.Text = title
-	p.X.Label.Text = "learning rate η"
-	p.Y.Label.Text = "test MSE"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicks{}
+	p := newSweepPlot(title, "test MSE")
 
 	yr, xr := newSpan(), newSpan()
 	diverging := 0 // series with diverged runs
@@ -181,14 +216,7 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*Plot, error
 			diverging++
 		}
 	}
-	for _, r := range refs {
-		if usable(r.Value, true) {
-			yr.add(r.Value)
-		}
-	}
-	if math.IsInf(yr.max, -1) {
-		yr = span{1, 1}
-	}
+	yr = yr.withReferences(refs)
 	edge := yr.max * 2 // diverged runs sit just above everything else
 	lift := 1.0        // the ratio between the heights of two series' diverged runs
 	if len(series) > 1 && diverging > 1 {
@@ -269,18 +297,8 @@ func Sweeps(title string, series []SweepSeries, refs ...Reference) (*Plot, error
 	for i, label := range statusLabels {
 		p.Legend.Add(label, statusThumbs[i])
 	}
-	for i, r := range refs {
-		if !usable(r.Value, true) {
-			continue
-		}
-		l, err := plotter.NewLine(plotter.XYs{{X: xr.min, Y: r.Value}, {X: xr.max, Y: r.Value}})
-		if err != nil {
-			return nil, fmt.Errorf("plots: sweep: %w", err)
-		}
-		l.Color = Palette[(4+i)%len(Palette)]
-		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		p.Add(l)
-		p.Legend.Add(r.Name, l)
+	if err := p.addReferences(refs, xr); err != nil {
+		return nil, err
 	}
 	p.Y.Min, p.Y.Max = yr.min/2, edge*math.Pow(lift, float64(max(level-1, 0)))*1.5
 	p.Y.Tick.Marker = ticksUpTo{logTicks{}, edge}
@@ -438,6 +456,20 @@ func newSpan() span { return span{math.Inf(1), math.Inf(-1)} }
 
 func (s *span) add(v float64) { s.min, s.max = math.Min(s.min, v), math.Max(s.max, v) }
 
+// withReferences is s widened to the values of the references that a log
+// axis can show, or the span of 1 alone when it is still empty.
+func (s span) withReferences(refs []Reference) span {
+	for _, r := range refs {
+		if usable(r.Value, true) {
+			s.add(r.Value)
+		}
+	}
+	if math.IsInf(s.max, -1) {
+		return span{1, 1}
+	}
+	return s
+}
+
 // logRange returns the range for a log axis, widened when it is a single
 // value.
 func (s span) logRange() (float64, float64) {
@@ -459,12 +491,7 @@ type Band struct {
 // from the smallest to the largest over the seeds, on a log y axis; learning
 // rates at which some seed diverged get a red cross along the top edge.
 func SweepBand(title string, bands []Band, refs ...Reference) (*Plot, error) {
-	p := New()
-	p.Title.Text = title
-	p.X.Label.Text = "learning rate η"
-	p.Y.Label.Text = "test MSE over seeds"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicks{}
+	p := newSweepPlot(title, "test MSE over seeds")
 	yr, xr := newSpan(), newSpan()
 	var lo, hi, mid, div plotter.XYs
 	for _, b := range bands {
@@ -477,14 +504,7 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*Plot, error) {
 			mid = append(mid, plotter.XY{X: b.LR, Y: b.Mid})
 		}
 	}
-	for _, r := range refs {
-		if usable(r.Value, true) {
-			yr.add(r.Value)
-		}
-	}
-	if math.IsInf(yr.max, -1) {
-		yr = span{1, 1}
-	}
+	yr = yr.withReferences(refs)
 	edge := yr.max * 2
 	for _, b := range bands {
 		if b.Diverged > 0 {
@@ -519,18 +539,8 @@ func SweepBand(title string, bands []Band, refs ...Reference) (*Plot, error) {
 		p.Add(s)
 		p.Legend.Add("some seeds diverged", s)
 	}
-	for i, r := range refs {
-		if !usable(r.Value, true) {
-			continue
-		}
-		l, err := plotter.NewLine(plotter.XYs{{X: xr.min, Y: r.Value}, {X: xr.max, Y: r.Value}})
-		if err != nil {
-			return nil, fmt.Errorf("plots: band: %w", err)
-		}
-		l.Color = Palette[(4+i)%len(Palette)]
-		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		p.Add(l)
-		p.Legend.Add(r.Name, l)
+	if err := p.addReferences(refs, xr); err != nil {
+		return nil, err
 	}
 	p.Y.Min, p.Y.Max = yr.min/2, edge*1.5
 	p.Y.Tick.Marker = ticksUpTo{logTicks{}, edge}

@@ -1,6 +1,7 @@
 package regime
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -238,22 +239,11 @@ func OfRun(r *train.Result, s *Settings) (*Result, error) {
 }
 
 func (s *Settings) withDefaults() (Settings, error) {
-	var c Settings
-	if s != nil {
-		c = *s
-	}
-	if c.Band == 0 {
-		c.Band = DefaultBand
-	}
-	if c.Sustain == 0 {
-		c.Sustain = DefaultSustain
-	}
-	if c.MinSamples == 0 {
-		c.MinSamples = DefaultMinSamples
-	}
-	if c.RiseFactor == 0 {
-		c.RiseFactor = DefaultRiseFactor
-	}
+	c := *cmp.Or(s, &Settings{})
+	c.Band = cmp.Or(c.Band, DefaultBand)
+	c.Sustain = cmp.Or(c.Sustain, DefaultSustain)
+	c.MinSamples = cmp.Or(c.MinSamples, DefaultMinSamples)
+	c.RiseFactor = cmp.Or(c.RiseFactor, DefaultRiseFactor)
 	switch {
 	case !(c.Band > 0 && c.Band < 1):
 		return c, fmt.Errorf("%w: the band must be in (0, 1), got %g", ErrSettings, c.Band)
