@@ -95,23 +95,8 @@ func CategoryMap(c Categories) (*CategoryMapFigure, error) {
 			}
 		}
 	}
-	p := plot.New()
-	p.Title.Text = c.Title
-	p.X.Label.Text, p.Y.Label.Text = c.XLabel, c.YLabel
 	// With Min 0, Max k−1 and k colours, category i takes colour i.
-	hm := plotter.NewHeatMap(indexGrid{z: z}, palette(c.Colors))
-	hm.Min, hm.Max = 0, float64(len(c.Names)-1)
-	hm.NaN = emptyCell
-	p.Add(hm)
-	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks(c.Columns), indexTicks(c.Rows)
-	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
-	p.X.Padding, p.Y.Padding = 0, 0
-
-	legend := plot.NewLegend()
-	legend.Top, legend.Left = true, true
-	legend.TextStyle.Font.Size = vg.Points(9)
-	legend.Padding = vg.Points(3)
+	p, legend := cellGrid(c.Title, c.XLabel, c.YLabel, c.Columns, c.Rows, z, palette(c.Colors), 0, float64(len(c.Names)-1))
 	for i, name := range c.Names {
 		legend.Add(name, swatch{c.Colors[i]})
 	}

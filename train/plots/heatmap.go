@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	gonumpalette "gonum.org/v1/plot/palette"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
@@ -127,22 +129,7 @@ func HeatMap(h Heat) (*HeatMapFigure, error) {
 	cm.SetMin(zr.min)
 	cm.SetMax(zr.max)
 
-	p := plot.New()
-	p.Title.Text = h.Title
-	p.X.Label.Text, p.Y.Label.Text = h.XLabel, h.YLabel
-	hm := plotter.NewHeatMap(indexGrid{z: logs}, cm.Palette(256))
-	hm.Min, hm.Max = zr.min, zr.max
-	hm.NaN = emptyCell
-	p.Add(hm)
-	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks(h.Columns), indexTicks(h.Rows)
-	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
-	p.X.Padding, p.Y.Padding = 0, 0
-
-	legend := plot.NewLegend()
-	legend.Top, legend.Left = true, true
-	legend.TextStyle.Font.Size = vg.Points(9)
-	legend.Padding = vg.Points(3) // room between the entries
+	p, legend := cellGrid(h.Title, h.XLabel, h.YLabel, h.Columns, h.Rows, logs, cm.Palette(256), zr.min, zr.max)
 	for _, m := range []struct {
 		mark  Mark
 		shape draw.GlyphDrawer
@@ -267,3 +254,27 @@ func (log10Ticks) Ticks(min, max float64) []plot.Tick {
 
 // ValueLabel writes an axis value briefly, to three significant digits.
 func ValueLabel(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+
+// cellGrid is a plot of the cells of z, cell (r, c) at x = c, y = r,
+// coloured by pal from zmin to zmax (a NaN cell left empty), its ticks the
+// labels of columns and rows; and the legend at its top left that the map's
+// marks go into.
+func cellGrid(title, xLabel, yLabel string, columns, rows []string, z [][]float64, pal gonumpalette.Palette, zmin, zmax float64) (*plot.Plot, plot.Legend) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
+	hm := plotter.NewHeatMap(indexGrid{z: z}, pal)
+	hm.Min, hm.Max = zmin, zmax
+	hm.NaN = emptyCell
+	p.Add(hm)
+	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks(columns), indexTicks(rows)
+	p.X.Min, p.X.Max = -0.5, float64(len(columns))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	p.X.Padding, p.Y.Padding = 0, 0
+
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
+	legend.TextStyle.Font.Size = vg.Points(9)
+	legend.Padding = vg.Points(3) // room between the entries
+	return p, legend
+}
