@@ -78,7 +78,7 @@ feed:
 			if r == nil {
 				nan := math.NaN()
 				results[i] = &Result{Status: Interrupted, LearningRate: jobs[i].Settings.LearningRate,
-					TrainMSE: nan, TestMSE: nan, GradNormSq: nan}
+					TrainMSE: nan, TestMSE: nan, GradNormSq: nan, SharpnessInit: nan, SharpnessFinal: nan}
 			}
 		}
 		return results, fmt.Errorf("train: %w", err)

@@ -216,7 +216,10 @@ type Term struct {
 // Progress receives a run's progress. It must be safe for concurrent use when
 // shared by parallel runs.
 type Progress interface {
+	// Add counts steps more steps taken.
 	Add(steps int)
+	// RunDone counts a run that finished: it converged, diverged or took
+	// its steps. An interrupted run and one that failed do not count.
 	RunDone()
 }
 
@@ -327,7 +330,7 @@ func Run(ctx context.Context, p *Problem, s *Settings) (*Result, error) {
 	}
 	defer r.close()
 	res, err := r.run(ctx)
-	if cfg.Progress != nil {
+	if cfg.Progress != nil && err == nil && res.Status != Interrupted {
 		cfg.Progress.RunDone()
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/igr-project/igr/graph"
@@ -290,6 +291,32 @@ func TestCancelledContextInterruptsRun(t *testing.T) {
 	}
 }
 
+// runCounter counts what a run reports to its Progress.
+type runCounter struct{ steps, done atomic.Int64 }
+
+func (c *runCounter) Add(steps int) { c.steps.Add(int64(steps)) }
+func (c *runCounter) RunDone()      { c.done.Add(1) }
+
+func TestProgressCountsOnlyFinishedRuns(t *testing.T) {
+	p := smallProblem(t, quadratic, 9)
+	var c runCounter
+	if _, err := train.Run(context.Background(), p, &train.Settings{LearningRate: 0.01, Steps: 30, Progress: &c}); err != nil {
+		t.Fatal(err)
+	}
+	if c.done.Load() != 1 || c.steps.Load() != 30 {
+		t.Fatalf("a finished run of 30 steps reported %d runs done and %d steps", c.done.Load(), c.steps.Load())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := train.Run(ctx, p, &train.Settings{LearningRate: 0.01, Steps: 30, Progress: &c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != train.Interrupted || c.done.Load() != 1 {
+		t.Errorf("an interrupted run (%s) counted as done: %d runs done", r.Status, c.done.Load())
+	}
+}
+
 func TestRunAllReportsUnstartedJobsInterrupted(t *testing.T) {
 	p := smallProblem(t, quadratic, 10)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -301,6 +328,15 @@ func TestRunAllReportsUnstartedJobsInterrupted(t *testing.T) {
 	for i, r := range res {
 		if r == nil || r.Status != train.Interrupted || r.LearningRate != []float64{0.01, 0.02, 0.03, 0.04, 0.05}[i] {
 			t.Errorf("result %d: %+v, want an interrupted result for its learning rate", i, r)
+			continue
+		}
+		// A run that never started measured nothing: every number NaN, none 0.
+		if r.Steps == 0 {
+			for name, v := range map[string]float64{"train MSE": r.TrainMSE, "test MSE": r.TestMSE, "‖∇L‖²": r.GradNormSq, "initial sharpness": r.SharpnessInit, "final sharpness": r.SharpnessFinal} {
+				if !math.IsNaN(v) {
+					t.Errorf("result %d, never started: %s %g, want NaN", i, name, v)
+				}
+			}
 		}
 	}
 }
