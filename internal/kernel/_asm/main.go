@@ -71,17 +71,26 @@ func (p precision) bytes(r Register) { SHLQ(U8(p.shift()), r) }
 // = 12 accumulators, plus two for a row of B and one broadcast.
 const maxRows = 6
 
-// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2;
-// masked kernels read and write only the columns whose mask element is all
-// ones.
-func gemmKernel(p precision, mr, nvec int, masked bool) {
-	name := fmt.Sprintf("gemm%s%dx%d", p.name, mr, nvec*p.lanes)
+// beginGemm starts the kernel of a rows×cols block of C, gemmKernel's or
+// rowKernel's: its name (gemmD4x8, gemmS1x64Masked, …), its signature, the
+// one of every kernel of C = alpha·op(A)·B, and its doc, "<name> sets the
+// rows×cols <block> at c to <sum>". It returns the name.
+func beginGemm(p precision, rows, cols int, masked bool, block, sum string) string {
+	name := fmt.Sprintf("gemm%s%dx%d", p.name, rows, cols)
 	if masked {
 		name += "Masked"
 	}
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
-	Doc(fmt.Sprintf("%s sets the %d×%d tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.", name, mr, nvec*p.lanes))
+	Doc(fmt.Sprintf("%s sets the %d×%d %s at c to %s; see gemmTile.", name, rows, cols, block, sum))
 	Pragma("noescape")
+	return name
+}
+
+// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2;
+// masked kernels read and write only the columns whose mask element is all
+// ones.
+func gemmKernel(p precision, mr, nvec int, masked bool) {
+	name := beginGemm(p, mr, nvec*p.lanes, masked, "tile", "alpha·Σ_l op(a)[r][l]·b[l][:]")
 
 	k := Load(Param("k"), GP64())
 	a0 := Load(Param("a"), GP64())
@@ -185,13 +194,7 @@ const rowVectors = 8
 // products with m = 1 (among them Aᵀ·x, computed as xᵀ·A). Same signature
 // and order of summation as gemmKernel.
 func rowKernel(p precision, masked bool) {
-	name := fmt.Sprintf("gemm%s1x%d", p.name, rowVectors*p.lanes)
-	if masked {
-		name += "Masked"
-	}
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
-	Doc(fmt.Sprintf("%s sets the 1×%d row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.", name, rowVectors*p.lanes))
-	Pragma("noescape")
+	name := beginGemm(p, 1, rowVectors*p.lanes, masked, "row", "alpha·Σ_l a[l·acs]·b[l][:]")
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	acs := Load(Param("acs"), GP64())
