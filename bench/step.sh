@@ -31,13 +31,7 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 lo=${LO:-2000}
 hi=${HI:-12000}
-out=${OUT:-bench/out}
-python=${PYTHON:-/usr/bin/python3}
-export PYTHON=$python
-mkdir -p "$out"
-
-. bench/openblas_env.sh
-. bench/builds.sh
+. bench/prepare.sh
 
 floor=""
 if [[ " ${builds[*]} " == *igr-openblas=* ]]; then

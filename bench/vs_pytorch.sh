@@ -31,12 +31,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
 noise=${NOISE_STEPS:-100000}
-out=${OUT:-bench/out}
-python=${PYTHON:-/usr/bin/python3}
-export PYTHON=$python
-mkdir -p "$out"
-
-. bench/openblas_env.sh
-. bench/builds.sh
+. bench/prepare.sh
 
 "$python" bench/vs_pytorch.py "$out" "$runs" "$noise" "${builds[@]}"

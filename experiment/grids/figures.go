@@ -29,45 +29,29 @@ func SweepFigure(rows []experiment.RunRow, constantTestMSE, tol float64) (*plots
 // step cap ringed, and, when x is the learning rate, a line left of the
 // first diverging learning rate of every row.
 func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
-	ys := s.rowValues()
+	g := newMapGrid(s)
 	h := plots.Heat{
-		Title:  fmt.Sprintf("%s: %s\n%s", mapStatistic(s), axisTitle(s), s.describe()),
-		XLabel: axisLabel(s.X.Name),
-		YLabel: axisLabel(s.Y.Name),
-		ZLabel: "test MSE",
-		Z:      make([][]float64, len(ys)),
-		Marks:  make([][]plots.Mark, len(ys)),
-	}
-	h.Columns, h.Rows = tickLabels(s.X.Values), tickLabels(ys)
-	if s.Y.Name == "" {
-		h.Rows = []string{""}
-	}
-	col := map[float64]int{}
-	for i, x := range s.X.Values {
-		col[x] = i
-	}
-	row := map[float64]int{}
-	for i, y := range ys {
-		row[y] = i
-		h.Z[i] = make([]float64, len(s.X.Values))
-		h.Marks[i] = make([]plots.Mark, len(s.X.Values))
-		for j := range h.Z[i] {
-			h.Z[i][j] = math.NaN()
-		}
+		Title:   fmt.Sprintf("%s: %s\n%s", mapStatistic(s), axisTitle(s), s.describe()),
+		XLabel:  g.XLabel,
+		YLabel:  g.YLabel,
+		Columns: g.Columns,
+		Rows:    g.Rows,
+		ZLabel:  "test MSE",
+		Z:       filled(g, math.NaN()),
+		Marks:   filled(g, plots.NoMark),
 	}
 	if s.X.Name == "lr" {
-		h.Edge, h.EdgeName = make([]int, len(ys)), "first diverging lr"
+		h.Edge, h.EdgeName = make([]int, len(g.Rows)), "first diverging lr"
 		for i, r := range s.Rows {
 			h.Edge[i] = -1
-			if c, ok := col[float64(r.FirstDivergedLR)]; ok {
+			if c, ok := g.column[float64(r.FirstDivergedLR)]; ok {
 				h.Edge[i] = c
 			}
 		}
 	}
 	for _, c := range cells {
-		i, ok1 := row[c.Y]
-		j, ok2 := col[c.X]
-		if !ok1 || !ok2 {
+		i, j, ok := g.place(c)
+		if !ok {
 			continue
 		}
 		h.Z[i][j] = c.Median
@@ -81,6 +65,53 @@ func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
 		}
 	}
 	return plots.HeatMap(h)
+}
+
+// mapGrid lays a map out as its heat maps draw it: row i is the i-th value
+// of y (MapSummary.rowValues), column j the j-th value of x. It holds the
+// labels of both axes, their tick labels (one empty label for the row of a
+// map without y), and the row and column of every value.
+type mapGrid struct {
+	XLabel, YLabel string
+	Columns, Rows  []string
+	column, row    map[float64]int
+}
+
+func newMapGrid(s *MapSummary) mapGrid {
+	ys := s.rowValues()
+	g := mapGrid{XLabel: axisLabel(s.X.Name), YLabel: axisLabel(s.Y.Name),
+		Columns: tickLabels(s.X.Values), Rows: tickLabels(ys),
+		column: make(map[float64]int), row: make(map[float64]int)}
+	if s.Y.Name == "" {
+		g.Rows = []string{""}
+	}
+	for j, x := range s.X.Values {
+		g.column[x] = j
+	}
+	for i, y := range ys {
+		g.row[y] = i
+	}
+	return g
+}
+
+// place returns the row and column of a cell, and false for a cell whose x
+// or y is not on the axes.
+func (g mapGrid) place(c MapCell) (i, j int, ok bool) {
+	i, okY := g.row[c.Y]
+	j, okX := g.column[c.X]
+	return i, j, okY && okX
+}
+
+// filled returns a value per cell of the grid, every one v.
+func filled[T any](g mapGrid, v T) [][]T {
+	out := make([][]T, len(g.Rows))
+	for i := range out {
+		out[i] = make([]T, len(g.Columns))
+		for j := range out[i] {
+			out[i][j] = v
+		}
+	}
+	return out
 }
 
 // MapLinesFigure draws a map as curves: the median test MSE against x, one

@@ -243,22 +243,19 @@ func (c MapCell) counts() []int {
 // interrupted); and, when x is the learning rate, the theory's lines of
 // every row (TheoryLines).
 func MapRegimesFigure(s *MapSummary, cells []MapCell) (*plots.CategoryMapFigure, error) {
-	ys := s.rowValues()
+	g := newMapGrid(s)
 	c := plots.Categories{
 		Title:     fmt.Sprintf("Regime of most %s: %s\n%s", runsNoun(s), axisTitle(s), s.describe()),
-		XLabel:    axisLabel(s.X.Name),
-		YLabel:    axisLabel(s.Y.Name),
-		Columns:   tickLabels(s.X.Values),
-		Rows:      tickLabels(ys),
+		XLabel:    g.XLabel,
+		YLabel:    g.YLabel,
+		Columns:   g.Columns,
+		Rows:      g.Rows,
 		Colors:    regimeColors,
 		MixedName: "runs in several regimes",
 		Lines:     TheoryLines(s),
 	}
-	for _, g := range regimeNames {
-		c.Names = append(c.Names, string(g))
-	}
-	if s.Y.Name == "" {
-		c.Rows = []string{""}
+	for _, r := range regimeNames {
+		c.Names = append(c.Names, string(r))
 	}
 	c.Cell, c.Mixed = regimeGrid(s, cells)
 	return plots.CategoryMap(c)
@@ -268,25 +265,11 @@ func MapRegimesFigure(s *MapSummary, cells []MapCell) (*plots.CategoryMapFigure,
 // regimeNames of the regime of most of the cell's runs (the first on a tie,
 // −1 where none has one) and whether its runs are in several.
 func regimeGrid(s *MapSummary, cells []MapCell) (regimes [][]int, mixed [][]bool) {
-	ys := s.rowValues()
-	col := map[float64]int{}
-	for i, x := range s.X.Values {
-		col[x] = i
-	}
-	row := map[float64]int{}
-	regimes, mixed = make([][]int, len(ys)), make([][]bool, len(ys))
-	for i, y := range ys {
-		row[y] = i
-		regimes[i] = make([]int, len(s.X.Values))
-		mixed[i] = make([]bool, len(s.X.Values))
-		for j := range regimes[i] {
-			regimes[i][j] = -1
-		}
-	}
+	g := newMapGrid(s)
+	regimes, mixed = filled(g, -1), filled(g, false)
 	for _, cell := range cells {
-		i, ok1 := row[cell.Y]
-		j, ok2 := col[cell.X]
-		if !ok1 || !ok2 {
+		i, j, ok := g.place(cell)
+		if !ok {
 			continue
 		}
 		best, kinds := -1, 0

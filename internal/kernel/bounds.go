@@ -15,15 +15,8 @@ import "fmt"
 // non-negative size that lie inside slices of lengths lenA, lenB and lenC.
 // The conditions are gonum's Dgemm's, in its order.
 func checkGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, lenC int) {
-	// The stored shapes: A is m×k, or k×m when transposed; B is k×n, or n×k.
-	ar, ac := m, k
-	if tA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if tB {
-		br, bc = n, k
-	}
+	ar, ac := storedShape(m, k, tA)
+	br, bc := storedShape(k, n, tB)
 	if m < 0 || n < 0 || k < 0 || lda < max(1, ac) || ldb < max(1, bc) || ldc < max(1, n) ||
 		m != 0 && n != 0 && (lenA < span(ar, ac, lda) || lenB < span(br, bc, ldb) || lenC < span(m, n, ldc)) {
 		badGemm(entry, tA, tB, m, n, k, lda, ldb, ldc, lenA, lenB, lenC)
@@ -44,14 +37,8 @@ func badGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, lenC
 	case k < 0:
 		fail("k < 0 (k = %d)", k)
 	}
-	ar, ac := m, k
-	if tA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if tB {
-		br, bc = n, k
-	}
+	ar, ac := storedShape(m, k, tA)
+	br, bc := storedShape(k, n, tB)
 	switch {
 	case lda < max(1, ac):
 		fail("bad leading dimension of A: lda = %d, the stored A (%s) has %d columns", lda, stored(ar, ac, tA), ac)
@@ -67,6 +54,16 @@ func badGemm(entry string, tA, tB bool, m, n, k, lda, ldb, ldc, lenA, lenB, lenC
 		fail("insufficient length of b: %d elements, the stored B (%s) with ldb = %d needs %d", lenB, stored(br, bc, tB), ldb, need)
 	}
 	fail("insufficient length of c: %d elements, C (%d×%d) with ldc = %d needs %d", lenC, m, n, ldc, span(m, n, ldc))
+}
+
+// storedShape returns the rows and columns of the stored operand whose op is
+// rows×cols: A is m×k, or k×m when transposed; B is k×n, or n×k.
+func storedShape(rows, cols int, transposed bool) (r, c int) {
+	r, c = rows, cols
+	if transposed {
+		r, c = cols, rows
+	}
+	return r, c
 }
 
 // span is the number of elements gonum's Dgemm requires of a rows×cols

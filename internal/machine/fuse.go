@@ -344,8 +344,6 @@ type buffered interface {
 
 func (o *reuseOp) buffer() G.Value             { return o.out }
 func (o *reuseOp) setBuffer(v G.Value)         { o.out = v }
-func (o *gemmOp) buffer() G.Value              { return o.out }
-func (o *gemmOp) setBuffer(v G.Value)          { o.out = v }
 func (o *outerHadamardOp) buffer() G.Value     { return o.out }
 func (o *outerHadamardOp) setBuffer(v G.Value) { o.out = v }
 

@@ -209,6 +209,53 @@ func TestReuseZeroesAccumulatingOps(t *testing.T) {
 	}
 }
 
+// TestGemmOfAViewIsLeftToGorgonia: an operand that is a view is not the
+// kernel's; the gemmOp runs Gorgonia's op into its own buffer instead and
+// multiplies by the scale a rewrite folded into it. The result must be the
+// default kernel's product of the same numbers times that scale, bit for
+// bit (Gorgonia's products run on the default kernel, see blas.go), in the
+// op's buffer, call after call.
+func TestGemmOfAViewIsLeftToGorgonia(t *testing.T) {
+	const n, d, m, alpha = 7, 5, 3, 3.0
+	g := G.NewGraph()
+	x := G.NewMatrix(g, G.Float64, G.WithShape(n, d), G.WithName("x"))
+	a := G.NewMatrix(g, G.Float64, G.WithShape(d, m), G.WithName("A"))
+	h := G.Must(G.Mul(x, a))
+	op, ok := replaceOp(h.Op(), h, []*G.Node{x, a}, Options{Kernels: true}).(*gemmOp)
+	if !ok {
+		t.Fatalf("the product %v was not rewritten into a gemmOp", h)
+	}
+	op.scaleBy(alpha)
+	r := rand.New(rand.NewPCG(9, 10))
+	rows := tensor.New(tensor.WithShape(n+4, d), tensor.WithBacking(normals(r, (n+4)*d)))
+	v, err := rows.Slice(G.S(2, 2+n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := v.(*tensor.Dense)
+	if plain(view) {
+		t.Fatal("the slice is not a view: the test needs an operand the kernel does not take")
+	}
+	av := tensor.New(tensor.WithShape(d, m), tensor.WithBacking(normals(r, d*m)))
+	want := make([]float64, n*m)
+	kernel.Default().Gemm64(false, false, n, m, d, 1, view.Materialize().(*tensor.Dense).Float64s(), d, av.Float64s(), m, want, m)
+	for i := range want {
+		want[i] *= alpha
+	}
+	for call := 0; call < 2; call++ {
+		got, err := op.Do(view, av)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != op.buffer() {
+			t.Fatalf("call %d: the result is not in the op's buffer", call)
+		}
+		if i := firstDifference(got.(*tensor.Dense).Float64s(), want); i >= 0 {
+			t.Fatalf("call %d: C[%d] = %v, want %v", call, i, got.(*tensor.Dense).Float64s()[i], want[i])
+		}
+	}
+}
+
 func TestValueOfUnknownNode(t *testing.T) {
 	g := G.NewGraph()
 	x := G.NewScalar(g, G.Float64, G.WithName("x"), G.WithValue(2.0))

@@ -5,7 +5,6 @@ import (
 	"hash"
 	"reflect"
 
-	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -132,7 +131,7 @@ func replaceOp(op G.Op, n *G.Node, kids []*G.Node, opt Options) G.Op {
 	dt := n.Dtype()
 	if opt.Kernels && (dt == tensor.Float64 || dt == tensor.Float32) {
 		if ta, tb, ok := isMatMul(op); ok && len(kids) == 2 && kids[0].Dims() == 2 && kids[1].Dims() == 2 {
-			return &gemmOp{Op: op, transA: ta, transB: tb, alpha: 1, out: newBuffer(dt, n.Shape()), kernel: kernel.Default()}
+			return &gemmOp{reuseOp: newReuseOp(op, op.(G.UsePreallocDoer), dt, n.Shape()), transA: ta, transB: tb, alpha: 1, kernel: kernel.Default()}
 		}
 		if arith, ok := isArithmetic(op); ok && len(kids) == 2 && !n.Shape().IsScalar() {
 			return &elementwiseOp{reuseOp: newReuseOp(op, op.(G.UsePreallocDoer), dt, n.Shape()), arith: arith, alpha: 1, kernel: kernel.Default()}
@@ -377,17 +376,16 @@ func (o *reuseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // gemmOp
 
 // gemmOp is C = op(A)·op(B) for 2-D float64/float32 tensors through the
-// kernel that was the default when the graph was rewritten, into an owned
-// buffer.
-// It keeps the original linAlgBinOp for type, shape, hashing and symbolic
-// differentiation. Unlike linAlgBinOp it does not transpose its inputs'
-// metadata in place (linAlgBinOp calls a.T() and defers a.T() on the input
-// tensors, which allocates and mutates shared inputs).
+// kernel that was the default when the graph was rewritten, into the buffer
+// of its reuseOp; views and unusual layouts go through the wrapped op.
+// The reuseOp keeps the original linAlgBinOp for type, shape, hashing and
+// symbolic differentiation. Unlike linAlgBinOp the kernel does not transpose
+// its inputs' metadata in place (linAlgBinOp calls a.T() and defers a.T() on
+// the input tensors, which allocates and mutates shared inputs).
 type gemmOp struct {
-	G.Op           // the original linAlgBinOp
+	*reuseOp       // wraps the original linAlgBinOp
 	transA, transB bool
 	alpha          float64 // C = alpha·op(A)·op(B); 1 unless a rewrite folded a scale in
-	out            G.Value
 	kernel         *kernel.Kernel
 }
 
@@ -396,8 +394,8 @@ func (o *gemmOp) Do(in ...G.Value) (G.Value, error) {
 	b, ok2 := in[1].(*tensor.Dense)
 	c := o.out.(*tensor.Dense)
 	if !ok1 || !ok2 || !plain(a) || !plain(b) {
-		// views or unusual layouts: let Gorgonia do it, then copy
-		v, err := o.Op.(G.UsePreallocDoer).UsePreallocDo(c, in...)
+		// views or unusual layouts: let Gorgonia do it
+		v, err := o.reuseOp.Do(in...)
 		if err != nil {
 			return nil, err
 		}
@@ -433,22 +431,12 @@ func plain(t *tensor.Dense) bool {
 	return t.Dims() == 2 && !t.IsView() && t.DataOrder().IsRowMajor() && !t.IsMaterializable() && t.DataOrder().IsContiguous()
 }
 
-func (o *gemmOp) CallsExtern() bool    { return false }
-func (o *gemmOp) OverwritesInput() int { return -1 }
-func (o *gemmOp) ReturnsPtr() bool     { return true }
-func (o *gemmOp) String() string       { return o.Op.String() + "(gemm)" }
+func (o *gemmOp) String() string { return o.Op.String() + "(gemm)" }
 func (o *gemmOp) WriteHash(h hash.Hash) {
 	o.Op.WriteHash(h)
 	h.Write([]byte("gemm"))
 }
 func (o *gemmOp) Hashcode() uint32 { return o.Op.Hashcode() ^ 0x6e33 }
-func (o *gemmOp) Type() hm.Type    { return o.Op.Type() }
-func (o *gemmOp) DiffWRT(i int) []bool {
-	return o.Op.(G.SDOp).DiffWRT(i)
-}
-func (o *gemmOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	return o.Op.(G.SDOp).SymDiff(in, out, grad)
-}
 
 // ---------------------------------------------------------------------------
 // elementwiseOp

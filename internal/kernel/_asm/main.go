@@ -36,92 +36,33 @@ var (
 	f32 = precision{name: "S", goType: "float32", size: 4, lanes: 8, mask: "int32"}
 )
 
-func (p precision) shift() uint64 {
+// either returns the float64 form of an instruction (or value) for float64
+// code and the float32 form for float32 code.
+func either[T any](p precision, double, single T) T {
 	if p.size == 8 {
-		return 3
+		return double
 	}
-	return 2
+	return single
 }
 
-func (p precision) load(m Mem, r VecVirtual) {
-	if p.size == 8 {
-		VMOVUPD(m, r)
-	} else {
-		VMOVUPS(m, r)
-	}
-}
+func (p precision) shift() uint64 { return either[uint64](p, 3, 2) }
 
-func (p precision) store(r VecVirtual, m Mem) {
-	if p.size == 8 {
-		VMOVUPD(r, m)
-	} else {
-		VMOVUPS(r, m)
-	}
-}
-
-func (p precision) maskLoad(m Mem, mask, r VecVirtual) {
-	if p.size == 8 {
-		VMASKMOVPD(m, mask, r)
-	} else {
-		VMASKMOVPS(m, mask, r)
-	}
-}
-
+// The packed instructions of the precision, in avo's operand order.
+func (p precision) load(m Mem, r VecVirtual)           { either(p, VMOVUPD, VMOVUPS)(m, r) }
+func (p precision) store(r VecVirtual, m Mem)          { either(p, VMOVUPD, VMOVUPS)(r, m) }
+func (p precision) maskLoad(m Mem, mask, r VecVirtual) { either(p, VMASKMOVPD, VMASKMOVPS)(m, mask, r) }
 func (p precision) maskStore(r, mask VecVirtual, m Mem) {
-	if p.size == 8 {
-		VMASKMOVPD(r, mask, m)
-	} else {
-		VMASKMOVPS(r, mask, m)
-	}
+	either(p, VMASKMOVPD, VMASKMOVPS)(r, mask, m)
 }
+func (p precision) broadcast(x Op, r VecVirtual) { either(p, VBROADCASTSD, VBROADCASTSS)(x, r) }
+func (p precision) fma(a Op, b, acc VecVirtual)  { either(p, VFMADD231PD, VFMADD231PS)(a, b, acc) }
+func (p precision) mul(a, b, dst VecVirtual)     { either(p, VMULPD, VMULPS)(a, b, dst) }
+func (p precision) add(a, b, dst VecVirtual)     { either(p, VADDPD, VADDPS)(a, b, dst) }
+func (p precision) sub(a, b, dst VecVirtual)     { either(p, VSUBPD, VSUBPS)(a, b, dst) }
+func (p precision) zero(r VecVirtual)            { either(p, VXORPD, VXORPS)(r, r, r) }
 
-func (p precision) broadcast(m Mem, r VecVirtual) {
-	if p.size == 8 {
-		VBROADCASTSD(m, r)
-	} else {
-		VBROADCASTSS(m, r)
-	}
-}
-
-func (p precision) fma(a, b, acc VecVirtual) {
-	if p.size == 8 {
-		VFMADD231PD(a, b, acc)
-	} else {
-		VFMADD231PS(a, b, acc)
-	}
-}
-
-func (p precision) mul(a, b, dst VecVirtual) {
-	if p.size == 8 {
-		VMULPD(a, b, dst)
-	} else {
-		VMULPS(a, b, dst)
-	}
-}
-
-func (p precision) add(a, b, dst VecVirtual) {
-	if p.size == 8 {
-		VADDPD(a, b, dst)
-	} else {
-		VADDPS(a, b, dst)
-	}
-}
-
-func (p precision) sub(a, b, dst VecVirtual) {
-	if p.size == 8 {
-		VSUBPD(a, b, dst)
-	} else {
-		VSUBPS(a, b, dst)
-	}
-}
-
-func (p precision) zero(r VecVirtual) {
-	if p.size == 8 {
-		VXORPD(r, r, r)
-	} else {
-		VXORPS(r, r, r)
-	}
-}
+// moveScalar moves the lowest element between memory and an XMM register.
+func (p precision) moveScalar(from, to Op) { either(p, MOVSD, MOVSS)(from, to) }
 
 // bytes turns an element count held in a register into bytes, in place.
 func (p precision) bytes(r Register) { SHLQ(U8(p.shift()), r) }
@@ -130,17 +71,26 @@ func (p precision) bytes(r Register) { SHLQ(U8(p.shift()), r) }
 // = 12 accumulators, plus two for a row of B and one broadcast.
 const maxRows = 6
 
-// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2;
-// masked kernels read and write only the columns whose mask element is all
-// ones.
-func gemmKernel(p precision, mr, nvec int, masked bool) {
-	name := fmt.Sprintf("gemm%s%dx%d", p.name, mr, nvec*p.lanes)
+// beginGemm starts the kernel of a rows×cols block of C, gemmKernel's or
+// rowKernel's: its name (gemmD4x8, gemmS1x64Masked, …), its signature, the
+// one of every kernel of C = alpha·op(A)·B, and its doc, "<name> sets the
+// rows×cols <block> at c to <sum>". It returns the name.
+func beginGemm(p precision, rows, cols int, masked bool, block, sum string) string {
+	name := fmt.Sprintf("gemm%s%dx%d", p.name, rows, cols)
 	if masked {
 		name += "Masked"
 	}
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
-	Doc(fmt.Sprintf("%s sets the %d×%d tile at c to alpha·Σ_l op(a)[r][l]·b[l][:]; see gemmTile.", name, mr, nvec*p.lanes))
+	Doc(fmt.Sprintf("%s sets the %d×%d %s at c to %s; see gemmTile.", name, rows, cols, block, sum))
 	Pragma("noescape")
+	return name
+}
+
+// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2;
+// masked kernels read and write only the columns whose mask element is all
+// ones.
+func gemmKernel(p precision, mr, nvec int, masked bool) {
+	name := beginGemm(p, mr, nvec*p.lanes, masked, "tile", "alpha·Σ_l op(a)[r][l]·b[l][:]")
 
 	k := Load(Param("k"), GP64())
 	a0 := Load(Param("a"), GP64())
@@ -216,11 +166,7 @@ func gemmKernel(p precision, mr, nvec int, masked bool) {
 	ldc := Load(Param("ldc"), GP64())
 	p.bytes(ldc)
 	alpha := Load(Param("alpha"), XMM())
-	if p.size == 8 {
-		VBROADCASTSD(alpha, t)
-	} else {
-		VBROADCASTSS(alpha, t)
-	}
+	p.broadcast(alpha, t)
 	for r := 0; r < mr; r++ {
 		for v := 0; v < nvec; v++ {
 			p.mul(t, acc[r][v], acc[r][v])
@@ -248,13 +194,7 @@ const rowVectors = 8
 // products with m = 1 (among them Aᵀ·x, computed as xᵀ·A). Same signature
 // and order of summation as gemmKernel.
 func rowKernel(p precision, masked bool) {
-	name := fmt.Sprintf("gemm%s1x%d", p.name, rowVectors*p.lanes)
-	if masked {
-		name += "Masked"
-	}
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, ars, acs int, b *%[1]s, ldb int, c *%[1]s, ldc int, mask *%[2]s)", p.goType, p.mask))
-	Doc(fmt.Sprintf("%s sets the 1×%d row at c to alpha·Σ_l a[l·acs]·b[l][:]; see gemmTile.", name, rowVectors*p.lanes))
-	Pragma("noescape")
+	name := beginGemm(p, 1, rowVectors*p.lanes, masked, "row", "alpha·Σ_l a[l·acs]·b[l][:]")
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	acs := Load(Param("acs"), GP64())
@@ -283,11 +223,7 @@ func rowKernel(p precision, masked bool) {
 			p.maskLoad(off, bv, bv)
 			p.fma(bv, t, acc[v])
 		} else {
-			if p.size == 8 {
-				VFMADD231PD(off, t, acc[v])
-			} else {
-				VFMADD231PS(off, t, acc[v])
-			}
+			p.fma(off, t, acc[v])
 		}
 	}
 	ADDQ(acs, a)
@@ -298,11 +234,7 @@ func rowKernel(p precision, masked bool) {
 	Label(name + "_store")
 	c := Load(Param("c"), GP64())
 	alpha := Load(Param("alpha"), XMM())
-	if p.size == 8 {
-		VBROADCASTSD(alpha, t)
-	} else {
-		VBROADCASTSS(alpha, t)
-	}
+	p.broadcast(alpha, t)
 	for v := 0; v < rowVectors; v++ {
 		p.mul(t, acc[v], acc[v])
 		dst := Mem{Base: c, Disp: 32 * v}
@@ -416,11 +348,7 @@ func stream(p precision, name, sig, doc string, in, scalars []string, body func(
 	for i, name := range scalars {
 		x := Load(Param(name), XMM())
 		bc[i] = YMM()
-		if p.size == 8 {
-			VBROADCASTSD(x, bc[i])
-		} else {
-			VBROADCASTSS(x, bc[i])
-		}
+		p.broadcast(x, bc[i])
 	}
 	lanes := 32 / p.size
 	// pass emits the computation of count vectors (or one element when
@@ -432,11 +360,7 @@ func stream(p precision, name, sig, doc string, in, scalars []string, body func(
 				m := Mem{Base: ptrs[i+1], Disp: 32 * u}
 				if scalar {
 					x[i] = XMM()
-					if p.size == 8 {
-						MOVSD(m, x[i])
-					} else {
-						MOVSS(m, x[i])
-					}
+					p.moveScalar(m, x[i])
 				} else {
 					x[i] = YMM()
 					p.load(m, x[i])
@@ -451,13 +375,10 @@ func stream(p precision, name, sig, doc string, in, scalars []string, body func(
 			}
 			r := body(x, s)
 			dst := Mem{Base: ptrs[0], Disp: 32 * u}
-			switch {
-			case !scalar:
+			if scalar {
+				p.moveScalar(r, dst)
+			} else {
 				p.store(r, dst)
-			case p.size == 8:
-				MOVSD(r, dst)
-			default:
-				MOVSS(r, dst)
 			}
 		}
 		step := count * 32
@@ -491,25 +412,22 @@ func stream(p precision, name, sig, doc string, in, scalars []string, body func(
 // instructions (dst = x ∘ y is op(y, x, dst) in avo's operand order).
 type arith struct {
 	name     string
-	pd, ps   func(y, x, dst Op)
+	pd, ps   func(...Op)
 	commutes bool
 }
 
 var ariths = []arith{
-	{"Add", func(y, x, d Op) { VADDPD(y, x, d) }, func(y, x, d Op) { VADDPS(y, x, d) }, true},
-	{"Sub", func(y, x, d Op) { VSUBPD(y, x, d) }, func(y, x, d Op) { VSUBPS(y, x, d) }, false},
-	{"Mul", func(y, x, d Op) { VMULPD(y, x, d) }, func(y, x, d Op) { VMULPS(y, x, d) }, true},
-	{"Div", func(y, x, d Op) { VDIVPD(y, x, d) }, func(y, x, d Op) { VDIVPS(y, x, d) }, false},
+	{"Add", VADDPD, VADDPS, true},
+	{"Sub", VSUBPD, VSUBPS, false},
+	{"Mul", VMULPD, VMULPS, true},
+	{"Div", VDIVPD, VDIVPS, false},
 }
 
 // elementwiseKernels generates, for op ∘, dst[i] = (x[i] ∘ y[i])·alpha
 // (VV), x[i] ∘ s (VS) and s ∘ x[i] (SV): correctly rounded operations, so
 // the results are a Go loop's bit for bit.
 func elementwiseKernels(p precision, a arith) {
-	op := a.pd
-	if p.size == 4 {
-		op = a.ps
-	}
+	op := either(p, a.pd, a.ps)
 	lower := strings.ToLower(a.name)
 	stream(p, lower+"VV"+p.name, "func(dst, x, y []%[1]s, alpha %[1]s)", "dst[i] = (x[i] "+a.name+" y[i])·alpha",
 		[]string{"x", "y"}, []string{"alpha"}, func(x, s []VecVirtual) VecVirtual {
