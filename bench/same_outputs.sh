@@ -9,10 +9,14 @@
 # from run to run. IGNORE (a space-separated list of shell patterns matched
 # against case/file) leaves out files that a change alters on purpose, and
 # files that only one of the two writes are listed, not failed, when they
-# match NEW_FILES.
+# match NEW_FILES. With ADDED=1, columns of a CSV file and keys of a JSON
+# file that only the new igr writes are set aside (counted, not failed), so
+# that what both write is still compared to the byte where later work added
+# to the outputs.
 #
 #   BEFORE=536b307 bench/same_outputs.sh
 #   BEFORE=536b307 IGNORE='*.png *.svg' bench/same_outputs.sh
+#   BEFORE=536b307 ADDED=1 IGNORE='*.png *.svg *.stdout' bench/same_outputs.sh
 #
 # Exit status 0 when everything compared is the same.
 set -euo pipefail
@@ -123,9 +127,10 @@ for v in old new; do
 	done
 done
 
-python3 - "$out" "${IGNORE:-}" "${NEW_FILES:-}" <<'PY'
-import fnmatch, json, os, sys
-out, ignore, new_files = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+python3 - "$out" "${IGNORE:-}" "${NEW_FILES:-}" "${ADDED:-}" <<'PY'
+import csv, fnmatch, json, os, sys
+out, ignore, new_files, added_ok = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4] == "1"
+extra = []  # (file, what the new igr adds)
 timing = {"wall_seconds", "cpu_microseconds_per_step", "peak_rss_mb", "steps_per_second"}
 def files(root):
     got = set()
@@ -139,9 +144,35 @@ def strip(v):
     if isinstance(v, list):
         return [strip(x) for x in v]
     return v
+def common(old, new, path):
+    # new without what only new has, where old is its part.
+    if isinstance(old, dict) and isinstance(new, dict):
+        more = [k for k in new if k not in old]
+        if more:
+            extra.append((path, "keys " + ", ".join(more)))
+        return {k: common(old[k], v, path + "." + k) for k, v in new.items() if k in old}
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [common(o, v, path + "[]") for o, v in zip(old, new)]
+    return new
+def csv_common(a, b, name):
+    ra, rb = list(csv.reader(open(a, newline=""))), list(csv.reader(open(b, newline="")))
+    if not ra or not rb or len(ra) != len(rb):
+        return False
+    more = [c for c in rb[0] if c not in ra[0]]
+    if more:
+        extra.append((name, "columns " + ", ".join(more)))
+    idx = [rb[0].index(c) if c in rb[0] else None for c in ra[0]]
+    if None in idx:
+        return False
+    return all([rowb[i] for i in idx] == rowa for rowa, rowb in zip(ra, rb))
 def same(a, b, name):
     if name.endswith(".json"):
-        return strip(json.load(open(a))) == strip(json.load(open(b)))
+        ja, jb = strip(json.load(open(a))), strip(json.load(open(b)))
+        if added_ok:
+            jb = common(ja, jb, name)
+        return ja == jb
+    if added_ok and name.endswith(".csv") and open(a, "rb").read() != open(b, "rb").read():
+        return csv_common(a, b, name)
     if name.endswith(".stderr"):  # progress lines carry times
         return True
     if name.endswith(".stdout"):  # the folder's name and the times differ
@@ -168,6 +199,11 @@ for f in sorted(old | new):
     if not same(os.path.join(out, "old", f), os.path.join(out, "new", f), f):
         bad.append(f + " differs")
 print(f"compared {compared} files; {len(left)} left aside (IGNORE); {len(added)} new on purpose (NEW_FILES)")
+if added_ok:
+    kinds = sorted({what for _, what in extra})
+    print(f"{len({f for f, _ in extra})} files have more in the new outputs (ADDED=1), what both write being the same:")
+    for k in kinds:
+        print("  added:", k)
 for b in bad:
     print("DIFFERENT:", b)
 sys.exit(1 if bad else 0)
