@@ -35,6 +35,33 @@ func TrackSettings(st train.Settings, k int) train.Settings {
 	return st
 }
 
+// RunCurvature is what a run's entry in a summary.json says of its
+// curvature: the sharpness (the top eigenvalue of the Hessian of the
+// training MSE) at the initial and at the final parameters, and the
+// stability threshold 2/η they compare with; for a run that tracked its
+// sharpness (SetRegime), its regime and sharpness_max_ratio, the largest
+// ηS/2 along it, both left out otherwise.
+type RunCurvature struct {
+	SharpnessInit     Number  `json:"sharpness_init"`
+	SharpnessFinal    Number  `json:"sharpness_final"`
+	TwoOverEta        Number  `json:"two_over_eta"`
+	Regime            string  `json:"regime,omitempty"`
+	SharpnessMaxRatio *Number `json:"sharpness_max_ratio,omitempty"`
+}
+
+// CurvatureOf returns the RunCurvature of a run at step size eta whose
+// sharpness was init at its start and final at its end.
+func CurvatureOf(init, final, eta float64) RunCurvature {
+	return RunCurvature{SharpnessInit: Number(init), SharpnessFinal: Number(final), TwoOverEta: Number(2 / eta)}
+}
+
+// SetRegime adds the regime of a run that tracked its sharpness and its
+// largest ηS/2 (RegimeOf).
+func (c *RunCurvature) SetRegime(reg regime.Regime, maxRatio float64) {
+	v := Number(maxRatio)
+	c.Regime, c.SharpnessMaxRatio = string(reg), &v
+}
+
 // RegimeOf labels a run trained with settings st, which tracked its
 // sharpness every st.TrackSharpness steps (TrackSettings), by its regime
 // (package regime, default thresholds), and returns sharpness_max_ratio,

@@ -325,11 +325,10 @@ func compare(ctx context.Context, c *Settings, setup *experiment.Setup, env *exp
 	for i, r := range res.Rows {
 		m := methodSummary{Method: r.Method, Status: string(r.Status), Steps: r.Steps,
 			Time: experiment.Number(r.Time), TestMSE: experiment.Number(r.TestMSE), TrainMSE: experiment.Number(r.TrainMSE),
-			Distance: experiment.Number(r.DistanceFromImplicit), SharpnessInit: experiment.Number(r.SharpnessInit),
-			SharpnessFinal: experiment.Number(r.SharpnessFinal), TwoOverEta: experiment.Number(2 / r.StepSize)}
+			Distance:     experiment.Number(r.DistanceFromImplicit),
+			RunCurvature: experiment.CurvatureOf(r.SharpnessInit, r.SharpnessFinal, r.StepSize)}
 		if c.TrackSharpness > 0 && res.regimes[i] != "" {
-			v := experiment.Number(res.ratios[i])
-			m.Regime, m.SharpnessMaxRatio = string(res.regimes[i]), &v
+			m.SetRegime(res.regimes[i], res.ratios[i])
 		}
 		res.summary.Methods = append(res.summary.Methods, m)
 	}
@@ -417,16 +416,7 @@ type methodSummary struct {
 	TrainMSE experiment.Number `json:"train_mse"`
 	TestMSE  experiment.Number `json:"test_mse"`
 	Distance experiment.Number `json:"distance_from_implicit"`
-	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
-	// Hessian of the training MSE at the initial and final parameters,
-	// TwoOverEta 2/(the method's step size).
-	SharpnessInit  experiment.Number `json:"sharpness_init"`
-	SharpnessFinal experiment.Number `json:"sharpness_final"`
-	TwoOverEta     experiment.Number `json:"two_over_eta"`
-	// Regime and SharpnessMaxRatio (the largest ηS/2 along the run) are
-	// there with TrackSharpness.
-	Regime            string             `json:"regime,omitempty"`
-	SharpnessMaxRatio *experiment.Number `json:"sharpness_max_ratio,omitempty"`
+	experiment.RunCurvature
 }
 
 // WriteTable prints one line per method.

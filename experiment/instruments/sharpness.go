@@ -98,22 +98,18 @@ func (r *SharpnessResult) Files() []experiment.File {
 		first, last = r.Rows[0].Sharpness, r.Rows[n-1].Sharpness
 	}
 	sum := struct {
-		LR             experiment.Number `json:"lr"`
-		TwoOverEta     experiment.Number `json:"two_over_eta"`
-		SharpnessInit  experiment.Number `json:"sharpness_init"`
-		SharpnessFinal experiment.Number `json:"sharpness_final"`
-		MaxSharpness   experiment.Number `json:"max_sharpness"`
-		MaxRatio       experiment.Number `json:"sharpness_max_ratio"`
-		Regime         string            `json:"regime"`
-		Status         string            `json:"status"`
-		Steps          int               `json:"steps"`
-		Seed           uint64            `json:"seed"`
-		WallSeconds    experiment.Number `json:"wall_seconds"`
-		Interrupted    bool              `json:"interrupted"`
+		LR experiment.Number `json:"lr"`
+		experiment.RunCurvature
+		MaxSharpness experiment.Number `json:"max_sharpness"`
+		Status       string            `json:"status"`
+		Steps        int               `json:"steps"`
+		Seed         uint64            `json:"seed"`
+		WallSeconds  experiment.Number `json:"wall_seconds"`
+		Interrupted  bool              `json:"interrupted"`
 		experiment.ComputedBy
-	}{experiment.Number(r.lr), experiment.Number(2 / r.lr), experiment.Number(first), experiment.Number(last), experiment.Number(maxSharp),
-		experiment.Number(r.MaxRatio), string(r.Regime), string(r.Status), r.Steps, r.seed,
-		experiment.Number(r.wall), r.Status == train.Interrupted, experiment.Provenance()}
+	}{experiment.Number(r.lr), experiment.CurvatureOf(first, last, r.lr), experiment.Number(maxSharp),
+		string(r.Status), r.Steps, r.seed, experiment.Number(r.wall), r.Status == train.Interrupted, experiment.Provenance()}
+	sum.SetRegime(r.Regime, r.MaxRatio)
 	return []experiment.File{
 		experiment.TableFile("sharpness.csv", r.Rows),
 		experiment.FigureFile("sharpness", func() (*plots.Plot, error) { return SharpnessFigure(r.Rows, r.lr) }),

@@ -86,16 +86,7 @@ type runSummary struct {
 	GradNormSq experiment.Number `json:"grad_norm_sq"`
 	// SGDReg is there for runs with a batch size.
 	SGDReg *experiment.Number `json:"sgd_reg,omitempty"`
-	// SharpnessInit and SharpnessFinal are the top eigenvalue of the
-	// Hessian of the training MSE at the initial and final parameters,
-	// TwoOverEta the stability threshold 2/η they compare with.
-	SharpnessInit  experiment.Number `json:"sharpness_init"`
-	SharpnessFinal experiment.Number `json:"sharpness_final"`
-	TwoOverEta     experiment.Number `json:"two_over_eta"`
-	// Regime and SharpnessMaxRatio (the largest ηS/2 along the run) are
-	// there for runs that track their sharpness.
-	Regime            string             `json:"regime,omitempty"`
-	SharpnessMaxRatio *experiment.Number `json:"sharpness_max_ratio,omitempty"`
+	experiment.RunCurvature
 }
 
 // trainRun is what Train prepared: the setup and the run's settings.
@@ -313,15 +304,14 @@ func (r *Result) summary() summary {
 		s.Interrupted = s.Interrupted || x.Status == train.Interrupted
 		rs := runSummary{Run: x.Run, LR: experiment.Number(x.LR), LabelNoise: experiment.Number(x.LabelNoise),
 			Status: string(x.Status), Steps: x.Steps, TrainMSE: experiment.Number(x.TrainMSE), TestMSE: experiment.Number(x.TestMSE),
-			GradNormSq: experiment.Number(x.GradNormSq), SharpnessInit: experiment.Number(x.SharpnessInit),
-			SharpnessFinal: experiment.Number(x.SharpnessFinal), TwoOverEta: experiment.Number(2 / x.LR)}
+			GradNormSq:   experiment.Number(x.GradNormSq),
+			RunCurvature: experiment.CurvatureOf(x.SharpnessInit, x.SharpnessFinal, x.LR)}
 		if r.batch > 0 {
 			v := experiment.Number(x.SGDReg)
 			rs.SGDReg = &v
 		}
 		if r.tracked {
-			v := experiment.Number(r.ratios[i])
-			rs.Regime, rs.SharpnessMaxRatio = string(r.regimes[i]), &v
+			rs.SetRegime(r.regimes[i], r.ratios[i])
 		}
 		s.Runs = append(s.Runs, rs)
 	}
