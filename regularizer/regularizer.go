@@ -130,11 +130,8 @@ func (r SGD) Build(t *graph.Terms) (*G.Node, error) {
 // adds to gradient descent's (η/4)‖∇L‖²: (η/4) c Γ with c =
 // EpochCoefficient(n, B), which is (n − B)/(B(n − 1)) when B divides n, so
 // that SGD{η, B} = GradientNorm{η/4} + SGDNoise{η, B}. It is the counterpart
-// of LabelNoise, the part that label noise adds.
-type SGDNoise struct {
-	Eta   float64
-	Batch int
-}
+// of LabelNoise, the part that label noise adds. Its fields are SGD's.
+type SGDNoise SGD
 
 // Name returns "sgd_noise_reg".
 func (SGDNoise) Name() string { return "sgd_noise_reg" }
