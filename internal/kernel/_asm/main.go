@@ -15,6 +15,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -165,20 +166,30 @@ func gemmKernel(p precision, mr, nvec int, masked bool) {
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	p.bytes(ldc)
+	storeScaled(p, acc, c, ldc, mask, t, bv)
+}
+
+// storeScaled ends a kernel of C = alpha·op(A)·B, gemmKernel's or
+// rowKernel's: it multiplies every accumulator acc[r][v] by alpha,
+// broadcast into t, and stores it as vector v of row r of the block at c,
+// rows ldc bytes apart (ldc is not used for a single row). With a mask
+// (not nil), vector v of the mask is loaded into scratch[v] and only the
+// elements it selects are written.
+func storeScaled(p precision, acc [][]VecVirtual, c, ldc, mask Register, t VecVirtual, scratch []VecVirtual) {
 	alpha := Load(Param("alpha"), XMM())
 	p.broadcast(alpha, t)
-	for r := 0; r < mr; r++ {
-		for v := 0; v < nvec; v++ {
+	for r := range acc {
+		for v := range acc[r] {
 			p.mul(t, acc[r][v], acc[r][v])
 			dst := Mem{Base: c, Disp: 32 * v}
-			if masked {
-				p.load(Mem{Base: mask, Disp: 32 * v}, bv[v])
-				p.maskStore(acc[r][v], bv[v], dst)
+			if mask != nil {
+				p.load(Mem{Base: mask, Disp: 32 * v}, scratch[v])
+				p.maskStore(acc[r][v], scratch[v], dst)
 			} else {
 				p.store(acc[r][v], dst)
 			}
 		}
-		if r < mr-1 {
+		if r < len(acc)-1 {
 			ADDQ(ldc, c)
 		}
 	}
@@ -233,20 +244,7 @@ func rowKernel(p precision, masked bool) {
 
 	Label(name + "_store")
 	c := Load(Param("c"), GP64())
-	alpha := Load(Param("alpha"), XMM())
-	p.broadcast(alpha, t)
-	for v := 0; v < rowVectors; v++ {
-		p.mul(t, acc[v], acc[v])
-		dst := Mem{Base: c, Disp: 32 * v}
-		if masked {
-			p.load(Mem{Base: mask, Disp: 32 * v}, bv)
-			p.maskStore(acc[v], bv, dst)
-		} else {
-			p.store(acc[v], dst)
-		}
-	}
-	VZEROUPPER()
-	RET()
+	storeScaled(p, [][]VecVirtual{acc}, c, nil, mask, t, slices.Repeat([]VecVirtual{bv}, rowVectors))
 }
 
 // dotKernel generates the kernel that sets c[r] = alpha·Σ_l a[r·lda+l]·x[l]
