@@ -30,15 +30,12 @@ func SweepFigure(rows []experiment.RunRow, constantTestMSE, tol float64) (*plots
 // first diverging learning rate of every row.
 func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
 	g := newMapGrid(s)
+	g.Title = fmt.Sprintf("%s: %s\n%s", mapStatistic(s), axisTitle(s), s.describe())
 	h := plots.Heat{
-		Title:   fmt.Sprintf("%s: %s\n%s", mapStatistic(s), axisTitle(s), s.describe()),
-		XLabel:  g.XLabel,
-		YLabel:  g.YLabel,
-		Columns: g.Columns,
-		Rows:    g.Rows,
-		ZLabel:  "test MSE",
-		Z:       filled(g, math.NaN()),
-		Marks:   filled(g, plots.NoMark),
+		Grid:   g.Grid,
+		ZLabel: "test MSE",
+		Z:      filled(g, math.NaN()),
+		Marks:  filled(g, plots.NoMark),
 	}
 	if s.X.Name == "lr" {
 		h.Edge, h.EdgeName = make([]int, len(g.Rows)), "first diverging lr"
@@ -69,18 +66,19 @@ func MapFigure(s *MapSummary, cells []MapCell) (*plots.HeatMapFigure, error) {
 
 // mapGrid lays a map out as its heat maps draw it: row i is the i-th value
 // of y (MapSummary.rowValues), column j the j-th value of x. It holds the
-// labels of both axes, their tick labels (one empty label for the row of a
-// map without y), and the row and column of every value.
+// grid the heat maps are drawn on, without a title: the labels of both
+// axes and their tick labels (one empty label for the row of a map without
+// y); and the row and column of every value.
 type mapGrid struct {
-	XLabel, YLabel string
-	Columns, Rows  []string
-	column, row    map[float64]int
+	plots.Grid
+	column, row map[float64]int
 }
 
 func newMapGrid(s *MapSummary) mapGrid {
 	ys := s.rowValues()
-	g := mapGrid{XLabel: axisLabel(s.X.Name), YLabel: axisLabel(s.Y.Name),
-		Columns: tickLabels(s.X.Values), Rows: tickLabels(ys),
+	g := mapGrid{
+		Grid: plots.Grid{XLabel: axisLabel(s.X.Name), YLabel: axisLabel(s.Y.Name),
+			Columns: tickLabels(s.X.Values), Rows: tickLabels(ys)},
 		column: make(map[float64]int), row: make(map[float64]int)}
 	if s.Y.Name == "" {
 		g.Rows = []string{""}

@@ -244,12 +244,9 @@ func (c MapCell) counts() []int {
 // every row (TheoryLines).
 func MapRegimesFigure(s *MapSummary, cells []MapCell) (*plots.CategoryMapFigure, error) {
 	g := newMapGrid(s)
+	g.Title = fmt.Sprintf("Regime of most %s: %s\n%s", runsNoun(s), axisTitle(s), s.describe())
 	c := plots.Categories{
-		Title:     fmt.Sprintf("Regime of most %s: %s\n%s", runsNoun(s), axisTitle(s), s.describe()),
-		XLabel:    g.XLabel,
-		YLabel:    g.YLabel,
-		Columns:   g.Columns,
-		Rows:      g.Rows,
+		Grid:      g.Grid,
 		Colors:    regimeColors,
 		MixedName: "runs in several regimes",
 		Lines:     TheoryLines(s),

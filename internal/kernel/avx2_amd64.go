@@ -22,18 +22,28 @@ func init() {
 // registers (8 float64 or 16 float32 columns) are 12 accumulators.
 const tileRows = 6
 
+// gemmFunc is the signature of the assembly kernels of C = alpha·op(A)·B
+// (see _asm), T with masks of M.
+type gemmFunc[T float, M int32 | int64] func(k int, alpha T, a *T, ars, acs int, b *T, ldb int, c *T, ldc int, mask *M)
+
+// avx2Kernels are the assembly kernels of one precision; the generator
+// lists them in kernels_amd64.go as kernelsD and kernelsS.
+type avx2Kernels[T float, M int32 | int64] struct {
+	// full[rows-1][w] computes a tile of rows × (w+1)·lanes columns;
+	// masked ones read and write only the columns of the mask.
+	full, masked [tileRows][2]gemmFunc[T, M]
+	// row and rowMasked compute one row of 8·lanes columns.
+	row, rowMasked gemmFunc[T, M]
+	// dot4 and dot1 compute c[r] = alpha·Σ_l a[r·lda+l]·x[l] for 4 rows or 1.
+	dot4, dot1 func(k int, alpha T, a *T, lda int, x *T, c *T, mask *M)
+}
+
 // avx2 holds the assembly kernels of one precision, T with masks of M, and
 // drives them: one Go implementation of the product for float64 and float32.
 type avx2[T float, M int32 | int64] struct {
+	avx2Kernels[T, M]
 	// lanes is the number of elements of a YMM register: 4 or 8.
 	lanes int
-	// full[rows-1][w] computes a tile of rows × (w+1)·lanes columns;
-	// masked ones read and write only the columns of the mask.
-	full, masked [tileRows][2]func(k int, alpha T, a *T, ars, acs int, b *T, ldb int, c *T, ldc int, mask *M)
-	// row and rowMasked compute one row of 8·lanes columns.
-	row, rowMasked func(k int, alpha T, a *T, ars, acs int, b *T, ldb int, c *T, ldc int, mask *M)
-	// dot4 and dot1 compute c[r] = alpha·Σ_l a[r·lda+l]·x[l] for 4 rows or 1.
-	dot4, dot1 func(k int, alpha T, a *T, lda int, x *T, c *T, mask *M)
 	// ones holds 8·lanes all-ones elements, then as many zeros.
 	ones []M
 	// packed holds scratch for the rare products whose B must be
@@ -41,31 +51,10 @@ type avx2[T float, M int32 | int64] struct {
 	packed sync.Pool
 }
 
-var avx2Float64 = &avx2[float64, int64]{
-	lanes: 4,
-	full: [tileRows][2]func(int, float64, *float64, int, int, *float64, int, *float64, int, *int64){
-		{gemmD1x4, gemmD1x8}, {gemmD2x4, gemmD2x8}, {gemmD3x4, gemmD3x8},
-		{gemmD4x4, gemmD4x8}, {gemmD5x4, gemmD5x8}, {gemmD6x4, gemmD6x8}},
-	masked: [tileRows][2]func(int, float64, *float64, int, int, *float64, int, *float64, int, *int64){
-		{gemmD1x4Masked, gemmD1x8Masked}, {gemmD2x4Masked, gemmD2x8Masked}, {gemmD3x4Masked, gemmD3x8Masked},
-		{gemmD4x4Masked, gemmD4x8Masked}, {gemmD5x4Masked, gemmD5x8Masked}, {gemmD6x4Masked, gemmD6x8Masked}},
-	row: gemmD1x32, rowMasked: gemmD1x32Masked,
-	dot4: dotD4, dot1: dotD1,
-	ones: ones[int64](32),
-}
-
-var avx2Float32 = &avx2[float32, int32]{
-	lanes: 8,
-	full: [tileRows][2]func(int, float32, *float32, int, int, *float32, int, *float32, int, *int32){
-		{gemmS1x8, gemmS1x16}, {gemmS2x8, gemmS2x16}, {gemmS3x8, gemmS3x16},
-		{gemmS4x8, gemmS4x16}, {gemmS5x8, gemmS5x16}, {gemmS6x8, gemmS6x16}},
-	masked: [tileRows][2]func(int, float32, *float32, int, int, *float32, int, *float32, int, *int32){
-		{gemmS1x8Masked, gemmS1x16Masked}, {gemmS2x8Masked, gemmS2x16Masked}, {gemmS3x8Masked, gemmS3x16Masked},
-		{gemmS4x8Masked, gemmS4x16Masked}, {gemmS5x8Masked, gemmS5x16Masked}, {gemmS6x8Masked, gemmS6x16Masked}},
-	row: gemmS1x64, rowMasked: gemmS1x64Masked,
-	dot4: dotS4, dot1: dotS1,
-	ones: ones[int32](64),
-}
+var (
+	avx2Float64 = &avx2[float64, int64]{avx2Kernels: kernelsD, lanes: 4, ones: ones[int64](32)}
+	avx2Float32 = &avx2[float32, int32]{avx2Kernels: kernelsS, lanes: 8, ones: ones[int32](64)}
+)
 
 // ones returns w all-ones elements followed by w zeros.
 func ones[M int32 | int64](w int) []M {

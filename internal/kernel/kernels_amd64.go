@@ -443,3 +443,47 @@ func divVSS(dst []float32, x []float32, s float32)
 //
 //go:noescape
 func divSVS(dst []float32, x []float32, s float32)
+
+// kernelsD lists the float64 kernels of C = alpha·op(A)·B declared above.
+var kernelsD = avx2Kernels[float64, int64]{
+	full: [...][2]gemmFunc[float64, int64]{
+		{gemmD1x4, gemmD1x8},
+		{gemmD2x4, gemmD2x8},
+		{gemmD3x4, gemmD3x8},
+		{gemmD4x4, gemmD4x8},
+		{gemmD5x4, gemmD5x8},
+		{gemmD6x4, gemmD6x8},
+	},
+	masked: [...][2]gemmFunc[float64, int64]{
+		{gemmD1x4Masked, gemmD1x8Masked},
+		{gemmD2x4Masked, gemmD2x8Masked},
+		{gemmD3x4Masked, gemmD3x8Masked},
+		{gemmD4x4Masked, gemmD4x8Masked},
+		{gemmD5x4Masked, gemmD5x8Masked},
+		{gemmD6x4Masked, gemmD6x8Masked},
+	},
+	row: gemmD1x32, rowMasked: gemmD1x32Masked,
+	dot4: dotD4, dot1: dotD1,
+}
+
+// kernelsS lists the float32 kernels of C = alpha·op(A)·B declared above.
+var kernelsS = avx2Kernels[float32, int32]{
+	full: [...][2]gemmFunc[float32, int32]{
+		{gemmS1x8, gemmS1x16},
+		{gemmS2x8, gemmS2x16},
+		{gemmS3x8, gemmS3x16},
+		{gemmS4x8, gemmS4x16},
+		{gemmS5x8, gemmS5x16},
+		{gemmS6x8, gemmS6x16},
+	},
+	masked: [...][2]gemmFunc[float32, int32]{
+		{gemmS1x8Masked, gemmS1x16Masked},
+		{gemmS2x8Masked, gemmS2x16Masked},
+		{gemmS3x8Masked, gemmS3x16Masked},
+		{gemmS4x8Masked, gemmS4x16Masked},
+		{gemmS5x8Masked, gemmS5x16Masked},
+		{gemmS6x8Masked, gemmS6x16Masked},
+	},
+	row: gemmS1x64, rowMasked: gemmS1x64Masked,
+	dot4: dotS4, dot1: dotS1,
+}

@@ -12,14 +12,10 @@ import (
 )
 
 // Categories is what a categorical heat map shows: one of a few named
-// categories per cell of a grid of rows and columns, such as the regime of
-// the runs of a map's cell. Cells are drawn the same size whatever the
-// spacing of the values they stand for, as Heat's.
+// categories per cell of a grid, such as the regime of the runs of a map's
+// cell.
 type Categories struct {
-	Title          string
-	XLabel, YLabel string
-	// Columns and Rows label the columns and the rows, as Heat's.
-	Columns, Rows []string
+	Grid
 	// Names are the categories, in the order of the legend, and Colors
 	// their colours (at least two).
 	Names  []string
@@ -70,19 +66,15 @@ func (f *CategoryMapFigure) Draw(c draw.Canvas) {
 // CategoryMap draws c: every cell in its category's colour, mixed cells
 // dotted, and the row lines.
 func CategoryMap(c Categories) (*CategoryMapFigure, error) {
-	rows := len(c.Cell)
-	if rows == 0 || len(c.Cell[0]) == 0 || len(c.Rows) != rows || len(c.Columns) != len(c.Cell[0]) {
-		return nil, fmt.Errorf("plots: category map: %d rows of cells, %d row labels, %d column labels: %w", rows, len(c.Rows), len(c.Columns), ErrNothingToDraw)
+	if err := checkCells(c.Grid, c.Cell); err != nil {
+		return nil, fmt.Errorf("plots: category map: %w", err)
 	}
 	if len(c.Names) < 2 || len(c.Colors) != len(c.Names) {
 		return nil, fmt.Errorf("plots: category map: %d categories with %d colours; want two or more, a colour each", len(c.Names), len(c.Colors))
 	}
-	cols := len(c.Columns)
+	rows, cols := len(c.Rows), len(c.Columns)
 	z := make([][]float64, rows)
 	for r := range c.Cell {
-		if len(c.Cell[r]) != cols {
-			return nil, fmt.Errorf("plots: category map: row %d has %d cells, want %d", r, len(c.Cell[r]), cols)
-		}
 		z[r] = make([]float64, cols)
 		for col, k := range c.Cell[r] {
 			switch {
@@ -96,7 +88,7 @@ func CategoryMap(c Categories) (*CategoryMapFigure, error) {
 		}
 	}
 	// With Min 0, Max k−1 and k colours, category i takes colour i.
-	p, legend := cellGrid(c.Title, c.XLabel, c.YLabel, c.Columns, c.Rows, z, palette(c.Colors), 0, float64(len(c.Names)-1))
+	p, legend := cellGrid(c.Grid, z, palette(c.Colors), 0, float64(len(c.Names)-1))
 	for i, name := range c.Names {
 		legend.Add(name, swatch{c.Colors[i]})
 	}

@@ -13,16 +13,18 @@ import (
 // that moves from row to row.
 func ExampleCategoryMap() {
 	f, err := plots.CategoryMap(plots.Categories{
-		Title:   "Regime",
-		XLabel:  "lr",
-		YLabel:  "width",
-		Columns: []string{"0.01", "0.05", "0.1"},
-		Rows:    []string{"10", "100"},
-		Names:   []string{"stable", "catapult", "diverged"},
-		Colors:  []color.Color{color.Gray{200}, color.RGBA{0, 158, 115, 255}, color.RGBA{213, 94, 0, 255}},
-		Cell:    [][]int{{0, 1, 2}, {0, 0, -1}},
-		Mixed:   [][]bool{{false, true, false}, {}},
-		Lines:   []plots.RowLine{{Name: "η = 2/λ₀", X: []float64{0.4, 1.5}}},
+		Grid: plots.Grid{
+			Title:   "Regime",
+			XLabel:  "lr",
+			YLabel:  "width",
+			Columns: []string{"0.01", "0.05", "0.1"},
+			Rows:    []string{"10", "100"},
+		},
+		Names:  []string{"stable", "catapult", "diverged"},
+		Colors: []color.Color{color.Gray{200}, color.RGBA{0, 158, 115, 255}, color.RGBA{213, 94, 0, 255}},
+		Cell:   [][]int{{0, 1, 2}, {0, 0, -1}},
+		Mixed:  [][]bool{{false, true, false}, {}},
+		Lines:  []plots.RowLine{{Name: "η = 2/λ₀", X: []float64{0.4, 1.5}}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -37,10 +39,10 @@ func TestCategoryMapRejectsBadInput(t *testing.T) {
 	two := []color.Color{color.White, color.Black}
 	for name, c := range map[string]plots.Categories{
 		"empty":           {Names: []string{"a", "b"}, Colors: two},
-		"ragged":          {Columns: []string{"a", "b"}, Rows: []string{"1", "2"}, Names: []string{"a", "b"}, Colors: two, Cell: [][]int{{0, 1}, {1}}},
-		"unknown":         {Columns: []string{"a"}, Rows: []string{"1"}, Names: []string{"a", "b"}, Colors: two, Cell: [][]int{{2}}},
-		"one category":    {Columns: []string{"a"}, Rows: []string{"1"}, Names: []string{"a"}, Colors: two[:1], Cell: [][]int{{0}}},
-		"missing colours": {Columns: []string{"a"}, Rows: []string{"1"}, Names: []string{"a", "b"}, Colors: two[:1], Cell: [][]int{{0}}},
+		"ragged":          {Grid: plots.Grid{Columns: []string{"a", "b"}, Rows: []string{"1", "2"}}, Names: []string{"a", "b"}, Colors: two, Cell: [][]int{{0, 1}, {1}}},
+		"unknown":         {Grid: plots.Grid{Columns: []string{"a"}, Rows: []string{"1"}}, Names: []string{"a", "b"}, Colors: two, Cell: [][]int{{2}}},
+		"one category":    {Grid: plots.Grid{Columns: []string{"a"}, Rows: []string{"1"}}, Names: []string{"a"}, Colors: two[:1], Cell: [][]int{{0}}},
+		"missing colours": {Grid: plots.Grid{Columns: []string{"a"}, Rows: []string{"1"}}, Names: []string{"a", "b"}, Colors: two[:1], Cell: [][]int{{0}}},
 	} {
 		if _, err := plots.CategoryMap(c); err == nil {
 			t.Errorf("%s: accepted", name)

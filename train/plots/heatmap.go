@@ -38,17 +38,43 @@ const (
 	Capped            // no run finished, some reached the step cap: a ring
 )
 
-// Heat is what a heat map shows: a value per cell of a grid of rows and
-// columns, drawn on a log colour scale. Cells are drawn the same size
-// whatever the spacing of the values they stand for, and the axes are
+// Grid is the labelled grid of cells that a heat map (Heat) and a
+// categorical heat map (Categories) are drawn on: a title, the labels of
+// both axes, and a label per column and per row. Cells are drawn the same
+// size whatever the spacing of the values they stand for, and the axes are
 // labelled with those values.
-type Heat struct {
+type Grid struct {
 	Title          string
 	XLabel, YLabel string
 	// Columns and Rows label the columns (left to right) and the rows
 	// (bottom to top); an empty label leaves its column or row unlabelled,
-	// and of the others as many are shown as fit.
+	// and of the others as many are shown as fit. The cells of a grid come
+	// as cells[r][c] for row r and column c.
 	Columns, Rows []string
+}
+
+// checkCells returns an error unless cells has a row per label of g.Rows
+// and, in each, a cell per label of g.Columns; the error wraps
+// ErrNothingToDraw when there is no cell or the first row does not fit the
+// labels. (A function, not a method of Grid: methods cannot have type
+// parameters.)
+func checkCells[T any](g Grid, cells [][]T) error {
+	rows := len(cells)
+	if rows == 0 || len(cells[0]) == 0 || len(g.Rows) != rows || len(g.Columns) != len(cells[0]) {
+		return fmt.Errorf("%d rows of cells, %d row labels, %d column labels: %w", rows, len(g.Rows), len(g.Columns), ErrNothingToDraw)
+	}
+	for r := range cells {
+		if len(cells[r]) != len(g.Columns) {
+			return fmt.Errorf("row %d has %d cells, want %d", r, len(cells[r]), len(g.Columns))
+		}
+	}
+	return nil
+}
+
+// Heat is what a heat map shows: a value per cell of a grid, drawn on a log
+// colour scale.
+type Heat struct {
+	Grid
 	// Z[r][c] is the value of row r and column c. Values a log scale
 	// cannot show (NaN, zero, negative) leave the cell grey.
 	Z [][]float64
@@ -99,17 +125,13 @@ var (
 // perceptually smooth blue–red scale with a colour bar, marked cells and
 // the edge line.
 func HeatMap(h Heat) (*HeatMapFigure, error) {
-	rows := len(h.Z)
-	if rows == 0 || len(h.Z[0]) == 0 || len(h.Rows) != rows || len(h.Columns) != len(h.Z[0]) {
-		return nil, fmt.Errorf("plots: heat map: %d rows of values, %d row labels, %d column labels: %w", rows, len(h.Rows), len(h.Columns), ErrNothingToDraw)
+	if err := checkCells(h.Grid, h.Z); err != nil {
+		return nil, fmt.Errorf("plots: heat map: %w", err)
 	}
-	cols := len(h.Columns)
+	rows, cols := len(h.Rows), len(h.Columns)
 	logs := make([][]float64, rows)
 	zr := newSpan()
 	for r := range h.Z {
-		if len(h.Z[r]) != cols {
-			return nil, fmt.Errorf("plots: heat map: row %d has %d values, want %d", r, len(h.Z[r]), cols)
-		}
 		logs[r] = make([]float64, cols)
 		for c, v := range h.Z[r] {
 			logs[r][c] = math.NaN()
@@ -129,7 +151,7 @@ func HeatMap(h Heat) (*HeatMapFigure, error) {
 	cm.SetMin(zr.min)
 	cm.SetMax(zr.max)
 
-	p, legend := cellGrid(h.Title, h.XLabel, h.YLabel, h.Columns, h.Rows, logs, cm.Palette(256), zr.min, zr.max)
+	p, legend := cellGrid(h.Grid, logs, cm.Palette(256), zr.min, zr.max)
 	for _, m := range []struct {
 		mark  Mark
 		shape draw.GlyphDrawer
@@ -255,21 +277,21 @@ func (log10Ticks) Ticks(min, max float64) []plot.Tick {
 // ValueLabel writes an axis value briefly, to three significant digits.
 func ValueLabel(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
-// cellGrid is a plot of the cells of z, cell (r, c) at x = c, y = r,
+// cellGrid is a plot of g with the cells of z, cell (r, c) at x = c, y = r,
 // coloured by pal from zmin to zmax (a NaN cell left empty), its ticks the
-// labels of columns and rows; and the legend at its top left that the map's
-// marks go into.
-func cellGrid(title, xLabel, yLabel string, columns, rows []string, z [][]float64, pal gonumpalette.Palette, zmin, zmax float64) (*plot.Plot, plot.Legend) {
+// labels of g's columns and rows; and the legend at its top left that the
+// map's marks go into.
+func cellGrid(g Grid, z [][]float64, pal gonumpalette.Palette, zmin, zmax float64) (*plot.Plot, plot.Legend) {
 	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
+	p.Title.Text = g.Title
+	p.X.Label.Text, p.Y.Label.Text = g.XLabel, g.YLabel
 	hm := plotter.NewHeatMap(indexGrid{z: z}, pal)
 	hm.Min, hm.Max = zmin, zmax
 	hm.NaN = emptyCell
 	p.Add(hm)
-	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks(columns), indexTicks(rows)
-	p.X.Min, p.X.Max = -0.5, float64(len(columns))-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks(g.Columns), indexTicks(g.Rows)
+	p.X.Min, p.X.Max = -0.5, float64(len(g.Columns))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(g.Rows))-0.5
 	p.X.Padding, p.Y.Padding = 0, 0
 
 	legend := plot.NewLegend()

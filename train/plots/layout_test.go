@@ -333,7 +333,7 @@ func TestHeatMapLegendCoversNothing(t *testing.T) {
 			}
 		}
 	}
-	f, err := plots.HeatMap(plots.Heat{Title: "t", XLabel: "x", YLabel: "y", Columns: cols, Rows: rows, Z: z, Marks: marks, Edge: edge, EdgeName: "first diverging lr", ZLabel: "test MSE"})
+	f, err := plots.HeatMap(plots.Heat{Grid: plots.Grid{Title: "t", XLabel: "x", YLabel: "y", Columns: cols, Rows: rows}, Z: z, Marks: marks, Edge: edge, EdgeName: "first diverging lr", ZLabel: "test MSE"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,15 +101,17 @@ func TestPowerLabels(t *testing.T) {
 // has no value; the line marks the first diverging learning rate of a row.
 func ExampleHeatMap() {
 	f, err := plots.HeatMap(plots.Heat{
-		Title:   "Test MSE",
-		XLabel:  "lr",
-		YLabel:  "width",
-		Columns: []string{"0.01", "0.05", "0.1"},
-		Rows:    []string{"10", "100"},
-		Z:       [][]float64{{0.5, 0.01, math.NaN()}, {0.6, 0.002, 0.001}},
-		Marks:   [][]plots.Mark{{plots.NoMark, plots.NoMark, plots.AllDiverged}, {}},
-		Edge:    []int{2, -1},
-		ZLabel:  "test MSE",
+		Grid: plots.Grid{
+			Title:   "Test MSE",
+			XLabel:  "lr",
+			YLabel:  "width",
+			Columns: []string{"0.01", "0.05", "0.1"},
+			Rows:    []string{"10", "100"},
+		},
+		Z:      [][]float64{{0.5, 0.01, math.NaN()}, {0.6, 0.002, 0.001}},
+		Marks:  [][]plots.Mark{{plots.NoMark, plots.NoMark, plots.AllDiverged}, {}},
+		Edge:   []int{2, -1},
+		ZLabel: "test MSE",
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -123,8 +125,8 @@ func ExampleHeatMap() {
 func TestHeatMapRejectsMismatchedShapes(t *testing.T) {
 	for _, h := range []plots.Heat{
 		{},
-		{Columns: []string{"a"}, Rows: []string{"1", "2"}, Z: [][]float64{{1}}},
-		{Columns: []string{"a", "b"}, Rows: []string{"1", "2"}, Z: [][]float64{{1, 2}, {3}}},
+		{Grid: plots.Grid{Columns: []string{"a"}, Rows: []string{"1", "2"}}, Z: [][]float64{{1}}},
+		{Grid: plots.Grid{Columns: []string{"a", "b"}, Rows: []string{"1", "2"}}, Z: [][]float64{{1, 2}, {3}}},
 	} {
 		if _, err := plots.HeatMap(h); err == nil {
 			t.Errorf("heat map of %d rows, %d columns, %v accepted", len(h.Rows), len(h.Columns), h.Z)

@@ -5,6 +5,10 @@
 // (or go generate ./internal/kernel). It lives in a module of its own so that
 // avo is a dependency of the generator only, not of igr.
 //
+// The stubs file also gets the tables of the kernels of C = alpha·op(A)·B
+// that package kernel drives, kernelsD and kernelsS, so that their names
+// are written only here.
+//
 // The micro-kernels compute one register tile of C = alpha·op(A)·B with B
 // and C row-major. A is addressed through two strides, so one kernel serves
 // A and Aᵀ: element (r, l) of op(A) is a[r·ars + l·acs]. Each output is one
@@ -14,7 +18,11 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"go/format"
+	"os"
+	"slices"
 	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -86,10 +94,10 @@ func beginGemm(p precision, rows, cols int, masked bool, block, sum string) stri
 	return name
 }
 
-// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2;
-// masked kernels read and write only the columns whose mask element is all
-// ones.
-func gemmKernel(p precision, mr, nvec int, masked bool) {
+// gemmKernel generates the mr×(nvec·lanes) tile kernel, nvec = 1 or 2, and
+// returns its name; masked kernels read and write only the columns whose
+// mask element is all ones.
+func gemmKernel(p precision, mr, nvec int, masked bool) string {
 	name := beginGemm(p, mr, nvec*p.lanes, masked, "tile", "alpha·Σ_l op(a)[r][l]·b[l][:]")
 
 	k := Load(Param("k"), GP64())
@@ -165,20 +173,31 @@ func gemmKernel(p precision, mr, nvec int, masked bool) {
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	p.bytes(ldc)
+	storeScaled(p, acc, c, ldc, mask, t, bv)
+	return name
+}
+
+// storeScaled ends a kernel of C = alpha·op(A)·B, gemmKernel's or
+// rowKernel's: it multiplies every accumulator acc[r][v] by alpha,
+// broadcast into t, and stores it as vector v of row r of the block at c,
+// rows ldc bytes apart (ldc is not used for a single row). With a mask
+// (not nil), vector v of the mask is loaded into scratch[v] and only the
+// elements it selects are written.
+func storeScaled(p precision, acc [][]VecVirtual, c, ldc, mask Register, t VecVirtual, scratch []VecVirtual) {
 	alpha := Load(Param("alpha"), XMM())
 	p.broadcast(alpha, t)
-	for r := 0; r < mr; r++ {
-		for v := 0; v < nvec; v++ {
+	for r := range acc {
+		for v := range acc[r] {
 			p.mul(t, acc[r][v], acc[r][v])
 			dst := Mem{Base: c, Disp: 32 * v}
-			if masked {
-				p.load(Mem{Base: mask, Disp: 32 * v}, bv[v])
-				p.maskStore(acc[r][v], bv[v], dst)
+			if mask != nil {
+				p.load(Mem{Base: mask, Disp: 32 * v}, scratch[v])
+				p.maskStore(acc[r][v], scratch[v], dst)
 			} else {
 				p.store(acc[r][v], dst)
 			}
 		}
-		if r < mr-1 {
+		if r < len(acc)-1 {
 			ADDQ(ldc, c)
 		}
 	}
@@ -191,9 +210,9 @@ func gemmKernel(p precision, mr, nvec int, masked bool) {
 const rowVectors = 8
 
 // rowKernel generates the 1×(rowVectors·lanes) kernel: one row of C, for
-// products with m = 1 (among them Aᵀ·x, computed as xᵀ·A). Same signature
-// and order of summation as gemmKernel.
-func rowKernel(p precision, masked bool) {
+// products with m = 1 (among them Aᵀ·x, computed as xᵀ·A), and returns its
+// name. Same signature and order of summation as gemmKernel.
+func rowKernel(p precision, masked bool) string {
 	name := beginGemm(p, 1, rowVectors*p.lanes, masked, "row", "alpha·Σ_l a[l·acs]·b[l][:]")
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
@@ -233,27 +252,16 @@ func rowKernel(p precision, masked bool) {
 
 	Label(name + "_store")
 	c := Load(Param("c"), GP64())
-	alpha := Load(Param("alpha"), XMM())
-	p.broadcast(alpha, t)
-	for v := 0; v < rowVectors; v++ {
-		p.mul(t, acc[v], acc[v])
-		dst := Mem{Base: c, Disp: 32 * v}
-		if masked {
-			p.load(Mem{Base: mask, Disp: 32 * v}, bv)
-			p.maskStore(acc[v], bv, dst)
-		} else {
-			p.store(acc[v], dst)
-		}
-	}
-	VZEROUPPER()
-	RET()
+	storeScaled(p, [][]VecVirtual{acc}, c, nil, mask, t, slices.Repeat([]VecVirtual{bv}, rowVectors))
+	return name
 }
 
 // dotKernel generates the kernel that sets c[r] = alpha·Σ_l a[r·lda+l]·x[l]
 // for mr rows: a matrix–vector product with A row-major. Each row is summed
 // in lanes·accs interleaved partial sums, which are then added in a fixed
-// order; the last k mod lanes terms are read with a mask.
-func dotKernel(p precision, mr int) {
+// order; the last k mod lanes terms are read with a mask. It returns the
+// kernel's name.
+func dotKernel(p precision, mr int) string {
 	name := fmt.Sprintf("dot%s%d", p.name, mr)
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, alpha %[1]s, a *%[1]s, lda int, x *%[1]s, c *%[1]s, mask *%[2]s)", p.goType, p.mask))
 	Doc(fmt.Sprintf("%s sets c[r] = alpha·Σ_l a[r·lda+l]·x[l] for r < %d; mask selects the last k mod %d elements.", name, mr, p.lanes))
@@ -325,6 +333,7 @@ func dotKernel(p precision, mr int) {
 	}
 	VZEROUPPER()
 	RET()
+	return name
 }
 
 // stream generates a kernel that computes dst[i] for every i < len(dst)
@@ -483,24 +492,69 @@ func fusedKernels(p precision) {
 		})
 }
 
+// matmulKernels are the names of the kernels of C = alpha·op(A)·B of one
+// precision, as package kernel's avx2Kernels holds them.
+type matmulKernels struct {
+	full, masked               [maxRows][2]string // [rows-1][nvec-1]
+	row, rowMasked, dot4, dot1 string
+}
+
+// goSource is the declaration of the table of the kernels, kernelsD or
+// kernelsS.
+func (m matmulKernels) goSource(p precision) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n// kernels%[1]s lists the %[2]s kernels of C = alpha·op(A)·B declared above.\nvar kernels%[1]s = avx2Kernels[%[2]s, %[3]s]{\n", p.name, p.goType, p.mask)
+	for _, tiles := range []struct {
+		field string
+		names [maxRows][2]string
+	}{{"full", m.full}, {"masked", m.masked}} {
+		fmt.Fprintf(&b, "%s: [...][2]gemmFunc[%s, %s]{\n", tiles.field, p.goType, p.mask)
+		for _, r := range tiles.names {
+			fmt.Fprintf(&b, "{%s, %s},\n", r[0], r[1])
+		}
+		b.WriteString("},\n")
+	}
+	fmt.Fprintf(&b, "row: %s, rowMasked: %s,\ndot4: %s, dot1: %s,\n}\n", m.row, m.rowMasked, m.dot4, m.dot1)
+	return b.String()
+}
+
+// appendToStubs adds Go declarations to the stubs file avo has written, the
+// file of the flag -stubs, and formats it.
+func appendToStubs(decls string) error {
+	path := flag.Lookup("stubs").Value.String()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	src, err = format.Source(append(src, decls...))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, src, 0o644)
+}
+
 func main() {
 	ConstraintExpr("amd64,!purego")
+	var tables string
 	for _, p := range []precision{f64, f32} {
+		var m matmulKernels
 		for mr := 1; mr <= maxRows; mr++ {
 			for nvec := 1; nvec <= 2; nvec++ {
-				gemmKernel(p, mr, nvec, false)
-				gemmKernel(p, mr, nvec, true)
+				m.full[mr-1][nvec-1] = gemmKernel(p, mr, nvec, false)
+				m.masked[mr-1][nvec-1] = gemmKernel(p, mr, nvec, true)
 			}
 		}
-		rowKernel(p, false)
-		rowKernel(p, true)
-		for _, mr := range []int{1, 4} {
-			dotKernel(p, mr)
-		}
+		m.row, m.rowMasked = rowKernel(p, false), rowKernel(p, true)
+		m.dot1, m.dot4 = dotKernel(p, 1), dotKernel(p, 4)
+		tables += m.goSource(p)
 		fusedKernels(p)
 		for _, a := range ariths {
 			elementwiseKernels(p, a)
 		}
 	}
 	Generate()
+	if err := appendToStubs(tables); err != nil {
+		fmt.Fprintln(os.Stderr, "_asm:", err)
+		os.Exit(1)
+	}
 }
