@@ -4,12 +4,14 @@
 Blog post: "Implicit bias by large learning rate: Noise can be helpful for
 gradient descent".
 
-The data generation, model, training loops and learning rates below are the
-blog's code, kept as written (same seeds, float32, `while loss > 1e-4`,
-label noise, output divided by 100 for small init). The only additions are
-around it: a step counter in each loop (one loop iteration = one gradient
-step), wall-clock timing, an optional --max-steps cap (off by default), and a
-command-line interface with a table / JSON report.
+The data generation and the models are the blog's code itself, run from
+seed.py (which holds the blog's code blocks as written); the training loops
+and learning rates below are the blog's, kept as written (same seeds,
+float32, `while loss > 1e-4`, label noise, output divided by 100 for small
+init). The only additions are around them: a step counter in each loop (one
+loop iteration = one gradient step), wall-clock timing, an optional
+--max-steps cap (off by default), and a command-line interface with a
+table / JSON report.
 
 Usage (Debian's torch lives in the system python, not the pyenv one on PATH):
 
@@ -28,6 +30,7 @@ behaviour) exists only as a safety net against a run that neither converges
 nor blows up; a capped run is reported as "capped", never as converged.
 """
 import argparse
+import ast
 import datetime
 import json
 import math
@@ -38,39 +41,27 @@ import time
 
 import torch as th
 
-# ---------------------------------------------------------------- the blog's data
-th.manual_seed(0)
-
-d = 30  # Input dimension
-n = 200 # Training examples / testing points
-
-X = th.randn(n*2, d) # Generate random points
-y = X[:,0]**2        # Ground truth
-X_train, y_train = X[:n,:], y[:n] # Train/test split
-X_test,  y_test  = X[n:,:], y[n:]
-
-
-# ---------------------------------------------------------------- the blog's models
-def makeModel(seed = 0):
-  m = 100 # Number of hidden nodes
-  A = th.zeros(d,m, requires_grad=True)
-  b = th.zeros(m, requires_grad=True)
-  th.manual_seed(seed)
-  th.nn.init.xavier_normal_(A)
-  parameters = [A,b]
-  predict = lambda X : (X@A)**2 @ b
-  return parameters, predict
+# ---------------------------------------------------------------- the blog's data and models
+def blog_code(path):
+  """The blog's code of seed.py (its code blocks as written), run without what
+  trains: every import, assignment, function definition and call of the file
+  in its order, but no print(...) statement and no loop. That is the blog's
+  data (th.manual_seed(0), then X, y and the split) and its models, makeModel
+  and makeModelSmallInit, taken from the one copy of the blog's code."""
+  tree = ast.parse(open(path).read(), path)
+  def trains(node):
+    return (isinstance(node, (ast.For, ast.While)) or
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", None) == "print")
+  tree.body = [node for node in tree.body if not trains(node)]
+  namespace = {"__name__": "blog"}
+  exec(compile(tree, path, "exec"), namespace)
+  return namespace
 
 
-def makeModelSmallInit(seed = 0):
-  m = 100 # Number of hidden nodes
-  A = th.zeros(d,m, requires_grad=True)
-  b = th.zeros(m, requires_grad=True)
-  th.manual_seed(seed)
-  th.nn.init.xavier_normal_(A)
-  parameters = [A,b]
-  predict = lambda X : (X@A)**2 @ b / 100
-  return parameters, predict
+_blog = blog_code(os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.py"))
+X_train, y_train, X_test, y_test = (_blog[k] for k in ("X_train", "y_train", "X_test", "y_test"))
+makeModel, makeModelSmallInit = _blog["makeModel"], _blog["makeModelSmallInit"]
 
 
 # ---------------------------------------------------------------- the blog's training loops
