@@ -4,14 +4,14 @@
 Blog post: "Implicit bias by large learning rate: Noise can be helpful for
 gradient descent".
 
-The data generation and the models are the blog's code itself, run from
-seed.py (which holds the blog's code blocks as written); the training loops
-and learning rates below are the blog's, kept as written (same seeds,
-float32, `while loss > 1e-4`, label noise, output divided by 100 for small
-init). The only additions are around them: a step counter in each loop (one
-loop iteration = one gradient step), wall-clock timing, an optional
---max-steps cap (off by default), and a command-line interface with a
-table / JSON report.
+The data generation, the models and the training loops are the blog's code
+itself, run from seed.py (which holds the blog's code blocks as written), at
+the blog's learning rates (same seeds, float32, `while loss > 1e-4`, label
+noise, output divided by 100 for small init). The only additions are around
+them: a count of the steps, taken by the model the loops are handed (one
+loop iteration = one gradient step = one prediction on X_train), wall-clock
+timing, an optional --max-steps cap (off by default), and a command-line
+interface with a table / JSON report.
 
 Usage (Debian's torch lives in the system python, not the pyenv one on PATH):
 
@@ -65,36 +65,50 @@ makeModel, makeModelSmallInit = _blog["makeModel"], _blog["makeModelSmallInit"]
 
 
 # ---------------------------------------------------------------- the blog's training loops
-# Identical to the blog's except: `steps` counts loop iterations, the optional
-# max_steps cap (0 = off), and the function also returns the step count and
-# the last training loss.
-def trainModel(parameters, predict, lr, max_steps=0):
-  steps = 0
-  loss = 1e100
-  while loss > 1e-4:
-    loss = th.mean((predict(X_train)-y_train)**2)
-    loss.backward()
-    with th.no_grad():
-      for param in parameters:
-        param -= lr * param.grad # Gradient descent
-        param.grad[:] = 0
-    steps += 1
-    if max_steps and steps >= max_steps:
-      break
-  # Return test MSE (+ step count and last training loss, for the benchmark)
-  return th.mean((predict(X_test)-y_test)**2), steps, float(loss)
+# The blog's own trainModel and trainModelWithLabelNoise, run as written. They
+# are counted from outside: each loop iteration, one gradient step, calls the
+# model's predict on X_train once, so the model they are handed counts those
+# calls, keeps the last prediction (the last training loss is computed from it
+# after the clock stops) and, with a cap, stops the loop at max_steps steps.
+class Capped(Exception):
+  """The run reached --max-steps."""
 
 
-def trainModelWithLabelNoise(parameters, predict, lr, steps):
-  for _ in range(steps):
-    y = y_train + th.randn(y_train.shape)
-    loss = th.mean((predict(X_train) - y)**2)
-    loss.backward()
-    with th.no_grad():
-      for param in parameters:
-        param -= lr * param.grad # Gradient descent
-        param.grad[:] = 0
-  return th.mean((predict(X_test)-y_test)**2), steps, float(loss) # Return test MSE
+def counted(model, max_steps=0):
+  parameters, predict = model
+  run = dict(steps=0, last=None)
+  def predict_counted(X):
+    if X is X_train:
+      if max_steps and run["steps"] >= max_steps:
+        raise Capped
+      run["steps"] += 1
+      run["last"] = predict(X)
+      return run["last"]
+    return predict(X)
+  return parameters, predict_counted, run
+
+
+def trainModel(model, lr, max_steps=0):
+  parameters, predict, run = counted(model, max_steps)
+  try:
+    mse = _blog["trainModel"](parameters, predict, lr)
+  except Capped:
+    mse = th.mean((model[1](X_test)-y_test)**2)
+  return mse, run
+
+
+def trainModelWithLabelNoise(model, lr, steps):
+  parameters, predict, run = counted(model)
+  return _blog["trainModelWithLabelNoise"](parameters, predict, lr, steps), run
+
+
+def last_train_loss(run):
+  """The training MSE on the clean labels at the last step's prediction: the
+  loss of that step for plain GD; for label noise, without the step's noise."""
+  if run["last"] is None:
+    return float("nan")
+  with th.no_grad():
+    return float(th.mean((run["last"]-y_train)**2))
 
 
 # ---------------------------------------------------------------- benchmark harness
@@ -108,13 +122,13 @@ def status_of(test_mse, last_loss, steps, max_steps, converging=True):
 
 def timed(fn, *args, **kwargs):
   t0 = time.perf_counter()
-  mse, steps, last_loss = fn(*args, **kwargs)
+  mse, run = fn(*args, **kwargs)
   wall = time.perf_counter() - t0
-  return float(mse), steps, last_loss, wall
+  return float(mse), run["steps"], last_train_loss(run), wall
 
 
 def run_plain(name, make, lr, max_steps, blog_mse):
-  mse, steps, last_loss, wall = timed(trainModel, *make(), lr, max_steps=max_steps)
+  mse, steps, last_loss, wall = timed(trainModel, make(), lr, max_steps=max_steps)
   return dict(experiment=name, lr=float(lr), steps=steps, wall_s=wall,
               us_per_step=1e6 * wall / steps, test_mse=mse, last_train_loss=last_loss,
               status=status_of(mse, last_loss, steps, max_steps), blog_test_mse=blog_mse)
@@ -127,7 +141,7 @@ def run_sweep(max_steps, progress):
   runs = []
   t0 = time.perf_counter()
   for lr in lr_list:
-    mse, steps, last_loss, wall = timed(trainModel, *makeModel(), lr, max_steps=max_steps)
+    mse, steps, last_loss, wall = timed(trainModel, makeModel(), lr, max_steps=max_steps)
     r = dict(lr=float(lr), steps=steps, wall_s=wall, us_per_step=1e6 * wall / steps,
              test_mse=mse, last_train_loss=last_loss,
              status=status_of(mse, last_loss, steps, max_steps))
@@ -153,7 +167,7 @@ def run_sweep(max_steps, progress):
 
 
 def run_noise(noise_steps):
-  mse, steps, last_loss, wall = timed(trainModelWithLabelNoise, *makeModel(), lr=0.03,
+  mse, steps, last_loss, wall = timed(trainModelWithLabelNoise, makeModel(), lr=0.03,
                                       steps=noise_steps)
   return dict(experiment="noise", lr=0.03, steps=steps, wall_s=wall,
               us_per_step=1e6 * wall / steps, test_mse=mse, last_train_loss=last_loss,
