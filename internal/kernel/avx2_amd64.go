@@ -69,26 +69,12 @@ func ones[M int32 | int64](w int) []M {
 // up to 8·lanes elements.
 func (k *avx2[T, M]) mask(c int) *M { return &k.ones[len(k.ones)/2-c] }
 
-// avx2Elementwise is the elementwise arithmetic in AVX2 assembly.
+// avx2Elementwise is the elementwise arithmetic in AVX2 assembly; the
+// generator lists its kernels in kernels_amd64.go as elementwiseD and
+// elementwiseS.
 var avx2Elementwise = elementwise{
-	f64: streams[float64]{
-		vv:      [4]func(dst, x, y []float64, alpha float64){addVVD, subVVD, mulVVD, divVVD},
-		vs:      [4]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
-		sv:      [4]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
-		outer:   outerHadamardRowD,
-		outer2:  outerHadamard2RowD,
-		sum3:    sum3D,
-		descend: descendD,
-	},
-	f32: streams[float32]{
-		vv:      [4]func(dst, x, y []float32, alpha float32){addVVS, subVVS, mulVVS, divVVS},
-		vs:      [4]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
-		sv:      [4]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
-		outer:   outerHadamardRowS,
-		outer2:  outerHadamard2RowS,
-		sum3:    sum3S,
-		descend: descendS,
-	},
+	f64: elementwiseD,
+	f32: elementwiseS,
 }
 
 // gemm is Kernel.Gemm64 (Gemm32) on the assembly kernels.

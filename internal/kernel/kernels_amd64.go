@@ -466,6 +466,17 @@ var kernelsD = avx2Kernels[float64, int64]{
 	dot4: dotD4, dot1: dotD1,
 }
 
+// elementwiseD lists the float64 kernels that stream through memory declared above.
+var elementwiseD = streams[float64]{
+	vv:      [...]func(dst, x, y []float64, alpha float64){addVVD, subVVD, mulVVD, divVVD},
+	vs:      [...]func(dst, x []float64, s float64){addVSD, subVSD, mulVSD, divVSD},
+	sv:      [...]func(dst, x []float64, s float64){addSVD, subSVD, mulSVD, divSVD},
+	outer:   outerHadamardRowD,
+	outer2:  outerHadamard2RowD,
+	sum3:    sum3D,
+	descend: descendD,
+}
+
 // kernelsS lists the float32 kernels of C = alpha·op(A)·B declared above.
 var kernelsS = avx2Kernels[float32, int32]{
 	full: [...][2]gemmFunc[float32, int32]{
@@ -486,4 +497,15 @@ var kernelsS = avx2Kernels[float32, int32]{
 	},
 	row: gemmS1x64, rowMasked: gemmS1x64Masked,
 	dot4: dotS4, dot1: dotS1,
+}
+
+// elementwiseS lists the float32 kernels that stream through memory declared above.
+var elementwiseS = streams[float32]{
+	vv:      [...]func(dst, x, y []float32, alpha float32){addVVS, subVVS, mulVVS, divVVS},
+	vs:      [...]func(dst, x []float32, s float32){addVSS, subVSS, mulVSS, divVSS},
+	sv:      [...]func(dst, x []float32, s float32){addSVS, subSVS, mulSVS, divSVS},
+	outer:   outerHadamardRowS,
+	outer2:  outerHadamard2RowS,
+	sum3:    sum3S,
+	descend: descendS,
 }

@@ -5,8 +5,9 @@
 // (or go generate ./internal/kernel). It lives in a module of its own so that
 // avo is a dependency of the generator only, not of igr.
 //
-// The stubs file also gets the tables of the kernels of C = alpha·op(A)·B
-// that package kernel drives, kernelsD and kernelsS, so that their names
+// The stubs file also gets the tables of the kernels that package kernel
+// drives, those of C = alpha·op(A)·B (kernelsD, kernelsS) and those that
+// stream through memory (elementwiseD, elementwiseS), so that their names
 // are written only here.
 //
 // The micro-kernels compute one register tile of C = alpha·op(A)·B with B
@@ -343,8 +344,8 @@ func dotKernel(p precision, mr int) string {
 // the result: in the main loop they are YMM registers holding whole vectors
 // (the loop unrolled four times), in the tail XMM registers of which only
 // the lowest element counts, so every element is computed by the same
-// correctly rounded operations in the same order.
-func stream(p precision, name, sig, doc string, in, scalars []string, body func(x, s []VecVirtual) VecVirtual) {
+// correctly rounded operations in the same order. It returns name.
+func stream(p precision, name, sig, doc string, in, scalars []string, body func(x, s []VecVirtual) VecVirtual) string {
 	TEXT(name, NOSPLIT, fmt.Sprintf(sig, p.goType))
 	Doc(name + " sets " + doc + " for i < len(dst).")
 	Pragma("noescape")
@@ -415,6 +416,7 @@ func stream(p precision, name, sig, doc string, in, scalars []string, body func(
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
+	return name
 }
 
 // An arithmetic operation of the elementwise kernels: its packed
@@ -425,51 +427,60 @@ type arith struct {
 	commutes bool
 }
 
-var ariths = []arith{
+// ariths are in the order of package kernel's Arith.
+var ariths = [...]arith{
 	{"Add", VADDPD, VADDPS, true},
 	{"Sub", VSUBPD, VSUBPS, false},
 	{"Mul", VMULPD, VMULPS, true},
 	{"Div", VDIVPD, VDIVPS, false},
 }
 
+// The signatures of the elementwise kernels, %[1]s standing for the element
+// type: vector ∘ vector, and vector ∘ scalar or scalar ∘ vector.
+const (
+	vvSignature     = "func(dst, x, y []%[1]s, alpha %[1]s)"
+	scalarSignature = "func(dst, x []%[1]s, s %[1]s)"
+)
+
 // elementwiseKernels generates, for op ∘, dst[i] = (x[i] ∘ y[i])·alpha
 // (VV), x[i] ∘ s (VS) and s ∘ x[i] (SV): correctly rounded operations, so
-// the results are a Go loop's bit for bit.
-func elementwiseKernels(p precision, a arith) {
+// the results are a Go loop's bit for bit. It returns the kernels' names.
+func elementwiseKernels(p precision, a arith) (vv, vs, sv string) {
 	op := either(p, a.pd, a.ps)
 	lower := strings.ToLower(a.name)
-	stream(p, lower+"VV"+p.name, "func(dst, x, y []%[1]s, alpha %[1]s)", "dst[i] = (x[i] "+a.name+" y[i])·alpha",
+	vv = stream(p, lower+"VV"+p.name, vvSignature, "dst[i] = (x[i] "+a.name+" y[i])·alpha",
 		[]string{"x", "y"}, []string{"alpha"}, func(x, s []VecVirtual) VecVirtual {
 			op(x[1], x[0], x[0])
 			p.mul(s[0], x[0], x[0])
 			return x[0]
 		})
-	stream(p, lower+"VS"+p.name, "func(dst, x []%[1]s, s %[1]s)", "dst[i] = x[i] "+a.name+" s",
+	vs = stream(p, lower+"VS"+p.name, scalarSignature, "dst[i] = x[i] "+a.name+" s",
 		[]string{"x"}, []string{"s"}, func(x, s []VecVirtual) VecVirtual {
 			op(s[0], x[0], x[0])
 			return x[0]
 		})
-	stream(p, lower+"SV"+p.name, "func(dst, x []%[1]s, s %[1]s)", "dst[i] = s "+a.name+" x[i]",
+	sv = stream(p, lower+"SV"+p.name, scalarSignature, "dst[i] = s "+a.name+" x[i]",
 		[]string{"x"}, []string{"s"}, func(x, s []VecVirtual) VecVirtual {
 			op(x[0], s[0], x[0])
 			return x[0]
 		})
+	return vv, vs, sv
 }
 
 // fusedKernels generates the kernels of the passes package machine fuses:
 // a row of alpha·A ⊙ (u·vᵀ) and of alpha·A ⊙ (u1·v1ᵀ + u2·v2ᵀ), with every
 // product and sum rounded in the order the unfused ops round them, and
 // (x + y) + z; and the gradient step w − lr·g, product and difference
-// rounded apart as Go's w -= lr*g.
-func fusedKernels(p precision) {
-	stream(p, "outerHadamardRow"+p.name, "func(dst, a, v []%[1]s, u, alpha %[1]s)", "dst[j] = (a[j]·(u·v[j]))·alpha",
+// rounded apart as Go's w -= lr*g. It returns the kernels' names.
+func fusedKernels(p precision) (outer, outer2, descend, sum3 string) {
+	outer = stream(p, "outerHadamardRow"+p.name, "func(dst, a, v []%[1]s, u, alpha %[1]s)", "dst[j] = (a[j]·(u·v[j]))·alpha",
 		[]string{"a", "v"}, []string{"u", "alpha"}, func(x, s []VecVirtual) VecVirtual {
 			p.mul(x[1], s[0], x[1]) // u·v[j]
 			p.mul(x[1], x[0], x[0]) // a[j]·(u·v[j])
 			p.mul(s[1], x[0], x[0])
 			return x[0]
 		})
-	stream(p, "outerHadamard2Row"+p.name, "func(dst, a, v1, v2 []%[1]s, u1, u2, alpha %[1]s)", "dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha",
+	outer2 = stream(p, "outerHadamard2Row"+p.name, "func(dst, a, v1, v2 []%[1]s, u1, u2, alpha %[1]s)", "dst[j] = (a[j]·((u1·v1[j]) + (u2·v2[j])))·alpha",
 		[]string{"a", "v1", "v2"}, []string{"u1", "u2", "alpha"}, func(x, s []VecVirtual) VecVirtual {
 			p.mul(x[1], s[0], x[1]) // u1·v1[j]
 			p.mul(x[2], s[1], x[2]) // u2·v2[j]
@@ -478,18 +489,19 @@ func fusedKernels(p precision) {
 			p.mul(s[2], x[0], x[0])
 			return x[0]
 		})
-	stream(p, "descend"+p.name, "func(dst, w, g []%[1]s, lr %[1]s)", "dst[i] = w[i] − lr·g[i]",
+	descend = stream(p, "descend"+p.name, "func(dst, w, g []%[1]s, lr %[1]s)", "dst[i] = w[i] − lr·g[i]",
 		[]string{"w", "g"}, []string{"lr"}, func(x, s []VecVirtual) VecVirtual {
 			p.mul(s[0], x[1], x[1]) // lr·g[i]
 			p.sub(x[1], x[0], x[0]) // w[i] − lr·g[i]
 			return x[0]
 		})
-	stream(p, "sum3"+p.name, "func(dst, x, y, z []%[1]s)", "dst[i] = (x[i] + y[i]) + z[i]",
+	sum3 = stream(p, "sum3"+p.name, "func(dst, x, y, z []%[1]s)", "dst[i] = (x[i] + y[i]) + z[i]",
 		[]string{"x", "y", "z"}, nil, func(x, s []VecVirtual) VecVirtual {
 			p.add(x[1], x[0], x[0])
 			p.add(x[2], x[0], x[0])
 			return x[0]
 		})
+	return outer, outer2, descend, sum3
 }
 
 // matmulKernels are the names of the kernels of C = alpha·op(A)·B of one
@@ -515,6 +527,28 @@ func (m matmulKernels) goSource(p precision) string {
 		b.WriteString("},\n")
 	}
 	fmt.Fprintf(&b, "row: %s, rowMasked: %s,\ndot4: %s, dot1: %s,\n}\n", m.row, m.rowMasked, m.dot4, m.dot1)
+	return b.String()
+}
+
+// streamKernels are the names of the kernels of one precision that stream
+// through memory, as package kernel's streams holds them.
+type streamKernels struct {
+	vv, vs, sv                   [len(ariths)]string // indexed as ariths
+	outer, outer2, sum3, descend string
+}
+
+// goSource is the declaration of the table of the kernels, elementwiseD or
+// elementwiseS.
+func (s streamKernels) goSource(p precision) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n// elementwise%[1]s lists the %[2]s kernels that stream through memory declared above.\nvar elementwise%[1]s = streams[%[2]s]{\n", p.name, p.goType)
+	for _, ops := range []struct {
+		field, signature string
+		names            [len(ariths)]string
+	}{{"vv", vvSignature, s.vv}, {"vs", scalarSignature, s.vs}, {"sv", scalarSignature, s.sv}} {
+		fmt.Fprintf(&b, "%s: [...]%s{%s},\n", ops.field, fmt.Sprintf(ops.signature, p.goType), strings.Join(ops.names[:], ", "))
+	}
+	fmt.Fprintf(&b, "outer: %s,\nouter2: %s,\nsum3: %s,\ndescend: %s,\n}\n", s.outer, s.outer2, s.sum3, s.descend)
 	return b.String()
 }
 
@@ -547,10 +581,12 @@ func main() {
 		m.row, m.rowMasked = rowKernel(p, false), rowKernel(p, true)
 		m.dot1, m.dot4 = dotKernel(p, 1), dotKernel(p, 4)
 		tables += m.goSource(p)
-		fusedKernels(p)
-		for _, a := range ariths {
-			elementwiseKernels(p, a)
+		var s streamKernels
+		s.outer, s.outer2, s.descend, s.sum3 = fusedKernels(p)
+		for i, a := range ariths {
+			s.vv[i], s.vs[i], s.sv[i] = elementwiseKernels(p, a)
 		}
+		tables += s.goSource(p)
 	}
 	Generate()
 	if err := appendToStubs(tables); err != nil {
