@@ -149,8 +149,9 @@ const JournalFile = grid.DefaultJournalName
 const GridCheckpointEvery = 10_000
 
 // Grid trains the cells of a plan, resumably: every run that ends is
-// recorded in the folder's journal as it ends (synced to disk, so that a
-// kill at any instant loses at most the runs under way), a run longer than
+// recorded in the folder's journal as it ends (synced to disk within
+// grid.SyncInterval, so that a kill at any instant loses at most the runs
+// under way and those that ended within it), a run longer than
 // GridCheckpointEvery steps saves its state beside the journal, and the
 // cells the journal already holds — an earlier run of the same command and
 // configuration into the same folder, killed or interrupted — are taken

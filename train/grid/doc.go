@@ -17,9 +17,11 @@
 // workers or the shard that computed them.
 //
 // A Journal keeps a grid's finished runs on disk, one record each, appended
-// and synced as each run ends, so that a grid killed at any instant (SIGKILL,
-// the OOM killer, a preempted cluster job, a failed node) loses only the
-// runs under way. Plan.RunWith with a journal trains only the cells the
+// as each run ends (the records of the runs that end within SyncInterval,
+// 100 ms, share one write and sync), so that a grid killed at any instant
+// (SIGKILL, the OOM killer, a preempted cluster job, a failed node) loses
+// only the runs under way and those that ended within the last
+// SyncInterval. Plan.RunWith with a journal trains only the cells the
 // journal does not hold, and can save the state of long runs beside it
 // (train.Checkpoint) so that they continue where they stopped. Runs are
 // deterministic, so a grid resumed any number of times, with any number of

@@ -6,3 +6,10 @@ func SetWaitForEachRecord(wait bool) bool {
 	waitForEachRecord = wait
 	return old
 }
+
+// Syncs returns how many writes and syncs of records j has made.
+func (j *Journal) Syncs() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.syncs
+}

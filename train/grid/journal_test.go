@@ -1,6 +1,7 @@
 package grid_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/igr-project/igr/train"
 	"github.com/igr-project/igr/train/grid"
@@ -327,5 +329,58 @@ func TestTornHeader(t *testing.T) {
 			}
 			j.Close()
 		}
+	}
+}
+
+// TestRecordsAreGroupedBySyncInterval trains the 16 runs of testPlan with a
+// journal: their records go to disk in at most one write and sync per
+// SyncInterval (and one for the first record and one at the end), and all of
+// them are in the file when RunWith returns, before the journal is closed.
+// Append, whose caller waits, is written at once: five Appends take far
+// less than the two SyncIntervals they would wait for otherwise.
+func TestRecordsAreGroupedBySyncInterval(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j := openJournal(t, path, "test", "")
+	p := testPlan(t, grid.Shard{}, nil)
+	start := time.Now()
+	res, err := p.RunWith(context.Background(), &grid.RunSettings{Workers: 2, Journal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	if res.Computed != len(p.Cells) {
+		t.Fatalf("%d runs computed, want %d", res.Computed, len(p.Cells))
+	}
+	if most := 2 + int(elapsed/grid.SyncInterval); j.Syncs() > most {
+		t.Errorf("%d runs in %v took %d writes and syncs, want at most %d", len(p.Cells), elapsed, j.Syncs(), most)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reading the file as it is, with the journal still open, as a kill
+	// would leave it.
+	copyPath := path + ".copy"
+	if err := os.WriteFile(copyPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again := openJournal(t, copyPath, "test", "")
+	if again.Len() != len(p.Cells) {
+		t.Errorf("the file holds %d records when RunWith returns, want %d", again.Len(), len(p.Cells))
+	}
+
+	appended := openJournal(t, filepath.Join(t.TempDir(), "j"), "test", "")
+	r := &train.Result{Status: train.Converged, LearningRate: 0.01, Steps: 10}
+	start = time.Now()
+	for cell := range 5 {
+		if err := appended.Append(cell, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took >= 2*grid.SyncInterval {
+		t.Errorf("five Appends took %v: they waited for the sync interval (%v)", took, grid.SyncInterval)
+	}
+	if appended.Syncs() != 5 {
+		t.Errorf("five Appends made %d writes and syncs, want 5", appended.Syncs())
 	}
 }
