@@ -81,7 +81,7 @@ func TestCompareEndToEnd(t *testing.T) {
 	if len(explicit) < 10 || len(explicit) != len(plain) {
 		t.Fatalf("trajectory.csv: %d explicit and %d plain matched times", len(explicit), len(plain))
 	}
-	// What README states: explicit GD is 2.95–6.3× closer to implicit GD
+	// What docs/implicit-vs-explicit.md states: explicit GD is 2.95–6.3× closer to implicit GD
 	// than plain GD, the ratio growing along the run (measured 2.954 at the
 	// first matched time, 6.327 at the last, the same with every kernel).
 	last := 0
