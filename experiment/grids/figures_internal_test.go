@@ -61,7 +61,7 @@ func TestBandFigureLayout(t *testing.T) {
 	}
 }
 
-// lambdaMap is a map of λ (log-spaced) × lr shaped as the third of docs/maps.md
+// lambdaMap is a map of λ (log-spaced) × lr shaped as the λ maps of docs/maps.md
 // map: flat test MSE, a dip just below where each row diverges, and the
 // diverged cells of the rows at the same λ.
 func lambdaMap() (*MapSummary, []MapCell) {
@@ -94,7 +94,7 @@ func lambdaMap() (*MapSummary, []MapCell) {
 	return s, cells
 }
 
-// widthMap is a map of lr × width shaped as the first of docs/maps.md: ten rows,
+// widthMap is a map of lr × width shaped as the lr × width map of docs/maps.md: ten rows,
 // whose edges of divergence move right as the width grows.
 func widthMap() (*MapSummary, []MapCell) {
 	var lrs []float64
