@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/igr-project/igr/graph"
@@ -185,6 +184,3 @@ func SeedValues(seed uint64, k int) ([]float64, error) {
 	}
 	return out, nil
 }
-
-// notFinite reports whether v is NaN or infinite.
-func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }

@@ -23,27 +23,6 @@ func FloatColumn[R any](name string, field func(*R) *float64) Column[R] {
 		func(r *R, s string) (err error) { *field(r), err = strconv.ParseFloat(s, 64); return err }}
 }
 
-// IntColumn is a column of whole numbers.
-func IntColumn[R any](name string, field func(*R) *int) Column[R] {
-	return Column[R]{name,
-		func(r *R) string { return strconv.Itoa(*field(r)) },
-		func(r *R, s string) (err error) { *field(r), err = strconv.Atoi(s); return err }}
-}
-
-// Uint64Column is a column of unsigned whole numbers, such as seeds.
-func Uint64Column[R any](name string, field func(*R) *uint64) Column[R] {
-	return Column[R]{name,
-		func(r *R) string { return strconv.FormatUint(*field(r), 10) },
-		func(r *R, s string) (err error) { *field(r), err = strconv.ParseUint(s, 10, 64); return err }}
-}
-
-// TextColumn is a column of text of any string type, such as a status.
-func TextColumn[R any, T ~string](name string, field func(*R) *T) Column[R] {
-	return Column[R]{name,
-		func(r *R) string { return string(*field(r)) },
-		func(r *R, s string) error { *field(r) = T(s); return nil }}
-}
-
 // Schema is the columns of a table whose rows are values of type R, in order:
 // one declaration that both writes and reads the table.
 type Schema[R any] struct {

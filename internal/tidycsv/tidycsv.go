@@ -25,9 +25,6 @@ func Float(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// Int formats v in decimal.
-func Int(v int) string { return strconv.Itoa(v) }
-
 // Table is a header and rows of cells.
 type Table struct {
 	Header []string
